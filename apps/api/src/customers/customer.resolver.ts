@@ -1,0 +1,51 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PageArgs } from "../graphql/connection.js";
+import type { ApiContext } from "../graphql/context.js";
+import { toPayload } from "../graphql/user-error.js";
+import { ListConnection } from "../lists/list.inputs.js";
+import { HostingPlan } from "../plans/hosting-plan.entity.js";
+import { Customer } from "./customer.entity.js";
+import { CreateCustomerInput, CustomerConnection, CustomerFilter, CustomerPayload, UpdateCustomerInput } from "./customer.inputs.js";
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => CustomerConnection)
+  customers(@Args() page: PageArgs, @Arg("filter", () => CustomerFilter, { nullable: true }) filter: CustomerFilter | null, @Ctx() ctx: ApiContext) {
+    return ctx.services.customers.page(page, filter);
+  }
+
+  @Query(() => Customer, { nullable: true })
+  customer(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
+    return ctx.services.customers.find(id);
+  }
+
+  @Mutation(() => CustomerPayload)
+  createCustomer(@Arg("input") input: CreateCustomerInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ customer: await ctx.services.customers.create(input) }));
+  }
+
+  @Mutation(() => CustomerPayload)
+  updateCustomer(@Arg("input") input: UpdateCustomerInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ customer: await ctx.services.customers.update(input) }));
+  }
+
+  @FieldResolver(() => HostingPlan, { nullable: true })
+  plan(@Root() customer: Customer, @Ctx() ctx: ApiContext) {
+    return customer.planId === null ? null : ctx.loaders.hostingPlan.load(customer.planId);
+  }
+
+  @FieldResolver(() => ListConnection, { description: "Lists the customer currently owns" })
+  lists(@Root() customer: Customer, @Args() page: PageArgs, @Ctx() ctx: ApiContext) {
+    return ctx.services.lists.page(page, null, { customerId: customer.id });
+  }
+
+  @FieldResolver(() => Int, { description: "Lists currently owned (not removed)" })
+  async listCount(@Root() customer: Customer, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.customerUsage.load(customer.id)).listCount;
+  }
+
+  @FieldResolver(() => Int, { description: "Counted members (normal + held) of the lists currently owned, at their last sync" })
+  async memberCount(@Root() customer: Customer, @Ctx() ctx: ApiContext) {
+    return (await ctx.loaders.customerUsage.load(customer.id)).memberCount;
+  }
+}

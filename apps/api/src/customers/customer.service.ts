@@ -1,0 +1,83 @@
+import type { EntityManager } from "typeorm";
+import type { Database } from "../db/database.js";
+import { containsPattern } from "../db/sql.js";
+import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { fromGlobalId } from "../graphql/global-id.js";
+import { parseInput } from "../graphql/input-validation.js";
+import { refuse } from "../graphql/user-error.js";
+import { filterId } from "../lists/list.service.js";
+import { HostingPlan } from "../plans/hosting-plan.entity.js";
+import { Customer } from "./customer.entity.js";
+import { type CustomerFilter, createCustomerSchema, customerFieldCodes, updateCustomerSchema } from "./customer.inputs.js";
+
+export class CustomerService {
+  constructor(private readonly db: Database) {}
+
+  page(args: PageArgs, filter: CustomerFilter | null | undefined): Promise<Page<Customer>> {
+    const query = this.db.manager.getRepository(Customer).createQueryBuilder("customer");
+    if (filter?.companyContains) {
+      query.andWhere("LOWER(customer.company) LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.companyContains.toLowerCase()) });
+    }
+    if (filter?.isActive != null) query.andWhere("customer.isActive = :isActive", { isActive: filter.isActive });
+    const planId = filterId("HostingPlan", filter?.planId, "planId");
+    if (planId !== undefined) query.andWhere("customer.planId = :planId", { planId });
+    return paginate(query, args, [{ column: "customer.id", value: (customer) => customer.id }]);
+  }
+
+  async find(globalId: string): Promise<Customer | null> {
+    const id = fromGlobalId("Customer", globalId);
+    return id === null ? null : this.db.manager.findOneBy(Customer, { id });
+  }
+
+  async create(input: unknown): Promise<Customer> {
+    const fields = parseInput(createCustomerSchema, input, customerFieldCodes);
+    return this.db.transaction(async (manager) => {
+      const now = new Date();
+      const customer = manager.create(Customer, {
+        company: fields.company,
+        contactName: fields.contactName ?? null,
+        email: fields.email ?? null,
+        isActive: fields.isActive,
+        planId: await planRowId(manager, fields.planId),
+        startDate: fields.startDate ?? null,
+        endDate: fields.endDate ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      assertPeriod(customer);
+      return manager.save(Customer, customer);
+    });
+  }
+
+  async update(input: { id: string }): Promise<Customer> {
+    const fields = parseInput(updateCustomerSchema, input, customerFieldCodes);
+    return this.db.transaction(async (manager) => {
+      const id = fromGlobalId("Customer", input.id);
+      const customer = id === null ? null : await manager.findOneBy(Customer, { id });
+      if (!customer) refuse("CUSTOMER_NOT_FOUND", "No customer has this ID", ["input", "id"]);
+      if (fields.company !== undefined) customer.company = fields.company;
+      if (fields.contactName !== undefined) customer.contactName = fields.contactName;
+      if (fields.email !== undefined) customer.email = fields.email;
+      if (fields.isActive !== undefined) customer.isActive = fields.isActive;
+      if (fields.planId !== undefined) customer.planId = await planRowId(manager, fields.planId);
+      if (fields.startDate !== undefined) customer.startDate = fields.startDate;
+      if (fields.endDate !== undefined) customer.endDate = fields.endDate;
+      assertPeriod(customer);
+      customer.updatedAt = new Date();
+      return manager.save(Customer, customer);
+    });
+  }
+}
+
+async function planRowId(manager: EntityManager, globalId: string | null | undefined): Promise<number | null> {
+  if (globalId == null) return null;
+  const id = fromGlobalId("HostingPlan", globalId);
+  if (id === null || !(await manager.existsBy(HostingPlan, { id }))) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "planId"]);
+  return id;
+}
+
+function assertPeriod(customer: Customer): void {
+  if (customer.startDate && customer.endDate && customer.endDate < customer.startDate) {
+    refuse("INVALID_DATE", "endDate must not be before startDate", ["input", "endDate"]);
+  }
+}

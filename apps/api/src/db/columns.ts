@@ -1,0 +1,18 @@
+import { Column, type ColumnOptions } from "typeorm";
+
+/**
+ * Column shapes shared by every entity, so that both databases store them alike:
+ * UTC instants with millisecond precision, calendar dates as 'YYYY-MM-DD' strings.
+ */
+export function InstantColumn(options: ColumnOptions = {}): PropertyDecorator {
+  return Column({ type: "datetime", precision: 3, ...options });
+}
+
+export function CalendarDateColumn(options: ColumnOptions = {}): PropertyDecorator {
+  return Column({ type: "date", ...options });
+}
+
+/** Lower-cased copy of a name: the case-insensitive unique key and the sort key. */
+export function nameKeyOf(name: string): string {
+  return name.trim().toLowerCase();
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DataSource, type DataSourceOptions } from "typeorm";
+import { Assignment } from "../assignments/assignment.entity.js";
+import { Customer } from "../customers/customer.entity.js";
+import { ListMemberCount } from "../lists/list-member-count.entity.js";
+import { List } from "../lists/list.entity.js";
+import { HostingPlan } from "../plans/hosting-plan.entity.js";
+import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
+import { migrations } from "./migrations/index.js";
+import { Database } from "./database.js";
+import { SqlStatementCounter } from "./sql-statement-counter.js";
+
+export const entities = [Server, Site, List, ListMemberCount, Customer, HostingPlan, Assignment];
+
+export interface DatabaseSettings {
+  /** mysql://user:pass@host:port/db, or undefined for the embedded SQLite file in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+/**
+ * Opens the database and brings its schema up to date with the committed migrations
+ * (never `synchronize`). The returned counter sees every SQL statement the data source runs.
+ */
+export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
+  const sqlCounter = new SqlStatementCounter();
+  const common = { entities, migrations, migrationsRun: false, synchronize: false, logger: sqlCounter, logging: ["query", "error"] as ("query" | "error")[] };
+  let options: DataSourceOptions;
+  if (settings.databaseUrl) {
+    options = {
+      ...common,
+      type: "mysql",
+      url: settings.databaseUrl,
+      charset: "utf8mb4_unicode_ci",
+      // Instants are stored and read as UTC whatever the server's or the process's zone.
+      timezone: "Z",
+      dateStrings: ["DATE"],
+      supportBigNumbers: true,
+      extra: { connectionLimit: 10 },
+    };
+  } else {
+    mkdirSync(settings.dataDir, { recursive: true });
+    options = {
+      ...common,
+      type: "better-sqlite3",
+      database: join(settings.dataDir, "listbill.sqlite"),
+      // WAL lets readers go on while a sync writes; a busy writer is waited for, not failed.
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma("journal_mode = WAL");
+        db.pragma("busy_timeout = 5000");
+        db.pragma("foreign_keys = ON");
+      },
+    };
+  }
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: "each" });
+  return new Database(dataSource, sqlCounter);
+}

@@ -1,0 +1,174 @@
+import { GraphQLError } from "graphql";
+import { type ClassType, ArgsType, Field, Int, ObjectType } from "type-graphql";
+import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: "1 to 100; default 50" })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "1 to 100" })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true })
+  before?: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** A page of rows. `totalCount` runs its COUNT only when a client selects it. */
+export class Page<T> {
+  constructor(
+    readonly edges: Edge<T>[],
+    readonly pageInfo: PageInfo,
+    private readonly count: () => Promise<number>,
+  ) {}
+
+  get nodes(): T[] {
+    return this.edges.map((edge) => edge.node);
+  }
+
+  get totalCount(): Promise<number> {
+    return this.count();
+  }
+}
+
+/** The Relay connection type for one node type: `${name}Connection` with `${name}Edge`. */
+export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => [nodeType])
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: "Rows matching the filter, all pages together" })
+    totalCount!: number;
+  }
+  return ConnectionClass;
+}
+
+/** One column of a stable ordering; the last one of an ordering must be unique (the id). */
+export interface SortKey<T> {
+  /** Qualified column, e.g. "list.nameKey". */
+  column: string;
+  value: (row: T) => string | number;
+  descending?: boolean;
+}
+
+function badArgs(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+}
+
+function encodeCursor(values: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string, length: number): (string | number)[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === "string" || typeof v === "number")) {
+      return values as (string | number)[];
+    }
+  } catch {
+    // fall through: any undecodable cursor is the same client mistake
+  }
+  throw badArgs("The cursor is not one this connection returned");
+}
+
+/**
+ * Keyset pagination over a query builder: `first`/`after` forwards, `last`/`before` backwards,
+ * ordered by `sort` (whose last key is unique, so the order is stable and a cursor is exact).
+ */
+export async function paginate<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  args: PageArgs,
+  sort: SortKey<T>[],
+): Promise<Page<T>> {
+  const { first, last, after, before } = args;
+  if (first != null && last != null) throw badArgs("Pass first or last, not both");
+  for (const [name, size] of [["first", first], ["last", last]] as const) {
+    if (size != null && (size < 1 || size > MAX_PAGE_SIZE)) throw badArgs(`${name} must be from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const backwards = last != null || (before != null && first == null);
+  const size = (backwards ? last : first) ?? DEFAULT_PAGE_SIZE;
+  const counted = query.clone();
+
+  const page = query.clone();
+  if (after != null) page.andWhere(...keysetCondition(sort, decodeCursor(after, sort.length), "after"));
+  if (before != null) page.andWhere(...keysetCondition(sort, decodeCursor(before, sort.length), "before"));
+  for (const [index, key] of sort.entries()) {
+    const ascending = !key.descending !== backwards;
+    if (index === 0) page.orderBy(key.column, ascending ? "ASC" : "DESC");
+    else page.addOrderBy(key.column, ascending ? "ASC" : "DESC");
+  }
+  const rows = await page.take(size + 1).getMany();
+  const hasMore = rows.length > size;
+  const pageRows = rows.slice(0, size);
+  if (backwards) pageRows.reverse();
+
+  const edges = pageRows.map((node) => ({ node, cursor: encodeCursor(sort.map((key) => key.value(node))) }));
+  const pageInfo = Object.assign(new PageInfo(), {
+    hasNextPage: backwards ? before != null : hasMore,
+    hasPreviousPage: backwards ? hasMore : after != null,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  });
+  let total: Promise<number> | undefined;
+  return new Page(edges, pageInfo, () => (total ??= counted.getCount()));
+}
+
+let parameterSequence = 0;
+
+/** (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, with each comparison flipped for descending keys. */
+function keysetCondition<T>(sort: SortKey<T>[], values: (string | number)[], side: "after" | "before"): [string, Record<string, unknown>] {
+  const parameters: Record<string, unknown> = {};
+  const names = values.map((value) => {
+    const name = `cursor${(parameterSequence = (parameterSequence + 1) % 1_000_000)}`;
+    parameters[name] = value;
+    return name;
+  });
+  const alternatives = sort.map((key, index) => {
+    const greater = (side === "after") !== Boolean(key.descending);
+    const equalities = sort.slice(0, index).map((prefix, i) => `${prefix.column} = :${names[i]}`);
+    return `(${[...equalities, `${key.column} ${greater ? ">" : "<"} :${names[index]}`].join(" AND ")})`;
+  });
+  return [`(${alternatives.join(" OR ")})`, parameters];
+}

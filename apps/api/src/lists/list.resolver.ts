@@ -1,0 +1,47 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Customer } from "../customers/customer.entity.js";
+import { PageArgs } from "../graphql/connection.js";
+import type { ApiContext } from "../graphql/context.js";
+import { toPayload } from "../graphql/user-error.js";
+import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
+import { List } from "./list.entity.js";
+import { AssignListsInput, AssignListsPayload, ListConnection, ListFilter, UnassignListsInput } from "./list.inputs.js";
+
+@Resolver(() => List)
+export class ListResolver {
+  @Query(() => ListConnection, { description: "Mailing lists across all servers, by name" })
+  lists(@Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext) {
+    return ctx.services.lists.page(page, filter);
+  }
+
+  @Query(() => List, { nullable: true })
+  list(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
+    return ctx.services.lists.find(id);
+  }
+
+  @Mutation(() => AssignListsPayload, { description: "Makes a customer the owner of lists from startDate; a list owned by another customer moves" })
+  assignLists(@Arg("input") input: AssignListsInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ lists: await ctx.services.assignments.assignLists(input) }), { lists: [] });
+  }
+
+  @Mutation(() => AssignListsPayload, { description: "Ends the lists' direct assignments on endDate" })
+  unassignLists(@Arg("input") input: UnassignListsInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ lists: await ctx.services.assignments.unassignLists(input) }), { lists: [] });
+  }
+
+  @FieldResolver(() => Server)
+  server(@Root() list: List, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.server.load(list.serverId);
+  }
+
+  @FieldResolver(() => Site, { nullable: true })
+  site(@Root() list: List, @Ctx() ctx: ApiContext) {
+    return list.siteId === null ? null : ctx.loaders.site.load(list.siteId);
+  }
+
+  @FieldResolver(() => Customer, { nullable: true, description: "Current owner; null when unassigned" })
+  customer(@Root() list: List, @Ctx() ctx: ApiContext) {
+    return list.customerId === null ? null : ctx.loaders.customer.load(list.customerId);
+  }
+}

@@ -1,0 +1,57 @@
+import { GraphQLError } from "graphql";
+import type { Database } from "../db/database.js";
+import { containsPattern } from "../db/sql.js";
+import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { type NodeType, fromGlobalId } from "../graphql/global-id.js";
+import { Site } from "../sites/site.entity.js";
+import { List } from "./list.entity.js";
+import type { ListFilter } from "./list.inputs.js";
+
+/** Row ids a caller already resolved (e.g. the parent of a nested connection). */
+export interface ListScope {
+  serverId?: number;
+  customerId?: number;
+}
+
+export class ListService {
+  constructor(private readonly db: Database) {}
+
+  async find(globalId: string): Promise<List | null> {
+    const id = fromGlobalId("List", globalId);
+    return id === null ? null : this.db.manager.findOneBy(List, { id });
+  }
+
+  /** Lists by name (then id), filtered as ListFilter says, within an optional parent scope. */
+  page(args: PageArgs, filter: ListFilter | null | undefined, scope: ListScope = {}): Promise<Page<List>> {
+    const query = this.db.manager.getRepository(List).createQueryBuilder("list");
+    const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
+    const customerId = scope.customerId ?? filterId("Customer", filter?.customerId, "customerId");
+    const siteId = filterId("Site", filter?.siteId, "siteId");
+    if (serverId !== undefined) query.andWhere("list.serverId = :serverId", { serverId });
+    if (siteId !== undefined) query.andWhere("list.siteId = :siteId", { siteId });
+    if (customerId !== undefined) query.andWhere("list.customerId = :customerId", { customerId });
+    if (filter?.unassigned) query.andWhere("list.customerId IS NULL");
+    if (filter?.nameContains) query.andWhere("list.nameKey LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains.toLowerCase()) });
+    if (!filter?.includeRemoved) query.andWhere("list.removedAt IS NULL");
+    return paginate(query, args, [
+      { column: "list.nameKey", value: (list) => list.nameKey },
+      { column: "list.id", value: (list) => list.id },
+    ]);
+  }
+
+  sitePage(args: PageArgs, serverId: number): Promise<Page<Site>> {
+    const query = this.db.manager.getRepository(Site).createQueryBuilder("site").where("site.serverId = :serverId", { serverId });
+    return paginate(query, args, [
+      { column: "site.nameKey", value: (site) => site.nameKey },
+      { column: "site.id", value: (site) => site.id },
+    ]);
+  }
+}
+
+/** A filter's opaque ID as a row id; an ID of another type is the client's mistake, said as such. */
+export function filterId(type: NodeType, globalId: string | null | undefined, field: string): number | undefined {
+  if (globalId == null) return undefined;
+  const id = fromGlobalId(type, globalId);
+  if (id === null) throw new GraphQLError(`filter.${field} is not a ${type} ID`, { extensions: { code: "BAD_USER_INPUT" } });
+  return id;
+}

@@ -1,0 +1,93 @@
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { z } from "zod";
+import { ConnectionType } from "../graphql/connection.js";
+import { UserError } from "../graphql/user-error.js";
+import { nameField } from "../graphql/validators.js";
+import { HostingPlan } from "./hosting-plan.entity.js";
+
+export const HostingPlanConnection = ConnectionType(HostingPlan, "HostingPlan");
+
+@InputType({ description: "Every limit: a whole number, 0 = unlimited" })
+export class CreateHostingPlanInput {
+  @Field()
+  name!: string;
+
+  @Field(() => Int, { nullable: true })
+  maxLists?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxListsPerSite?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxSites?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxMembers?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxMembersPerList?: number | null;
+}
+
+@InputType({ description: "Absent fields keep their value" })
+export class UpdateHostingPlanInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  maxLists?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxListsPerSite?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxSites?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxMembers?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxMembersPerList?: number | null;
+}
+
+@ObjectType()
+export class HostingPlanPayload {
+  @Field(() => HostingPlan, { nullable: true })
+  hostingPlan?: HostingPlan | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+export const PLAN_LIMITS = ["maxLists", "maxListsPerSite", "maxSites", "maxMembers", "maxMembersPerList"] as const;
+
+const limit = z.number().int().min(0, "Limits are 0 (unlimited) or more").max(2_000_000_000, "Limit is too large");
+
+const limitOrZero = limit.nullish().transform((value) => value ?? 0);
+const limitOrKeep = limit.nullish().transform((value) => value ?? undefined);
+
+export const createHostingPlanSchema = z.object({
+  name: nameField("Name", 100),
+  maxLists: limitOrZero,
+  maxListsPerSite: limitOrZero,
+  maxSites: limitOrZero,
+  maxMembers: limitOrZero,
+  maxMembersPerList: limitOrZero,
+});
+
+export const updateHostingPlanSchema = z.object({
+  name: nameField("Name", 100).nullish().transform((value) => value ?? undefined),
+  maxLists: limitOrKeep,
+  maxListsPerSite: limitOrKeep,
+  maxSites: limitOrKeep,
+  maxMembers: limitOrKeep,
+  maxMembersPerList: limitOrKeep,
+});
+
+export const planFieldCodes: Record<string, string> = {
+  id: "PLAN_NOT_FOUND",
+  name: "INVALID_NAME",
+  ...Object.fromEntries(PLAN_LIMITS.map((field) => [field, "INVALID_LIMIT"])),
+};

@@ -1,0 +1,29 @@
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { PageArgs } from "../graphql/connection.js";
+import type { ApiContext } from "../graphql/context.js";
+import { toPayload } from "../graphql/user-error.js";
+import { HostingPlan } from "./hosting-plan.entity.js";
+import { CreateHostingPlanInput, HostingPlanConnection, HostingPlanPayload, UpdateHostingPlanInput } from "./hosting-plan.inputs.js";
+
+@Resolver(() => HostingPlan)
+export class HostingPlanResolver {
+  @Query(() => HostingPlanConnection)
+  hostingPlans(@Args() page: PageArgs, @Ctx() ctx: ApiContext) {
+    return ctx.services.plans.page(page);
+  }
+
+  @Query(() => HostingPlan, { nullable: true })
+  hostingPlan(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
+    return ctx.services.plans.find(id);
+  }
+
+  @Mutation(() => HostingPlanPayload)
+  createHostingPlan(@Arg("input") input: CreateHostingPlanInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ hostingPlan: await ctx.services.plans.create(input) }));
+  }
+
+  @Mutation(() => HostingPlanPayload)
+  updateHostingPlan(@Arg("input") input: UpdateHostingPlanInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ hostingPlan: await ctx.services.plans.update(input) }));
+  }
+}

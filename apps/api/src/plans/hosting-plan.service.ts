@@ -1,0 +1,60 @@
+import type { EntityManager } from "typeorm";
+import { nameKeyOf } from "../db/columns.js";
+import { type Database, isUniqueViolation } from "../db/database.js";
+import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { fromGlobalId } from "../graphql/global-id.js";
+import { parseInput } from "../graphql/input-validation.js";
+import { refuse } from "../graphql/user-error.js";
+import { HostingPlan } from "./hosting-plan.entity.js";
+import { createHostingPlanSchema, planFieldCodes, updateHostingPlanSchema } from "./hosting-plan.inputs.js";
+
+export class HostingPlanService {
+  constructor(private readonly db: Database) {}
+
+  page(args: PageArgs): Promise<Page<HostingPlan>> {
+    return paginate(this.db.manager.getRepository(HostingPlan).createQueryBuilder("plan"), args, [
+      { column: "plan.nameKey", value: (plan) => plan.nameKey },
+      { column: "plan.id", value: (plan) => plan.id },
+    ]);
+  }
+
+  async find(globalId: string): Promise<HostingPlan | null> {
+    const id = fromGlobalId("HostingPlan", globalId);
+    return id === null ? null : this.db.manager.findOneBy(HostingPlan, { id });
+  }
+
+  async create(input: unknown): Promise<HostingPlan> {
+    const fields = parseInput(createHostingPlanSchema, input, planFieldCodes);
+    return this.db.transaction(async (manager) => {
+      const now = new Date();
+      const plan = manager.create(HostingPlan, { ...fields, nameKey: nameKeyOf(fields.name), createdAt: now, updatedAt: now });
+      return saveUnique(manager, plan);
+    });
+  }
+
+  async update(input: { id: string }): Promise<HostingPlan> {
+    const fields = parseInput(updateHostingPlanSchema, input, planFieldCodes);
+    return this.db.transaction(async (manager) => {
+      const id = fromGlobalId("HostingPlan", input.id);
+      const plan = id === null ? null : await manager.findOneBy(HostingPlan, { id });
+      if (!plan) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "id"]);
+      for (const [field, value] of Object.entries(fields)) {
+        if (value !== undefined) Object.assign(plan, { [field]: value });
+      }
+      plan.nameKey = nameKeyOf(plan.name);
+      plan.updatedAt = new Date();
+      return saveUnique(manager, plan);
+    });
+  }
+}
+
+async function saveUnique(manager: EntityManager, plan: HostingPlan): Promise<HostingPlan> {
+  const clash = await manager.findOneBy(HostingPlan, { nameKey: plan.nameKey });
+  if (clash && clash.id !== plan.id) refuse("DUPLICATE_NAME", `A hosting plan named "${plan.name}" already exists`, ["input", "name"]);
+  try {
+    return await manager.save(HostingPlan, plan);
+  } catch (error) {
+    if (isUniqueViolation(error)) refuse("DUPLICATE_NAME", `A hosting plan named "${plan.name}" already exists`, ["input", "name"]);
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Entity, PrimaryGeneratedColumn, Column } from "typeorm";
+import { InstantColumn } from "../db/columns.js";
+import { toGlobalId } from "../graphql/global-id.js";
+
+export enum ServerStatus {
+  NEVER_VALIDATED = "NEVER_VALIDATED",
+  OK = "OK",
+  WARNINGS = "WARNINGS",
+  ERRORS = "ERRORS",
+  UNREACHABLE = "UNREACHABLE",
+  AUTH_FAILED = "AUTH_FAILED",
+  HOST_NOT_ALLOWED = "HOST_NOT_ALLOWED",
+}
+registerEnumType(ServerStatus, { name: "ServerStatus", description: "Outcome of the server's last validation" });
+
+/** A ListManager hosting server the billing server reaches on its agent port. */
+@Entity({ name: "server" })
+@ObjectType({ description: "A ListManager hosting server registered with billing" })
+export class Server {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Field(() => ID, { name: "id" })
+  get globalId(): string {
+    return toGlobalId("Server", this.id);
+  }
+
+  @Field()
+  @Column({ type: "varchar", length: 100 })
+  name!: string;
+
+  @Column({ type: "varchar", length: 100 })
+  nameKey!: string;
+
+  @Field({ description: "DNS name or IP address of the hosting server" })
+  @Column({ type: "varchar", length: 253 })
+  hostName!: string;
+
+  @Field(() => Int)
+  @Column({ type: "int", default: 2021 })
+  port!: number;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: "text", nullable: true })
+  comments!: string | null;
+
+  /** AES-256-GCM sealed password; null means ListManager's default. Never exposed. */
+  @Column({ type: "text", nullable: true })
+  passwordSealed!: string | null;
+
+  @Field({ description: "Whether a password other than ListManager's default is stored (the password itself is never returned)" })
+  get passwordSet(): boolean {
+    return this.passwordSealed !== null;
+  }
+
+  @Field()
+  @Column({ type: "boolean", default: false })
+  autoSync!: boolean;
+
+  @Field(() => ServerStatus)
+  @Column({ type: "varchar", length: 20, default: ServerStatus.NEVER_VALIDATED })
+  status!: ServerStatus;
+
+  @Field(() => String, { nullable: true, description: "ListManager version reported at the last successful validation" })
+  @Column({ type: "varchar", length: 100, nullable: true })
+  version!: string | null;
+
+  @Field(() => Date, { nullable: true, description: "Last successful validation" })
+  @InstantColumn({ nullable: true })
+  validatedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @InstantColumn({ nullable: true })
+  syncedAt!: Date | null;
+
+  @Field(() => Date)
+  @InstantColumn()
+  createdAt!: Date;
+
+  @Field(() => Date)
+  @InstantColumn()
+  updatedAt!: Date;
+}

@@ -1,0 +1,48 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { ConnectionType, PageArgs } from "../graphql/connection.js";
+import type { ApiContext } from "../graphql/context.js";
+import { toPayload } from "../graphql/user-error.js";
+import { ListConnection, ListFilter } from "../lists/list.inputs.js";
+import { SiteConnection } from "../sites/site.resolver.js";
+import { Server } from "./server.entity.js";
+import { CreateServerInput, DeleteServerInput, DeleteServerPayload, ServerFilter, ServerPayload, UpdateServerInput } from "./server.inputs.js";
+
+export const ServerConnection = ConnectionType(Server, "Server");
+
+@Resolver(() => Server)
+export class ServerResolver {
+  @Query(() => ServerConnection, { description: "Registered hosting servers, by name" })
+  servers(@Args() page: PageArgs, @Arg("filter", () => ServerFilter, { nullable: true }) filter: ServerFilter | null, @Ctx() ctx: ApiContext) {
+    return ctx.services.servers.page(page, filter);
+  }
+
+  @Query(() => Server, { nullable: true })
+  server(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
+    return ctx.services.servers.find(id);
+  }
+
+  @Mutation(() => ServerPayload, { description: "Registers a hosting server with billing" })
+  createServer(@Arg("input") input: CreateServerInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ server: await ctx.services.servers.create(input) }));
+  }
+
+  @Mutation(() => ServerPayload)
+  updateServer(@Arg("input") input: UpdateServerInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ server: await ctx.services.servers.update(input) }));
+  }
+
+  @Mutation(() => DeleteServerPayload, { description: "Deletes a server and billing's mirror of it; refused while customers own any of it" })
+  deleteServer(@Arg("input") input: DeleteServerInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ deletedServerId: await ctx.services.servers.delete(input) }));
+  }
+
+  @FieldResolver(() => SiteConnection)
+  sites(@Root() server: Server, @Args() page: PageArgs, @Ctx() ctx: ApiContext) {
+    return ctx.services.lists.sitePage(page, server.id);
+  }
+
+  @FieldResolver(() => ListConnection)
+  lists(@Root() server: Server, @Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext) {
+    return ctx.services.lists.page(page, filter, { serverId: server.id });
+  }
+}
