@@ -1,0 +1,178 @@
+import { timingSafeEqual, createHash } from "node:crypto";
+import type net from "node:net";
+import {
+  commandParams, describeIssues, LineSplitter, requestEnvelope,
+  type CommandName, type RemoteErrorCode, type ResponseLine,
+} from "@listbill/protocol";
+import type { AllowList } from "./allow-list.js";
+import type { ListManagerCommands } from "./commands.js";
+import type { AgentLog } from "./agent-log.js";
+
+export interface ConnectionContext {
+  allowList: AllowList;
+  password: string;
+  commands: ListManagerCommands;
+  idleTimeoutMs: number;
+  log: AgentLog;
+}
+
+// Bounds what one client can make the agent do at once; the request beyond it gets BAD_REQUEST.
+const MAX_IN_FLIGHT = 16;
+
+/** Thrown into a stream when its socket is gone, so the database cursor is released. */
+class SocketGone extends Error {}
+
+/**
+ * One client connection: allow-list check before a byte is read, then password, then commands
+ * served concurrently by request id. Nothing a client sends can throw out of here.
+ */
+export function serveConnection(socket: net.Socket, context: ConnectionContext): void {
+  const peer = socket.remoteAddress ?? "unknown";
+  socket.on("error", (error) => context.log("connection_error", { peer, error: (error as { code?: string }).code ?? "error" }));
+  // Idle covers half-open peers too: a vanished client never acknowledges, so nothing moves.
+  socket.setTimeout(context.idleTimeoutMs, () => {
+    context.log("connection_idle_closed", { peer });
+    socket.destroy();
+  });
+  socket.setKeepAlive(true, 30_000);
+
+  if (!context.allowList.allows(socket.remoteAddress)) {
+    context.log("host_not_allowed", { peer });
+    socket.end(line({ id: null, type: "error", code: "HOST_NOT_ALLOWED", message: `${peer} is not on the allow-list` }));
+    setTimeout(() => socket.destroy(), 1_000).unref();
+    return;
+  }
+
+  const splitter = new LineSplitter();
+  const inFlight = new Set<number>();
+  const cancelled = new Set<number>();
+  let authenticated = false;
+  let drained: Promise<void> | undefined;
+
+  const send = async (message: ResponseLine): Promise<void> => {
+    if (socket.destroyed) throw new SocketGone();
+    if (socket.write(line(message))) return;
+    // One shared wait per full buffer, ended by 'drain' or by the socket going away.
+    drained ??= new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off("drain", done);
+        socket.off("close", done);
+        drained = undefined;
+        resolve();
+      };
+      socket.on("drain", done);
+      socket.on("close", done);
+    });
+    await drained;
+    if (socket.destroyed) throw new SocketGone();
+  };
+  const sendError = (id: number | null, code: RemoteErrorCode, message: string) => {
+    send({ id, type: "error", code, message }).catch(() => undefined);
+  };
+
+  const run = async (id: number, command: CommandName, params: unknown) => {
+    inFlight.add(id);
+    try {
+      await execute(id, command, params);
+    } catch (error) {
+      if (error instanceof SocketGone) return;
+      context.log("command_failed", { peer, command, error: error instanceof Error ? error.message : String(error) });
+      sendError(id, "INTERNAL", "the ListManager database could not be read");
+    } finally {
+      inFlight.delete(id);
+      cancelled.delete(id);
+    }
+  };
+
+  const execute = async (id: number, command: CommandName, params: any) => {
+    const stream = async (records: AsyncGenerator<unknown>) => {
+      let count = 0;
+      // for-await's early exit closes the generator, and with it the database cursor.
+      for await (const data of records) {
+        if (cancelled.has(id)) return send({ id, type: "end", count, cancelled: true });
+        await send({ id, type: "record", data });
+        count++;
+      }
+      await send({ id, type: "end", count });
+    };
+    switch (command) {
+      case "serverInfo":
+        return send({ id, type: "result", data: await context.commands.serverInfo() });
+      case "loggingEnabled":
+        return send({ id, type: "result", data: { enabled: await context.commands.loggingEnabled() } });
+      case "sites":
+        return stream(context.commands.sites());
+      case "lists":
+        return stream(context.commands.lists(params?.withMemberCounts === true));
+      case "memberCounts":
+        return stream(context.commands.memberCounts());
+      case "logEntries":
+        return stream(context.commands.logEntries(params.afterId, params.limit));
+      case "auth":
+      case "cancel":
+        return;
+    }
+  };
+
+  const onLine = (text: string) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return sendError(null, "BAD_REQUEST", "the line is not JSON");
+    }
+    const envelope = requestEnvelope.safeParse(json);
+    if (!envelope.success) {
+      const id = typeof (json as { id?: unknown })?.id === "number" ? (json as { id: number }).id : null;
+      return sendError(Number.isSafeInteger(id) && (id as number) >= 0 ? id : null, "BAD_REQUEST", `invalid request: ${describeIssues(envelope.error)}`);
+    }
+    const { id, command } = envelope.data;
+    if (!Object.hasOwn(commandParams, command)) {
+      if (!authenticated) return refuse(id);
+      return sendError(id, "UNKNOWN_COMMAND", `unknown command "${command.slice(0, 64).replace(/[^\w.-]/g, "?")}"`);
+    }
+    const params = commandParams[command as CommandName].safeParse(envelope.data.params);
+    if (!params.success) return sendError(id, "BAD_REQUEST", `invalid ${command} parameters: ${describeIssues(params.error)}`);
+    if (!authenticated) {
+      if (command !== "auth" || !passwordMatches((params.data as { password: string }).password, context.password)) return refuse(id);
+      authenticated = true;
+      context.log("authenticated", { peer });
+      return void send({ id, type: "result", data: { authenticated: true } }).catch(() => undefined);
+    }
+    if (command === "cancel") {
+      const target = (params.data as { requestId: number }).requestId;
+      if (inFlight.has(target)) cancelled.add(target);
+      return;
+    }
+    if (command === "auth") return sendError(id, "BAD_REQUEST", "already authenticated");
+    if (inFlight.has(id)) return sendError(id, "BAD_REQUEST", `request id ${id} is already in flight`);
+    if (inFlight.size >= MAX_IN_FLIGHT) return sendError(id, "BAD_REQUEST", `more than ${MAX_IN_FLIGHT} requests in flight`);
+    void run(id, command as CommandName, params.data);
+  };
+
+  // The first request must carry the right password; anything else ends the connection.
+  const refuse = (id: number) => {
+    context.log("auth_failed", { peer });
+    socket.end(line({ id, type: "error", code: "AUTH_FAILED", message: "wrong password or no authentication" }));
+    socket.off("data", onData);
+  };
+
+  const onData = (chunk: Buffer) => {
+    for (const piece of splitter.push(chunk)) {
+      if (socket.writableEnded) return;
+      if (piece.kind === "oversized") sendError(null, "BAD_REQUEST", "line longer than 1 MiB");
+      else onLine(piece.text);
+    }
+  };
+  socket.on("data", onData);
+}
+
+function line(message: ResponseLine): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** Compares digests, so neither the content nor the length of the password leaks by timing. */
+function passwordMatches(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { HostingClient, HostingError, MAX_LINE_BYTES } from "@listbill/protocol";
+import { generateListManagerDatabase } from "@listbill/fixtures";
+import { startFaultProxy } from "@listbill/fixtures/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawConnection } from "./raw-connection.test-support.js";
+import { spawnAgent, type SpawnedAgent } from "./spawn-agent.js";
+
+const PASSWORD = "s3cret-Agent-Pw";
+let dir: string;
+let database: string;
+let agent: SpawnedAgent;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "listbill-agent-errors-"));
+  database = join(dir, "lm.sqlite");
+  await generateListManagerDatabase({ target: { sqlitePath: database }, seed: 7, sites: 2, lists: 40, logRows: 30 });
+  agent = await spawnAgent({ database, password: PASSWORD, idleTimeoutMs: 1_500 });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const connect = (overrides: Partial<Parameters<typeof HostingClient.connect>[0]> = {}) =>
+  HostingClient.connect({ host: agent.host, port: agent.port, password: PASSWORD, requestTimeoutMs: 5_000, ...overrides });
+
+async function failure(work: () => Promise<unknown>): Promise<HostingError> {
+  const error = await work().then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(HostingError);
+  expect(String((error as Error).message) + String((error as Error).stack)).not.toContain(PASSWORD);
+  return error as HostingError;
+}
+
+async function authenticatedRaw() {
+  const raw = await rawConnection(agent.port);
+  raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
+  expect(await raw.next()).toEqual({ id: 1, type: "result", data: { authenticated: true } });
+  return raw;
+}
+
+describe("listbill-agent errors, over TCP to the real agent process", () => {
+  it("AUTH_FAILED: a wrong password is refused and the connection closed", async () => {
+    const error = await failure(() => connect({ password: "wrong-password" }));
+    expect(error.code).toBe("AUTH_FAILED");
+    const raw = await rawConnection(agent.port);
+    raw.send(`${JSON.stringify({ id: 3, command: "auth", params: { password: "nope" } })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 3, type: "error", code: "AUTH_FAILED" });
+    await raw.closed;
+  });
+
+  it("AUTH_FAILED: a first request that is not auth is refused", async () => {
+    const raw = await rawConnection(agent.port);
+    raw.send(`${JSON.stringify({ id: 1, command: "sites" })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 1, type: "error", code: "AUTH_FAILED" });
+    await raw.closed;
+  });
+
+  it("HOST_NOT_ALLOWED: an address outside the allow-list is refused before any request", async () => {
+    const strict = await spawnAgent({ database, password: PASSWORD, allow: ["10.0.0.0/8", "::1"] });
+    try {
+      const error = await failure(() => HostingClient.connect({ host: strict.host, port: strict.port, password: PASSWORD }));
+      expect(error.code).toBe("HOST_NOT_ALLOWED");
+      const raw = await rawConnection(strict.port);
+      expect(await raw.next()).toMatchObject({ id: null, type: "error", code: "HOST_NOT_ALLOWED" });
+      await raw.closed;
+    } finally {
+      await strict.stop();
+    }
+    const allowing = await spawnAgent({ database, password: PASSWORD, allow: ["127.0.0.0/8"] });
+    try {
+      const client = await HostingClient.connect({ host: allowing.host, port: allowing.port, password: PASSWORD });
+      expect((await client.serverInfo()).product).toBe("ListManager");
+      await client.close();
+    } finally {
+      await allowing.stop();
+    }
+  });
+
+  it("BAD_REQUEST: malformed and oversized lines are answered and the connection keeps working", async () => {
+    const raw = await authenticatedRaw();
+    raw.send("this is not json\n");
+    expect(await raw.next()).toMatchObject({ id: null, type: "error", code: "BAD_REQUEST" });
+    raw.send(`${JSON.stringify({ id: 2, command: "logEntries", params: { afterId: -5, limit: 10 } })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 2, type: "error", code: "BAD_REQUEST" });
+    raw.send(`{"id": 3, "command": "sites", "params": "${"x".repeat(MAX_LINE_BYTES + 10)}"}\n`);
+    expect(await raw.next()).toMatchObject({ id: null, type: "error", code: "BAD_REQUEST", message: expect.stringMatching(/1 MiB/) });
+    raw.send(`${JSON.stringify({ id: 4, command: "serverInfo" })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 4, type: "result", data: { product: "ListManager" } });
+    raw.destroy();
+  });
+
+  it("UNKNOWN_COMMAND: reported with the request id; the client sees REMOTE_ERROR", async () => {
+    const raw = await authenticatedRaw();
+    raw.send(`${JSON.stringify({ id: 9, command: "deleteEverything" })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 9, type: "error", code: "UNKNOWN_COMMAND" });
+    raw.send(`${JSON.stringify({ id: 10, command: "loggingEnabled" })}\n`);
+    expect(await raw.next()).toEqual({ id: 10, type: "result", data: { enabled: true } });
+    raw.destroy();
+  });
+
+  it("INTERNAL: a database the agent cannot read gives REMOTE_ERROR with remote code INTERNAL", async () => {
+    const broken = join(dir, "broken.sqlite");
+    await generateListManagerDatabase({ target: { sqlitePath: broken }, seed: 1, sites: 1, lists: 3 });
+    const brokenAgent = await spawnAgent({ database: broken, password: PASSWORD });
+    try {
+      const db = new Database(broken);
+      db.exec("DROP TABLE lists_");
+      db.close();
+      const client = await HostingClient.connect({ host: brokenAgent.host, port: brokenAgent.port, password: PASSWORD });
+      const error = await failure(async () => {
+        for await (const _ of client.lists());
+      });
+      expect(error.code).toBe("REMOTE_ERROR");
+      expect(error.remoteCode).toBe("INTERNAL");
+      // The connection survives a failed command.
+      expect((await client.serverInfo()).version).toBe("8.95");
+      await client.close();
+    } finally {
+      await brokenAgent.stop();
+    }
+    expect(brokenAgent.stderr()).toMatch(/command_failed/);
+  });
+
+  it("UNREACHABLE: nothing listening, a black hole, a reset in the middle of a stream", async () => {
+    const dead = await spawnAgent({ database, password: PASSWORD });
+    await dead.kill();
+    expect((await failure(() => HostingClient.connect({ host: dead.host, port: dead.port, password: PASSWORD }))).code).toBe("UNREACHABLE");
+
+    const proxy = await startFaultProxy({ target: { host: agent.host, port: agent.port }, mode: { kind: "black-hole" } });
+    try {
+      const hole = await failure(() => HostingClient.connect({ host: proxy.host, port: proxy.port, password: PASSWORD, requestTimeoutMs: 300 }));
+      expect(hole.code).toBe("UNREACHABLE");
+
+      proxy.setMode({ kind: "pass" });
+      const client = await HostingClient.connect({ host: proxy.host, port: proxy.port, password: PASSWORD });
+      proxy.setMode({ kind: "reset", afterBytes: 2_000 });
+      const names: string[] = [];
+      const reset = await failure(async () => {
+        for await (const list of client.lists()) names.push(list.name);
+      });
+      expect(reset.code).toBe("UNREACHABLE");
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.length).toBeLessThan(40);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("PROTOCOL_ERROR: garbage instead of an answer", async () => {
+    const proxy = await startFaultProxy({ target: { host: agent.host, port: agent.port } });
+    try {
+      const client = await HostingClient.connect({ host: proxy.host, port: proxy.port, password: PASSWORD });
+      proxy.setMode({ kind: "garbage" });
+      expect((await failure(() => client.serverInfo())).code).toBe("PROTOCOL_ERROR");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("closes a connection that stays idle (or half-open) past the idle timeout", async () => {
+    const raw = await rawConnection(agent.port);
+    const started = Date.now();
+    await raw.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(agent.stderr()).toMatch(/connection_idle_closed/);
+  });
+
+  it("never writes the password to its log", () => {
+    expect(agent.stderr().length).toBeGreaterThan(0);
+    expect(agent.stderr()).not.toContain(PASSWORD);
+  });
+});

@@ -1,0 +1,85 @@
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { HostingClient } from "@listbill/protocol";
+import { generateListManagerDatabase } from "@listbill/fixtures";
+import { afterAll, describe, expect, it } from "vitest";
+import { spawnAgent } from "./spawn-agent.js";
+
+const dir = mkdtempSync(join(tmpdir(), "listbill-agent-memory-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A full collection before each client measurement, so what is counted is what the client
+// retains, not garbage a lazy collector has not reclaimed yet.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+function retainedHeap(): number {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+interface StreamFigures {
+  lists: number;
+  agentGrowth: number;
+  clientRetained: number;
+  listsPerSecond: number;
+}
+
+/** Streams every list (with member counts) from a fresh agent, sampling both sides' memory. */
+async function streamLists(listCount: number): Promise<StreamFigures> {
+  const database = join(dir, `lists-${listCount}.sqlite`);
+  await generateListManagerDatabase({ target: { sqlitePath: database }, seed: 5, sites: 20, lists: listCount, membersPerList: { min: 0, max: 2 }, logRows: 0 });
+  // A 24 MB old space: an agent that held the result would die of it long before 100,000 lists.
+  const agent = await spawnAgent({ database, nodeArgs: ["--max-old-space-size=24"] });
+  try {
+    const client = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd" });
+    await client.serverInfo();
+    const agentBase = rssBytes(agent.pid);
+    const clientBase = retainedHeap();
+    let agentPeak = agentBase;
+    let clientPeak = clientBase;
+    const sampler = setInterval(() => (agentPeak = Math.max(agentPeak, rssBytes(agent.pid))), 10);
+    const started = Date.now();
+    let received = 0;
+    for await (const list of client.lists({ withMemberCounts: true })) {
+      expect(list.memberCounts).toBeDefined();
+      received++;
+      // A consumer that stops pulling for a while: backpressure must hold the agent back,
+      // so what arrived meanwhile (measured right after) stays a bounded queue.
+      if (received === Math.floor(listCount / 2)) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (received % Math.floor(listCount / 8) === 0) clientPeak = Math.max(clientPeak, retainedHeap());
+    }
+    const seconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+    await client.close();
+    expect(received).toBe(listCount);
+    return { lists: listCount, agentGrowth: agentPeak - agentBase, clientRetained: clientPeak - clientBase, listsPerSecond: Math.round(listCount / seconds) };
+  } finally {
+    await agent.stop();
+  }
+}
+
+describe("streaming a large hosting server", () => {
+  it("keeps agent and client memory flat from 20,000 to 100,000 lists", { timeout: 60_000 }, async () => {
+    const small = await streamLists(20_000);
+    const large = await streamLists(100_000);
+    const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+    console.log(
+      `lists streamed: ${small.lists} at ${small.listsPerSecond}/s (agent +${mb(small.agentGrowth)}, client retains ${mb(small.clientRetained)}); ` +
+        `${large.lists} at ${large.listsPerSecond}/s (agent +${mb(large.agentGrowth)}, client retains ${mb(large.clientRetained)})`,
+    );
+    // Five times the lists may not cost more than a fixed allowance: buffers and SQLite's cache,
+    // not the result, set the peak. 100,000 list records held in memory take about 60 MB.
+    expect(large.agentGrowth).toBeLessThan(small.agentGrowth + 20 * 1048576);
+    expect(large.agentGrowth).toBeLessThan(40 * 1048576);
+    expect(large.clientRetained).toBeLessThan(small.clientRetained + 2 * 1048576);
+    expect(large.clientRetained).toBeLessThan(3 * 1048576);
+  });
+});

@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import tls from "node:tls";
+import { DEFAULT_AGENT_PASSWORD, DEFAULT_AGENT_PORT } from "@listbill/protocol";
+import { AllowList } from "./allow-list.js";
+import { ListManagerCommands } from "./commands.js";
+import { serveConnection } from "./agent-connection.js";
+import { silentLog, type AgentLog } from "./agent-log.js";
+import { openListManagerSource } from "./sources/source.js";
+
+export interface AgentTlsOptions {
+  certPath: string;
+  keyPath: string;
+}
+
+export interface AgentOptions {
+  /** A SQLite file path or a mysql:// URL of the ListManager database. */
+  database: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  password?: string;
+  /** IPs and CIDR blocks, IPv4 or IPv6. */
+  allow?: readonly string[];
+  tls?: AgentTlsOptions;
+  idleTimeoutMs?: number;
+  log?: AgentLog;
+}
+
+export interface RunningAgent {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_AGENT_HOST = "127.0.0.1";
+export const DEFAULT_ALLOW = ["127.0.0.1"] as const;
+// Two minutes: longer than any pause of a healthy client between reads, short enough that
+// half-open connections from vanished clients do not pile up.
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** Starts an agent in this process; resolves once it listens. */
+export async function startAgentServer(options: AgentOptions): Promise<RunningAgent> {
+  const allowList = new AllowList(options.allow ?? DEFAULT_ALLOW);
+  const source = await openListManagerSource(options.database);
+  const context = {
+    allowList,
+    password: options.password ?? DEFAULT_AGENT_PASSWORD,
+    commands: new ListManagerCommands(source),
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    log: options.log ?? silentLog,
+  };
+  const sockets = new Set<net.Socket>();
+  const onSocket = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    serveConnection(socket, context);
+  };
+  const server = options.tls
+    ? tls.createServer({ cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) }, onSocket)
+    : net.createServer(onSocket);
+  // A failed TLS handshake is the client's problem, not a reason to stop serving.
+  server.on("tlsClientError", (error: Error & { code?: string }) => context.log("tls_error", { error: error.code ?? "handshake" }));
+  const host = options.host ?? DEFAULT_AGENT_HOST;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? DEFAULT_AGENT_PORT, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+  server.on("error", (error) => context.log("server_error", { error: error.message }));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    host,
+    port,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await source.close();
+    },
+  };
+}

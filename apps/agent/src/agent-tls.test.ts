@@ -1,0 +1,51 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HostingClient, HostingError } from "@listbill/protocol";
+import { generateListManagerDatabase } from "@listbill/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnAgent, type SpawnedAgent } from "./spawn-agent.js";
+
+const dir = mkdtempSync(join(tmpdir(), "listbill-agent-tls-"));
+let agent: SpawnedAgent;
+let ca: string;
+
+beforeAll(async () => {
+  const certPath = join(dir, "cert.pem");
+  const keyPath = join(dir, "key.pem");
+  // A self-signed certificate for 127.0.0.1, made fresh for this run.
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath,
+    "-days", "1", "-subj", "/CN=listbill-agent-test", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  ca = readFileSync(certPath, "utf8");
+  const database = join(dir, "lm.sqlite");
+  await generateListManagerDatabase({ target: { sqlitePath: database }, seed: 3, sites: 2, lists: 10 });
+  agent = await spawnAgent({ database, tls: { certPath, keyPath } });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the agent over TLS", () => {
+  it("serves a client that trusts its certificate", async () => {
+    const client = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd", tls: { ca } });
+    let lists = 0;
+    for await (const _ of client.lists()) lists++;
+    expect(lists).toBe(10);
+    await client.close();
+  });
+
+  it("is UNREACHABLE for a client that does not trust the certificate", async () => {
+    const error = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd", tls: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostingError);
+    expect((error as HostingError).code).toBe("UNREACHABLE");
+  });
+
+  it("does not answer a plain-TCP client as if it were TLS", async () => {
+    const error = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd", requestTimeoutMs: 1_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostingError);
+    expect(["UNREACHABLE", "PROTOCOL_ERROR"]).toContain((error as HostingError).code);
+  });
+});

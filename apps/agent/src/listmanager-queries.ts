@@ -1,0 +1,96 @@
+import { countedMemberTypes, listManagerSchema as s, trueFlags } from "./listmanager-schema.js";
+
+export type Dialect = "sqlite" | "mysql";
+
+/** The SQLite function the SQLite source registers as @listbill/protocol's nameKey. */
+export const SQLITE_NAME_KEY_FUNCTION = "listbill_name_key";
+
+/**
+ * SQL for the agent's commands. Names are streamed in @listbill/protocol's name-key order
+ * (ASCII letters folded, compared by code point), which each engine must reproduce exactly:
+ * SQLite calls nameKey itself and compares UTF-8 bytes; MySQL folds A-Z with REPLACE (always
+ * case-sensitive, unlike LOWER, which folds non-ASCII letters too) and compares the result as
+ * binary, i.e. by UTF-8 bytes, without the trailing-space padding of a _bin collation.
+ */
+export class ListManagerQueries {
+  constructor(private readonly dialect: Dialect) {}
+
+  serverInfo(): string {
+    const c = s.config;
+    return `SELECT ${this.q(c.version)} AS version, ${this.q(c.serverName)} AS serverName FROM ${this.q(c.table)} LIMIT 1`;
+  }
+
+  loggingEnabled(): string {
+    const c = s.config;
+    return `SELECT ${this.flag(this.q(c.loggingEnabled))} AS enabled FROM ${this.q(c.table)} LIMIT 1`;
+  }
+
+  sites(): string {
+    const t = s.sites;
+    return `SELECT ${this.q(t.id)} AS id, ${this.q(t.name)} AS name, ${this.q(t.hostName)} AS hostName, ${this.q(t.title)} AS title
+      FROM ${this.q(t.table)} ORDER BY ${this.orderByName(this.q(t.name))}`;
+  }
+
+  lists(withMemberCounts: boolean): string {
+    const l = s.lists;
+    const t = s.topics;
+    const col = (name: string) => `l.${this.q(name)}`;
+    const counts = withMemberCounts ? `, ${this.countColumns("c")}` : "";
+    const join = withMemberCounts ? `LEFT JOIN (${this.memberAggregate()}) c ON c.list = ${col(l.name)}` : "";
+    return `SELECT ${col(l.id)} AS id, ${col(l.name)} AS name, t.${this.q(t.site)} AS site, ${col(l.topic)} AS topic,
+        ${col(l.description)} AS description, ${col(l.created)} AS created, ${this.flag(col(l.disabled))} AS disabled,
+        COALESCE(${col(l.maxMembers)}, 0) AS maxMembers${counts}
+      FROM ${this.q(l.table)} l
+      LEFT JOIN ${this.q(t.table)} t ON t.${this.q(t.name)} = ${col(l.topic)}
+      ${join}
+      ORDER BY ${this.orderByName(col(l.name))}`;
+  }
+
+  /** Every list, with zero counts for a list without members. */
+  memberCounts(): string {
+    const l = s.lists;
+    return `SELECT l.${this.q(l.name)} AS name, ${this.countColumns("c")}
+      FROM ${this.q(l.table)} l LEFT JOIN (${this.memberAggregate()}) c ON c.list = l.${this.q(l.name)}
+      ORDER BY ${this.orderByName(`l.${this.q(l.name)}`)}`;
+  }
+
+  /** Parameters: afterId, limit. */
+  logEntries(): string {
+    const g = s.log;
+    return `SELECT ${this.q(g.id)} AS id, ${this.q(g.created)} AS created, ${this.q(g.list)} AS list, ${this.q(g.site)} AS site,
+        ${this.q(g.byteCount)} AS byteCount, ${this.q(g.recipientCount)} AS recipientCount, ${this.q(g.outmailId)} AS outmailId,
+        ${this.q(g.subsetId)} AS subsetId, ${this.q(g.source)} AS source, ${this.q(g.title)} AS title
+      FROM ${this.q(g.table)} WHERE ${this.q(g.id)} > ? ORDER BY ${this.q(g.id)} ASC LIMIT ?`;
+  }
+
+  /** Per-list member counts by status, aggregated by the database (one row per list). */
+  private memberAggregate(): string {
+    const m = s.members;
+    const status = this.q(m.status);
+    const sums = countedMemberTypes.map((type) => `SUM(CASE WHEN ${status} = '${type}' THEN 1 ELSE 0 END) AS ${this.q(type)}`);
+    const known = countedMemberTypes.map((type) => `'${type}'`).join(", ");
+    sums.push(`SUM(CASE WHEN ${status} IN (${known}) THEN 0 ELSE 1 END) AS ${this.q("other")}`);
+    return `SELECT ${this.q(m.list)} AS list, ${sums.join(", ")} FROM ${this.q(m.table)} GROUP BY ${this.q(m.list)}`;
+  }
+
+  private countColumns(alias: string): string {
+    return [...countedMemberTypes, "other"].map((name) => `COALESCE(${alias}.${this.q(name)}, 0) AS ${this.q(`count_${name}`)}`).join(", ");
+  }
+
+  private orderByName(column: string): string {
+    if (this.dialect === "sqlite") return `${SQLITE_NAME_KEY_FUNCTION}(${column}), ${column}`;
+    let folded = column;
+    for (let code = 65; code <= 90; code++) {
+      folded = `REPLACE(${folded}, '${String.fromCharCode(code)}', '${String.fromCharCode(code + 32)}')`;
+    }
+    return `CAST(${folded} AS BINARY), CAST(${column} AS BINARY)`;
+  }
+
+  private flag(column: string): string {
+    return `CASE WHEN ${column} IN (${trueFlags.map((f) => `'${f}'`).join(", ")}) THEN 1 ELSE 0 END`;
+  }
+
+  private q(identifier: string): string {
+    return this.dialect === "mysql" ? `\`${identifier}\`` : `"${identifier}"`;
+  }
+}

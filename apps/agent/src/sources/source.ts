@@ -1,0 +1,21 @@
+export type Row = Record<string, unknown>;
+
+/**
+ * Read access to a ListManager database. stream() reads with a cursor: rows come one at a time
+ * as the caller pulls, and returning early from the iteration releases the cursor.
+ */
+export interface ListManagerSource {
+  first(sql: string, params?: unknown[]): Promise<Row | undefined>;
+  stream(sql: string, params?: unknown[]): AsyncGenerator<Row>;
+  close(): Promise<void>;
+}
+
+/** "mysql://…" opens MySQL; anything else is a SQLite file path. */
+export async function openListManagerSource(database: string): Promise<ListManagerSource & { dialect: "sqlite" | "mysql" }> {
+  if (/^mysql:\/\//i.test(database)) {
+    const { MysqlSource } = await import("./mysql-source.js");
+    return new MysqlSource(database);
+  }
+  const { SqliteSource } = await import("./sqlite-source.js");
+  return new SqliteSource(database);
+}

@@ -1,0 +1,115 @@
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { HostingClient } from "./client.js";
+import { HostingError } from "./errors.js";
+
+// Scripted peers over real TCP: they play an agent that misbehaves in ways the real agent never
+// does, which the client must still turn into typed errors.
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+async function peer(onLine: (line: { id: number; command: string }, socket: net.Socket) => void): Promise<number> {
+  const server = net.createServer((socket) => {
+    let buffer = "";
+    socket.on("error", () => undefined);
+    socket.on("data", (chunk) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = JSON.parse(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        if (line.command === "auth") socket.write(`${JSON.stringify({ id: line.id, type: "result", data: { authenticated: true } })}\n`);
+        else onLine(line, socket);
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function failure(work: () => Promise<unknown>): Promise<HostingError> {
+  const error = await work().then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(HostingError);
+  return error as HostingError;
+}
+
+const send = (socket: net.Socket, message: unknown) => socket.write(`${JSON.stringify(message)}\n`);
+const site = (id: number, name: string) => ({ id, name, hostName: null, title: null });
+
+describe("HostingClient against a misbehaving peer", () => {
+  it("throws PROTOCOL_ERROR when records arrive out of name order", async () => {
+    const port = await peer((line, socket) => {
+      send(socket, { id: line.id, type: "record", data: site(1, "beta") });
+      send(socket, { id: line.id, type: "record", data: site(2, "Alpha") });
+      send(socket, { id: line.id, type: "end", count: 2 });
+    });
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "secret-pw" });
+    const error = await failure(async () => {
+      for await (const _ of client.sites());
+    });
+    expect(error.code).toBe("PROTOCOL_ERROR");
+    expect(error.message).toMatch(/out of name order/);
+  });
+
+  it("accepts names equal up to case in either order and ASCII case-folded order", async () => {
+    const port = await peer((line, socket) => {
+      for (const [index, name] of ["alpha", "Beta", "beta", "GAMMA"].entries()) send(socket, { id: line.id, type: "record", data: site(index, name) });
+      send(socket, { id: line.id, type: "end", count: 4 });
+    });
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+    const names: string[] = [];
+    for await (const record of client.sites()) names.push(record.name);
+    expect(names).toEqual(["alpha", "Beta", "beta", "GAMMA"]);
+    await client.close();
+  });
+
+  it("throws PROTOCOL_ERROR for a record that does not match the schema", async () => {
+    const port = await peer((line, socket) => send(socket, { id: line.id, type: "result", data: { product: "ListManager" } }));
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+    const error = await failure(() => client.serverInfo());
+    expect(error.code).toBe("PROTOCOL_ERROR");
+  });
+
+  it("throws UNREACHABLE when a request gets no answer within the request timeout", async () => {
+    const port = await peer(() => undefined);
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", requestTimeoutMs: 200 });
+    const started = Date.now();
+    const error = await failure(() => client.serverInfo());
+    expect(error.code).toBe("UNREACHABLE");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    await client.close();
+  });
+
+  it("throws UNREACHABLE when connecting times out (a TLS handshake nobody answers)", async () => {
+    // Reads and discards, so it notices the client leaving and its close() can finish.
+    const silent = net.createServer((socket) => socket.on("error", () => undefined).resume());
+    servers.push(silent);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const error = await failure(() => HostingClient.connect({ host: "127.0.0.1", port, password: "pw", tls: {}, connectTimeoutMs: 200 }));
+    expect(error.code).toBe("UNREACHABLE");
+    expect(error.message).toMatch(/timed out/);
+  });
+
+  it("throws UNREACHABLE for a refused connection and for an unknown host name", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    expect((await failure(() => HostingClient.connect({ host: "127.0.0.1", port, password: "pw" }))).message).toMatch(/refused/);
+    const dns = await failure(() => HostingClient.connect({ host: "no-such-host.invalid", port, password: "pw" }));
+    expect(dns.code).toBe("UNREACHABLE");
+  });
+
+  it("closes an idle connection after the idle timeout", async () => {
+    const port = await peer(() => undefined);
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", idleTimeoutMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const error = await failure(() => client.serverInfo());
+    expect(error.code).toBe("UNREACHABLE");
+    expect(error.message).toMatch(/idle/);
+  });
+});

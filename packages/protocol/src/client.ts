@@ -1,0 +1,354 @@
+import net from "node:net";
+import tls from "node:tls";
+import type { z } from "zod";
+import { PendingResult, PendingStream } from "./client-streams.js";
+import { errorFromRemote, HostingError } from "./errors.js";
+import { LineSplitter } from "./line-splitter.js";
+import {
+  authResultSchema, describeIssues, listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema,
+  responseLine, serverInfoSchema, siteSchema,
+  type CommandName, type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type ServerInfo,
+} from "./messages.js";
+import { compareNameKeys, nameKey } from "./names.js";
+
+export interface HostingClientTls {
+  /** PEM of the CA (or self-signed certificate) the agent's certificate must chain to. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface HostingClientOptions {
+  host: string;
+  port: number;
+  password: string;
+  tls?: HostingClientTls;
+  /** TCP (and TLS) connection set-up. */
+  connectTimeoutMs?: number;
+  /** Longest wait for a result, or for the next line of a stream the consumer is waiting on. */
+  requestTimeoutMs?: number;
+  /** A connection with nothing in flight for this long is closed. */
+  idleTimeoutMs?: number;
+}
+
+// Pause the socket when this many records wait for consumers; resume below the low mark.
+const QUEUE_HIGH_WATER = 512;
+const QUEUE_LOW_WATER = 128;
+
+/** One authenticated connection to a listbill-agent; several requests may be in flight at once. */
+export class HostingClient {
+  private readonly splitter = new LineSplitter();
+  private readonly pending = new Map<number, PendingResult | PendingStream>();
+  /** Requests given up (timed out or abandoned by the consumer) whose late lines are ignored. */
+  private readonly abandoned = new Set<number>();
+  private nextId = 1;
+  private queued = 0;
+  private paused = false;
+  private closedWith: HostingError | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly requestTimers = new Map<number, NodeJS.Timeout>();
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly endpoint: string,
+    private readonly requestTimeoutMs: number,
+    private readonly idleTimeoutMs: number,
+  ) {
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (error) => this.fail(transportError(error, endpoint)));
+    socket.on("close", () => this.fail(new HostingError("UNREACHABLE", `connection to ${endpoint} closed`)));
+  }
+
+  static async connect(options: HostingClientOptions): Promise<HostingClient> {
+    const endpoint = `${options.host}:${options.port}`;
+    const socket = await openSocket(options, endpoint);
+    const client = new HostingClient(socket, endpoint, options.requestTimeoutMs ?? 30_000, options.idleTimeoutMs ?? 60_000);
+    try {
+      await client.request("auth", { password: options.password }, authResultSchema);
+    } catch (error) {
+      client.socket.destroy();
+      throw error;
+    }
+    client.armIdleTimer();
+    return client;
+  }
+
+  async serverInfo(): Promise<ServerInfo> {
+    return this.request("serverInfo", undefined, serverInfoSchema);
+  }
+
+  async loggingEnabled(): Promise<boolean> {
+    return (await this.request("loggingEnabled", undefined, loggingEnabledSchema)).enabled;
+  }
+
+  /** Sites in name-key order (see compareNameKeys). */
+  sites(): AsyncIterable<HostingSite> {
+    return this.stream("sites", undefined, siteSchema, (site) => site.name);
+  }
+
+  /** Lists in name-key order; withMemberCounts adds counts aggregated by the agent's database. */
+  lists(options: { withMemberCounts?: boolean } = {}): AsyncIterable<HostingList> {
+    const params = options.withMemberCounts ? { withMemberCounts: true } : undefined;
+    return this.stream("lists", params, listSchema, (list) => list.name);
+  }
+
+  memberCounts(): AsyncIterable<HostingListMemberCounts> {
+    return this.stream("memberCounts", undefined, listMemberCountsSchema, (row) => row.list);
+  }
+
+  /** Rows of log_ with LogID_ > afterId, ascending, at most limit of them. */
+  logEntries(options: { afterId: number; limit: number }): AsyncIterable<HostingLogEntry> {
+    return this.stream("logEntries", { afterId: options.afterId, limit: options.limit }, logEntrySchema, null);
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.destroyed) return;
+    const closed = new Promise<void>((resolve) => this.socket.once("close", () => resolve()));
+    this.fail(new HostingError("UNREACHABLE", `connection to ${this.endpoint} was closed by the client`));
+    await closed;
+  }
+
+  private request<S extends z.ZodType>(command: CommandName, params: unknown, schema: S): Promise<z.infer<S>> {
+    return new Promise((resolve, reject) => {
+      if (this.closedWith) return reject(this.closedWith);
+      const id = this.nextId++;
+      const validate = (data: unknown) => this.validate(schema, data, command);
+      this.pending.set(id, new PendingResult(id, validate, resolve as (value: unknown) => void, reject));
+      this.armRequestTimer(id);
+      this.send(id, command, params);
+    });
+  }
+
+  private stream<S extends z.ZodType>(
+    command: CommandName,
+    params: unknown,
+    schema: S,
+    nameOf: ((record: z.infer<S>) => string) | null,
+  ): AsyncIterable<z.infer<S>> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        let previousKey: string | undefined;
+        const validate = (data: unknown) => {
+          const record = this.validate(schema, data, command);
+          if (nameOf) {
+            const key = nameKey(nameOf(record));
+            if (previousKey !== undefined && compareNameKeys(previousKey, key) > 0) {
+              throw new HostingError("PROTOCOL_ERROR", `${command} records from ${this.endpoint} arrived out of name order`);
+            }
+            previousKey = key;
+          }
+          return record;
+        };
+        const id = this.nextId++;
+        const stream = new PendingStream(id, validate);
+        if (this.closedWith) stream.finish(this.closedWith);
+        else {
+          this.pending.set(id, stream);
+          this.send(id, command, params);
+        }
+        return {
+          next: async (): Promise<IteratorResult<z.infer<S>>> => {
+            if (stream.queue.length === 0 && !stream.done) {
+              this.armRequestTimer(id);
+              await stream.wait();
+            }
+            if (stream.queue.length > 0) {
+              this.queued--;
+              this.updateFlow();
+              return { done: false, value: stream.queue.shift() as z.infer<S> };
+            }
+            if (stream.error) throw stream.error;
+            return { done: true, value: undefined };
+          },
+          // A consumer leaving early (break, throw) cancels the rest so the connection stays usable.
+          return: async (): Promise<IteratorResult<z.infer<S>>> => {
+            if (!stream.done) this.abandon(id, true);
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+  }
+
+  private send(id: number, command: CommandName, params: unknown): void {
+    this.clearIdleTimer();
+    this.socket.write(`${JSON.stringify(params === undefined ? { id, command } : { id, command, params })}\n`);
+  }
+
+  private validate<S extends z.ZodType>(schema: S, data: unknown, command: string): z.infer<S> {
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+      throw new HostingError("PROTOCOL_ERROR", `invalid ${command} answer from ${this.endpoint}: ${describeIssues(parsed.error)}`);
+    }
+    return parsed.data;
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      for (const line of this.splitter.push(chunk)) {
+        if (line.kind === "oversized") throw new HostingError("PROTOCOL_ERROR", `oversized line from ${this.endpoint}`);
+        this.onLine(line.text);
+      }
+    } catch (error) {
+      this.fail(error instanceof HostingError ? error : new HostingError("PROTOCOL_ERROR", `unreadable answer from ${this.endpoint}`));
+    }
+  }
+
+  private onLine(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} sent a line that is not JSON`);
+    }
+    const parsed = responseLine.safeParse(json);
+    if (!parsed.success) throw new HostingError("PROTOCOL_ERROR", `malformed line from ${this.endpoint}: ${describeIssues(parsed.error)}`);
+    const line = parsed.data;
+    if (line.id === null) {
+      // An error tied to no request (allow-list refusal, a line we sent that it could not read): fatal.
+      if (line.type === "error") throw errorFromRemote(line.code, line.message);
+      return;
+    }
+    const request = this.pending.get(line.id);
+    if (!request) {
+      if (!this.abandoned.has(line.id)) throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} answered unknown request ${line.id}`);
+      if (line.type !== "record") this.abandoned.delete(line.id);
+      return;
+    }
+    this.clearRequestTimer(line.id);
+    if (line.type === "error") {
+      this.settle(request, errorFromRemote(line.code, line.message));
+    } else if (request.kind === "result") {
+      if (line.type !== "result") throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} streamed an answer expected as one result`);
+      this.settle(request, undefined, request.validate(line.data));
+    } else if (line.type === "record") {
+      request.push(request.validate(line.data));
+      this.queued++;
+      if (request.consumerWaiting === false) this.updateFlow();
+    } else if (line.type === "end") {
+      this.settle(request);
+    } else {
+      throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} answered a stream with a single result`);
+    }
+  }
+
+  private settle(request: PendingResult | PendingStream, error?: HostingError, value?: unknown): void {
+    this.pending.delete(request.id);
+    this.clearRequestTimer(request.id);
+    if (request.kind === "result") {
+      if (error) request.reject(error);
+      else request.resolve(value);
+    } else {
+      request.finish(error);
+    }
+    if (this.pending.size === 0) this.armIdleTimer();
+  }
+
+  /** Gives up on a request: its late lines are dropped; a stream is cancelled at the agent. */
+  private abandon(id: number, cancel: boolean, error?: HostingError): void {
+    const request = this.pending.get(id);
+    if (!request) return;
+    this.abandoned.add(id);
+    if (request.kind === "stream") {
+      this.queued -= request.queue.length;
+      request.queue.length = 0;
+      this.updateFlow();
+    }
+    this.settle(request, error);
+    if (cancel && !this.closedWith) this.send(this.nextId++, "cancel", { requestId: id });
+  }
+
+  private updateFlow(): void {
+    if (!this.paused && this.queued >= QUEUE_HIGH_WATER) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (this.paused && this.queued <= QUEUE_LOW_WATER) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private armRequestTimer(id: number): void {
+    this.clearRequestTimer(id);
+    const timer = setTimeout(() => {
+      const error = new HostingError("UNREACHABLE", `${this.endpoint} did not answer within ${this.requestTimeoutMs} ms`);
+      const request = this.pending.get(id);
+      this.abandon(id, request?.kind === "stream", error);
+    }, this.requestTimeoutMs);
+    this.requestTimers.set(id, timer);
+  }
+
+  private clearRequestTimer(id: number): void {
+    clearTimeout(this.requestTimers.get(id));
+    this.requestTimers.delete(id);
+  }
+
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    this.idleTimer = setTimeout(() => {
+      this.fail(new HostingError("UNREACHABLE", `connection to ${this.endpoint} closed after ${this.idleTimeoutMs} ms idle`));
+    }, this.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+  }
+
+  /** Ends the connection: every request in flight fails with the error, later calls too. */
+  private fail(error: HostingError): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    this.clearIdleTimer();
+    for (const request of [...this.pending.values()]) this.settle(request, error);
+    this.clearIdleTimer();
+    this.socket.destroy();
+  }
+}
+
+function openSocket(options: HostingClientOptions, endpoint: string): Promise<net.Socket> {
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  return new Promise((resolve, reject) => {
+    const socket = options.tls
+      ? tls.connect({ host: options.host, port: options.port, ...options.tls, servername: options.tls.servername ?? tlsServername(options.host) })
+      : net.connect({ host: options.host, port: options.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new HostingError("UNREACHABLE", `connecting to ${endpoint} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      socket.setKeepAlive(true, 30_000);
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(transportError(error, endpoint));
+    });
+  });
+}
+
+// SNI may not carry an IP address.
+function tlsServername(host: string): string | undefined {
+  return net.isIP(host) ? undefined : host;
+}
+
+function transportError(error: Error & { code?: string }, endpoint: string): HostingError {
+  if (error instanceof HostingError) return error;
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return new HostingError("UNREACHABLE", `connection to ${endpoint} refused`);
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new HostingError("UNREACHABLE", `host name of ${endpoint} not found`);
+    case "ETIMEDOUT":
+      return new HostingError("UNREACHABLE", `connection to ${endpoint} timed out`);
+    case "ECONNRESET":
+    case "EPIPE":
+      return new HostingError("UNREACHABLE", `connection to ${endpoint} was reset`);
+    default:
+      return new HostingError("UNREACHABLE", `connection to ${endpoint} failed (${error.code ?? "TLS or network error"})`);
+  }
+}
