@@ -1,4 +1,7 @@
 import { resolve } from "node:path";
+import { DEFAULT_HOSTING_TIMEOUTS } from "./hosting/hosting-connection.js";
+import { DEFAULT_WORKER_OPTIONS } from "./jobs/job-worker.js";
+import type { ServiceOptions } from "./services.js";
 
 export interface ApiConfig {
   port: number;
@@ -9,6 +12,10 @@ export interface ApiConfig {
   secretKey: string | undefined;
   adminPassword: string | undefined;
   production: boolean;
+  /** Requests a minute each API token, browser session or anonymous IP address may make. */
+  rateLimitPerMinute: number;
+  /** Jobs and agent connections; see ServiceOptions. */
+  services: ServiceOptions;
 }
 
 /** Reads the settings named in shared/API.md ("Running it") from the environment. */
@@ -29,5 +36,30 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     secretKey: env.LISTBILL_SECRET_KEY || undefined,
     adminPassword: env.LISTBILL_ADMIN_PASSWORD || undefined,
     production: env.NODE_ENV === "production",
+    rateLimitPerMinute: whole(env, "LISTBILL_RATE_LIMIT_PER_MINUTE", 600, 1),
+    services: {
+      worker: {
+        concurrency: whole(env, "LISTBILL_WORKER_CONCURRENCY", DEFAULT_WORKER_OPTIONS.concurrency, 0),
+        pollMs: whole(env, "LISTBILL_JOB_POLL_MS", DEFAULT_WORKER_OPTIONS.pollMs, 10),
+        leaseMs: whole(env, "LISTBILL_JOB_LEASE_MS", DEFAULT_WORKER_OPTIONS.leaseMs, 100),
+        backoffBaseMs: whole(env, "LISTBILL_RETRY_BASE_MS", DEFAULT_WORKER_OPTIONS.backoffBaseMs, 0),
+        backoffCapMs: whole(env, "LISTBILL_RETRY_CAP_MS", DEFAULT_WORKER_OPTIONS.backoffCapMs, 0),
+      },
+      hosting: {
+        connectTimeoutMs: whole(env, "LISTBILL_AGENT_CONNECT_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.connectTimeoutMs, 1),
+        requestTimeoutMs: whole(env, "LISTBILL_AGENT_REQUEST_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.requestTimeoutMs, 1),
+        idleTimeoutMs: whole(env, "LISTBILL_AGENT_IDLE_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.idleTimeoutMs, 1),
+      },
+      scheduleMinutes: whole(env, "LISTBILL_SCHEDULE_MINUTES", 0, 0),
+    },
   };
+}
+
+/** A whole-number setting, at least `min`; a malformed value stops start-up with its name. */
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, not "${raw}"`);
+  return value;
 }

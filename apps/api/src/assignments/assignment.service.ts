@@ -1,7 +1,8 @@
 import { type EntityManager, In, IsNull } from "typeorm";
+import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
 import type { Database } from "../db/database.js";
-import { fromGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
 import { today } from "../graphql/validators.js";
@@ -18,7 +19,7 @@ export class AssignmentService {
    * Makes the customer the direct owner of every named list from startDate. A list another
    * customer owns directly moves: that assignment ends the day before. All or nothing.
    */
-  async assignLists(input: { listIds: string[]; customerId: string; startDate?: string | null }): Promise<List[]> {
+  async assignLists(input: { listIds: string[]; customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<List[]> {
     const selection = parseListIds(input.listIds);
     const listIds = selection.ids;
     const customerId = fromGlobalId("Customer", input.customerId);
@@ -48,7 +49,9 @@ export class AssignmentService {
         await manager.insert(Assignment, fresh.slice(offset, offset + CHUNK));
       }
       await recomputeListOwners(manager, listIds);
-      return loadLists(manager, selection);
+      const after = await loadLists(manager, selection);
+      await recordOwnerChanges(manager, author, "list.assign", lists, after);
+      return after;
     });
   }
 
@@ -56,7 +59,7 @@ export class AssignmentService {
    * Ends the named lists' direct assignments on endDate. A list owned only through its site or
    * server is refused (unassign the site or server instead); an unowned list is left as it is.
    */
-  async unassignLists(input: { listIds: string[]; endDate?: string | null }): Promise<List[]> {
+  async unassignLists(input: { listIds: string[]; endDate?: string | null }, author: ChangeAuthor): Promise<List[]> {
     const selection = parseListIds(input.listIds);
     const listIds = selection.ids;
     const endDate = parseDate(input.endDate, "endDate");
@@ -80,14 +83,17 @@ export class AssignmentService {
       }
       await saveEndDates(manager, current);
       await recomputeListOwners(manager, listIds);
-      return loadLists(manager, selection);
+      const after = await loadLists(manager, selection);
+      await recordOwnerChanges(manager, author, "list.unassign", lists, after);
+      return after;
     });
   }
 }
 
 /**
  * Recomputes list.customerId, the cached current owner: the list's own open assignment, else
- * its site's, else its server's. Every change to assignments calls this inside its transaction.
+ * its site's, else its server's; nobody for a removed list. Every change to assignments calls
+ * this inside its transaction.
  */
 export async function recomputeListOwners(manager: EntityManager, listIds: number[]): Promise<void> {
   const owner = (column: string, outer: string) =>
@@ -95,7 +101,7 @@ export async function recomputeListOwners(manager: EntityManager, listIds: numbe
   for (let offset = 0; offset < listIds.length; offset += CHUNK) {
     const chunk = listIds.slice(offset, offset + CHUNK);
     await manager.query(
-      `UPDATE \`list\` SET customerId = COALESCE(${owner("listId", "id")}, ${owner("siteId", "siteId")}, ${owner("serverId", "serverId")}) WHERE id IN (${chunk.map(() => "?").join(",")})`,
+      `UPDATE \`list\` SET customerId = CASE WHEN removedAt IS NULL THEN COALESCE(${owner("listId", "id")}, ${owner("siteId", "siteId")}, ${owner("serverId", "serverId")}) END WHERE id IN (${chunk.map(() => "?").join(",")})`,
       chunk,
     );
   }
@@ -106,6 +112,20 @@ interface ListSelection {
   ids: number[];
   position: Map<number, number>;
   globalIds: string[];
+}
+
+/** One audit entry per list whose owner changed. */
+async function recordOwnerChanges(manager: EntityManager, author: ChangeAuthor, action: string, before: List[], after: List[]): Promise<void> {
+  const owners = new Map(before.map((list) => [list.id, list.customerId]));
+  const changed = after.filter((list) => owners.get(list.id) !== list.customerId);
+  const customerIds = [...new Set(changed.flatMap((list) => [owners.get(list.id), list.customerId]).filter((id): id is number => id != null))];
+  const companies = new Map((customerIds.length ? await manager.findBy(Customer, { id: In(customerIds) }) : []).map((customer) => [customer.id, customer.company]));
+  const owner = (id: number | null | undefined) => (id == null ? null : { customerId: toGlobalId("Customer", id), company: companies.get(id) ?? null });
+  await recordChanges(
+    manager,
+    author,
+    changed.map((list) => ({ action, objectType: "List", objectId: list.globalId, objectKey: list.name, before: { owner: owner(owners.get(list.id)) }, after: { owner: owner(list.customerId) } })),
+  );
 }
 
 function parseListIds(globalIds: string[]): ListSelection {

@@ -1,7 +1,9 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
+import { authorOf } from "../jobs/actor.js";
 import { ListConnection } from "../lists/list.inputs.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Customer } from "./customer.entity.js";
@@ -9,24 +11,28 @@ import { CreateCustomerInput, CustomerConnection, CustomerFilter, CustomerPayloa
 
 @Resolver(() => Customer)
 export class CustomerResolver {
+  @Authorized()
   @Query(() => CustomerConnection)
   customers(@Args() page: PageArgs, @Arg("filter", () => CustomerFilter, { nullable: true }) filter: CustomerFilter | null, @Ctx() ctx: ApiContext) {
     return ctx.services.customers.page(page, filter);
   }
 
+  @Authorized()
   @Query(() => Customer, { nullable: true })
   customer(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
     return ctx.services.customers.find(id);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => CustomerPayload)
   createCustomer(@Arg("input") input: CreateCustomerInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ customer: await ctx.services.customers.create(input) }));
+    return toPayload(async () => ({ customer: await ctx.services.customers.create(input, authorOf(ctx)) }));
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => CustomerPayload)
   updateCustomer(@Arg("input") input: UpdateCustomerInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ customer: await ctx.services.customers.update(input) }));
+    return toPayload(async () => ({ customer: await ctx.services.customers.update(input, authorOf(ctx)) }));
   }
 
   @FieldResolver(() => HostingPlan, { nullable: true })

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { containsPattern } from "../db/sql.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
@@ -29,7 +30,7 @@ export class CustomerService {
     return id === null ? null : this.db.manager.findOneBy(Customer, { id });
   }
 
-  async create(input: unknown): Promise<Customer> {
+  async create(input: unknown, author: ChangeAuthor): Promise<Customer> {
     const fields = parseInput(createCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
       const now = new Date();
@@ -45,16 +46,19 @@ export class CustomerService {
         updatedAt: now,
       });
       assertPeriod(customer);
-      return manager.save(Customer, customer);
+      const saved = await manager.save(Customer, customer);
+      await recordChanges(manager, author, [{ action: "customer.create", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, after: auditedFields(saved) }]);
+      return saved;
     });
   }
 
-  async update(input: { id: string }): Promise<Customer> {
+  async update(input: { id: string }, author: ChangeAuthor): Promise<Customer> {
     const fields = parseInput(updateCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
       const id = fromGlobalId("Customer", input.id);
       const customer = id === null ? null : await manager.findOneBy(Customer, { id });
       if (!customer) refuse("CUSTOMER_NOT_FOUND", "No customer has this ID", ["input", "id"]);
+      const before = auditedFields(customer);
       if (fields.company !== undefined) customer.company = fields.company;
       if (fields.contactName !== undefined) customer.contactName = fields.contactName;
       if (fields.email !== undefined) customer.email = fields.email;
@@ -64,7 +68,10 @@ export class CustomerService {
       if (fields.endDate !== undefined) customer.endDate = fields.endDate;
       assertPeriod(customer);
       customer.updatedAt = new Date();
-      return manager.save(Customer, customer);
+      const saved = await manager.save(Customer, customer);
+      const change = changedFields(before, auditedFields(saved));
+      if (change) await recordChanges(manager, author, [{ action: "customer.update", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, ...change }]);
+      return saved;
     });
   }
 }
@@ -80,4 +87,9 @@ function assertPeriod(customer: Customer): void {
   if (customer.startDate && customer.endDate && customer.endDate < customer.startDate) {
     refuse("INVALID_DATE", "endDate must not be before startDate", ["input", "endDate"]);
   }
+}
+
+function auditedFields(customer: Customer) {
+  const { company, contactName, email, isActive, planId, startDate, endDate } = customer;
+  return { company, contactName, email, isActive, planId, startDate, endDate };
 }

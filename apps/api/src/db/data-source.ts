@@ -2,17 +2,25 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
+import { ApiToken } from "../auth/api-token.entity.js";
+import { Session } from "../auth/session.entity.js";
+import { User } from "../auth/user.entity.js";
+import { AuditEntry } from "../audit/audit-entry.entity.js";
 import { Customer } from "../customers/customer.entity.js";
+import { Job } from "../jobs/job.entity.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
+import { MessageLog } from "../usage/message-log.entity.js";
+import { ValidationError } from "../validation/validation-error.entity.js";
+import { ValidationRun } from "../validation/validation-run.entity.js";
 import { migrations } from "./migrations/index.js";
 import { Database } from "./database.js";
 import { SqlStatementCounter } from "./sql-statement-counter.js";
 
-export const entities = [Server, Site, List, ListMemberCount, Customer, HostingPlan, Assignment];
+export const entities = [Server, Site, List, ListMemberCount, Customer, HostingPlan, Assignment, User, Session, ApiToken, Job, ValidationRun, ValidationError, MessageLog, AuditEntry];
 
 export interface DatabaseSettings {
   /** mysql://user:pass@host:port/db, or undefined for the embedded SQLite file in dataDir. */

@@ -21,8 +21,25 @@ export class Database {
     return this.dataSource.manager;
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.kind === "mysql") return this.dataSource.transaction(work);
+  /**
+   * Runs `work` in one transaction. On MySQL a transaction chosen as a deadlock victim (or timed
+   * out on a lock) is rolled back by the server and run again here, up to three times: two
+   * validations publishing at the same moment can lock index ranges in opposite orders, and
+   * either one finishing is correct. `work` must therefore only touch the database.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind === "mysql") {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // READ COMMITTED: no gap locks, so concurrent range updates (publishing two validation
+          // runs) rarely collide; nothing here relies on repeatable reads.
+          return await this.dataSource.transaction("READ COMMITTED", work);
+        } catch (error) {
+          if (attempt >= MAX_DEADLOCK_ATTEMPTS || !isLockConflict(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        }
+      }
+    }
     const run = this.#writeQueue.then(() => this.dataSource.transaction(work));
     this.#writeQueue = run.catch(() => undefined);
     return run;
@@ -32,6 +49,14 @@ export class Database {
     await this.#writeQueue;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+const MAX_DEADLOCK_ATTEMPTS = 3;
+
+/** MySQL's deadlock (1213) and lock wait timeout (1205): the transaction was rolled back whole. */
+export function isLockConflict(error: unknown): boolean {
+  const cause = (error as { driverError?: { errno?: number } })?.driverError ?? (error as { errno?: number });
+  return cause?.errno === 1213 || cause?.errno === 1205;
 }
 
 /** True when a statement failed on a UNIQUE index, on either database. */

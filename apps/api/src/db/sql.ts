@@ -5,3 +5,8 @@ export const LIKE_ESCAPE = "!";
 export function containsPattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
 }
+
+/** A LIKE pattern matching text that starts with `text`; use with ESCAPE '!'. */
+export function prefixPattern(text: string): string {
+  return `${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
+}

@@ -2,7 +2,7 @@
  * Opaque IDs: base64url("Type:rowId"). The type inside lets the API tell a list's ID passed as a
  * server's apart from an unknown one, and keeps row numbers out of clients' assumptions.
  */
-export type NodeType = "Server" | "Site" | "List" | "Customer" | "HostingPlan" | "Assignment";
+export type NodeType = "Server" | "Site" | "List" | "Customer" | "HostingPlan" | "Assignment" | "Job" | "ValidationRun" | "ValidationError" | "User" | "ApiToken" | "AuditEntry";
 
 export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");

@@ -1,10 +1,13 @@
 import DataLoader from "dataloader";
 import { type DataSource, type EntityTarget, In, type ObjectLiteral } from "typeorm";
+import { User } from "../auth/user.entity.js";
 import { Customer } from "../customers/customer.entity.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { List } from "../lists/list.entity.js";
+import { ValidationErrorStatus } from "../validation/validation-codes.js";
+import { ValidationError } from "../validation/validation-error.entity.js";
 
 /** One SELECT … WHERE id IN (…) per entity per request tick, whatever the number of rows asking. */
 export function byIdLoader<T extends ObjectLiteral & { id: number }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
@@ -43,6 +46,7 @@ export function createLoaders(dataSource: DataSource) {
     list: byIdLoader(dataSource, List),
     customer: byIdLoader(dataSource, Customer),
     hostingPlan: byIdLoader(dataSource, HostingPlan),
+    user: byIdLoader(dataSource, User),
     customerUsage: groupedLoader<CustomerUsage>(async (customerIds) => {
       const rows = await dataSource
         .getRepository(List)
@@ -56,6 +60,18 @@ export function createLoaders(dataSource: DataSource) {
         .getRawMany<{ key: number; listCount: string | number; memberCount: string | number }>();
       return rows.map((row) => ({ key: row.key, value: { listCount: Number(row.listCount), memberCount: Number(row.memberCount) } }));
     }, { listCount: 0, memberCount: 0 }),
+    openErrorCount: groupedLoader<number>(async (serverIds) => {
+      const rows = await dataSource
+        .getRepository(ValidationError)
+        .createQueryBuilder("error")
+        .select("error.serverId", "key")
+        .addSelect("COUNT(*)", "count")
+        .where("error.serverId IN (:...serverIds)", { serverIds })
+        .andWhere("error.status = :open", { open: ValidationErrorStatus.OPEN })
+        .groupBy("error.serverId")
+        .getRawMany<{ key: number; count: string | number }>();
+      return rows.map((row) => ({ key: row.key, value: Number(row.count) }));
+    }, 0),
   };
 }
 

@@ -34,3 +34,7 @@ export const CalendarDate = new GraphQLScalarType<string, string>({
     return ast.value;
   },
 });
+
+/** A value that survives JSON.stringify and back unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };

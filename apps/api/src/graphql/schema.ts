@@ -1,13 +1,38 @@
 import { GraphQLJSON } from "graphql-scalars";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { createLocalPubSub } from "./pubsub.js";
+import { authChecker } from "../auth/auth-checker.js";
+import { ApiTokenResolver, AuthResolver } from "../auth/auth.resolver.js";
+import { AuditResolver } from "../audit/audit.resolver.js";
 import { CustomerResolver } from "../customers/customer.resolver.js";
 import { ListResolver } from "../lists/list.resolver.js";
+import { FixResolver } from "../fix/fix.resolver.js";
+import { JobResolver, ServerJobsResolver } from "../jobs/job.resolver.js";
 import { HostingPlanResolver } from "../plans/hosting-plan.resolver.js";
 import { ServerResolver } from "../servers/server.resolver.js";
 import { SiteResolver } from "../sites/site.resolver.js";
+import { SyncResolver } from "../sync/sync.resolver.js";
+import { UsageResolver } from "../usage/usage.resolver.js";
+import { ServerValidationResolver, ValidationResolver } from "../validation/validation.resolver.js";
 
-export const resolvers = [ServerResolver, SiteResolver, ListResolver, CustomerResolver, HostingPlanResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  ApiTokenResolver,
+  ServerResolver,
+  SiteResolver,
+  ListResolver,
+  CustomerResolver,
+  HostingPlanResolver,
+  JobResolver,
+  ServerJobsResolver,
+  ValidationResolver,
+  ServerValidationResolver,
+  SyncResolver,
+  FixResolver,
+  UsageResolver,
+  AuditResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -16,7 +41,11 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
     validate: false,
+    pubSub: createLocalPubSub(),
     scalarsMap: [{ type: Object, scalar: GraphQLJSON }],
+    // Roles are checked in one place; see auth/auth-checker.ts and auth/role.ts.
+    authChecker,
+    authMode: "error",
   });
   return built;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ApolloServer, type BaseContext, type ContextFunction, HeaderMap } from "@apollo/server";
+import { type ApolloServer, type BaseContext, HeaderMap } from "@apollo/server";
+import type { RequestRateLimiter } from "./rate-limit.js";
 
 /** Larger bodies are refused before parsing: no legitimate operation comes near it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -17,26 +18,49 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+function sendJsonError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
+/** What the app supplies for each request before Apollo sees it. */
+export interface GraphqlRequest<C> {
+  /** Whose rate-limit budget this request spends. */
+  rateLimitKey: string;
+  /** The resolvers' context, built when Apollo asks for it. */
+  context: () => Promise<C>;
+  /** Set-Cookie headers gathered while the request ran (read after it has). */
+  setCookies: () => string[];
+}
+
 /**
- * Serves one GraphQL-over-HTTP request with Apollo Server on a plain node:http server: reads the
- * body (bounded), hands method, headers, query string and parsed body to Apollo, and writes its
- * answer back, streaming when Apollo streams.
+ * Serves one GraphQL-over-HTTP request with Apollo Server on a plain node:http server: spends
+ * the caller's rate-limit budget, reads the body (bounded), hands method, headers, query string
+ * and parsed body to Apollo, and writes its answer back, streaming when Apollo streams. Apollo
+ * does the GraphQL-over-HTTP negotiation: content types, status codes, GET for queries only.
  */
 export function graphqlHttpHandler<C extends BaseContext>(
   apollo: ApolloServer<C>,
-  context: ContextFunction<[{ req: IncomingMessage }], C>,
+  options: { rateLimiter: RequestRateLimiter; begin: (req: IncomingMessage) => GraphqlRequest<C> },
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const request = options.begin(req);
+    const retryAfter = await options.rateLimiter.take(request.rateLimitKey);
+    if (retryAfter !== null) {
+      req.resume();
+      return sendJsonError(
+        res,
+        429,
+        "RATE_LIMITED",
+        `Too many requests: this credential may make ${options.rateLimiter.perMinute} requests a minute; retry after ${retryAfter} s`,
+        { "retry-after": String(retryAfter) },
+      );
+    }
     let raw: string;
     try {
       raw = await readBody(req);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return sendJsonError(res, 413, "BAD_REQUEST", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (error instanceof BodyTooLarge) return sendJsonError(res, 413, "BAD_REQUEST", `Request body is larger than ${MAX_BODY_BYTES} bytes`, { connection: "close" });
       throw error;
     }
     const headers = new HeaderMap();
@@ -54,10 +78,12 @@ export function graphqlHttpHandler<C extends BaseContext>(
     const url = new URL(req.url ?? "/", "http://localhost");
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body },
-      context: () => context({ req }),
+      context: request.context,
     });
-    const outHeaders: Record<string, string> = {};
+    const outHeaders: Record<string, string | string[]> = {};
     for (const [name, value] of response.headers) outHeaders[name] = value;
+    const cookies = request.setCookies();
+    if (cookies.length) outHeaders["set-cookie"] = cookies;
     res.writeHead(response.status ?? 200, outHeaders);
     if (response.body.kind === "complete") {
       res.end(response.body.string);

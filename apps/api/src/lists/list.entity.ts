@@ -48,6 +48,10 @@ export class List {
   @Column({ type: "int", default: 0 })
   memberCount!: number;
 
+  /** Counts by status at the last sync, "normal,held,unsub,confirm,private,expired,other": a snapshot is taken when it changes. */
+  @Column({ type: "varchar", length: 200, nullable: true })
+  memberCounts!: string | null;
+
   /**
    * The current owner, derived from the open assignments of the list, its site or its server
    * (in that order of precedence). Kept on the row so filters and counts by customer are

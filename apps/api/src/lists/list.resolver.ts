@@ -1,8 +1,10 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
+import { authorOf } from "../jobs/actor.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { List } from "./list.entity.js";
@@ -10,24 +12,28 @@ import { AssignListsInput, AssignListsPayload, ListConnection, ListFilter, Unass
 
 @Resolver(() => List)
 export class ListResolver {
+  @Authorized()
   @Query(() => ListConnection, { description: "Mailing lists across all servers, by name" })
   lists(@Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext) {
     return ctx.services.lists.page(page, filter);
   }
 
+  @Authorized()
   @Query(() => List, { nullable: true })
   list(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
     return ctx.services.lists.find(id);
   }
 
+  @Authorized(Role.OPERATOR)
   @Mutation(() => AssignListsPayload, { description: "Makes a customer the owner of lists from startDate; a list owned by another customer moves" })
   assignLists(@Arg("input") input: AssignListsInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ lists: await ctx.services.assignments.assignLists(input) }), { lists: [] });
+    return toPayload(async () => ({ lists: await ctx.services.assignments.assignLists(input, authorOf(ctx)) }), { lists: [] });
   }
 
+  @Authorized(Role.OPERATOR)
   @Mutation(() => AssignListsPayload, { description: "Ends the lists' direct assignments on endDate" })
   unassignLists(@Arg("input") input: UnassignListsInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ lists: await ctx.services.assignments.unassignLists(input) }), { lists: [] });
+    return toPayload(async () => ({ lists: await ctx.services.assignments.unassignLists(input, authorOf(ctx)) }), { lists: [] });
   }
 
   @FieldResolver(() => Server)

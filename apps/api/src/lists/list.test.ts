@@ -110,3 +110,38 @@ describe.each(testDatabases())("lists and their assignment to customers on %s", 
     expect(acmeNow.listCount).toBe(1);
   });
 });
+
+describe.each(testDatabases())("the audit trail on %s", (kind) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const AUDIT = `query($filter: AuditEntryFilter) { auditEntries(first: 20, filter: $filter) { totalCount nodes { actor action objectType objectKey before after requestId } } }`;
+
+  it("records who changed a server, what changed, and never the password", async () => {
+    const created = dataOf(await app.gql(`mutation { createServer(input: { name: "Audited", hostName: "a.example.com", password: "hunter2-secret" }) { server { id } } }`)).createServer.server.id;
+    dataOf(await app.gql(`mutation($input: UpdateServerInput!) { updateServer(input: $input) { userErrors { code } } }`, { input: { id: created, port: 3000, password: "another-secret" } }));
+    const response = await app.gql(AUDIT, { filter: { objectId: created } });
+    const { auditEntries } = dataOf(response);
+    expect(auditEntries.nodes).toEqual([
+      { actor: "admin", action: "server.update", objectType: "Server", objectKey: "Audited", before: { port: 2021, passwordChanged: false }, after: { port: 3000, passwordChanged: true }, requestId: expect.any(String) },
+      { actor: "admin", action: "server.create", objectType: "Server", objectKey: "Audited", before: null, after: expect.objectContaining({ hostName: "a.example.com", passwordSet: true }), requestId: expect.any(String) },
+    ]);
+    expect(response.text).not.toContain("hunter2-secret");
+    expect(response.text).not.toContain("another-secret");
+  });
+
+  it("records each list whose owner an assignment changed", async () => {
+    const inventory = await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 2, prefix: "audit" });
+    const customer = dataOf(await app.gql(`mutation { createCustomer(input: { company: "Owner Co" }) { customer { id } } }`)).createCustomer.customer.id;
+    dataOf(await app.gql(ASSIGN, { input: { listIds: inventory.listIds, customerId: customer } }));
+    dataOf(await app.gql(ASSIGN, { input: { listIds: inventory.listIds, customerId: customer } }));
+    const { auditEntries } = dataOf(await app.gql(AUDIT, { filter: { actionPrefix: "list." } }));
+    expect(auditEntries.totalCount).toBe(2);
+    expect(auditEntries.nodes[0]).toMatchObject({ action: "list.assign", before: { owner: null }, after: { owner: { customerId: customer, company: "Owner Co" } } });
+  });
+});

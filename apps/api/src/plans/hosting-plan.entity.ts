@@ -42,6 +42,10 @@ export class HostingPlan {
   @Column({ type: "int", default: 0 })
   maxMembersPerList!: number;
 
+  @Field(() => Int, { description: "Message size one unit covers, in bytes; a larger message counts proportionally more units per recipient (0 = every message is one unit per recipient)" })
+  @Column({ type: "int", default: 0 })
+  messageUnitBytes!: number;
+
   @InstantColumn()
   createdAt!: Date;
 

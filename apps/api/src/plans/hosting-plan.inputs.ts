@@ -26,6 +26,9 @@ export class CreateHostingPlanInput {
 
   @Field(() => Int, { nullable: true })
   maxMembersPerList?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Bytes one message unit covers (0 = one unit per recipient whatever the size)" })
+  messageUnitBytes?: number | null;
 }
 
 @InputType({ description: "Absent fields keep their value" })
@@ -50,6 +53,9 @@ export class UpdateHostingPlanInput {
 
   @Field(() => Int, { nullable: true })
   maxMembersPerList?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Bytes one message unit covers (0 = one unit per recipient whatever the size)" })
+  messageUnitBytes?: number | null;
 }
 
 @ObjectType()
@@ -75,6 +81,7 @@ export const createHostingPlanSchema = z.object({
   maxSites: limitOrZero,
   maxMembers: limitOrZero,
   maxMembersPerList: limitOrZero,
+  messageUnitBytes: limitOrZero,
 });
 
 export const updateHostingPlanSchema = z.object({
@@ -84,10 +91,12 @@ export const updateHostingPlanSchema = z.object({
   maxSites: limitOrKeep,
   maxMembers: limitOrKeep,
   maxMembersPerList: limitOrKeep,
+  messageUnitBytes: limitOrKeep,
 });
 
 export const planFieldCodes: Record<string, string> = {
   id: "PLAN_NOT_FOUND",
   name: "INVALID_NAME",
   ...Object.fromEntries(PLAN_LIMITS.map((field) => [field, "INVALID_LIMIT"])),
+  messageUnitBytes: "INVALID_LIMIT",
 };

@@ -1,29 +1,35 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
+import { authorOf } from "../jobs/actor.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
 import { CreateHostingPlanInput, HostingPlanConnection, HostingPlanPayload, UpdateHostingPlanInput } from "./hosting-plan.inputs.js";
 
 @Resolver(() => HostingPlan)
 export class HostingPlanResolver {
+  @Authorized()
   @Query(() => HostingPlanConnection)
   hostingPlans(@Args() page: PageArgs, @Ctx() ctx: ApiContext) {
     return ctx.services.plans.page(page);
   }
 
+  @Authorized()
   @Query(() => HostingPlan, { nullable: true })
   hostingPlan(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
     return ctx.services.plans.find(id);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => HostingPlanPayload)
   createHostingPlan(@Arg("input") input: CreateHostingPlanInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ hostingPlan: await ctx.services.plans.create(input) }));
+    return toPayload(async () => ({ hostingPlan: await ctx.services.plans.create(input, authorOf(ctx)) }));
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => HostingPlanPayload)
   updateHostingPlan(@Arg("input") input: UpdateHostingPlanInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ hostingPlan: await ctx.services.plans.update(input) }));
+    return toPayload(async () => ({ hostingPlan: await ctx.services.plans.update(input, authorOf(ctx)) }));
   }
 }

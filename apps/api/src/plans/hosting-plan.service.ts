@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import { nameKeyOf } from "../db/columns.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
@@ -23,27 +24,33 @@ export class HostingPlanService {
     return id === null ? null : this.db.manager.findOneBy(HostingPlan, { id });
   }
 
-  async create(input: unknown): Promise<HostingPlan> {
+  async create(input: unknown, author: ChangeAuthor): Promise<HostingPlan> {
     const fields = parseInput(createHostingPlanSchema, input, planFieldCodes);
     return this.db.transaction(async (manager) => {
       const now = new Date();
       const plan = manager.create(HostingPlan, { ...fields, nameKey: nameKeyOf(fields.name), createdAt: now, updatedAt: now });
-      return saveUnique(manager, plan);
+      const saved = await saveUnique(manager, plan);
+      await recordChanges(manager, author, [{ action: "plan.create", objectType: "HostingPlan", objectId: saved.globalId, objectKey: saved.name, after: auditedFields(saved) }]);
+      return saved;
     });
   }
 
-  async update(input: { id: string }): Promise<HostingPlan> {
+  async update(input: { id: string }, author: ChangeAuthor): Promise<HostingPlan> {
     const fields = parseInput(updateHostingPlanSchema, input, planFieldCodes);
     return this.db.transaction(async (manager) => {
       const id = fromGlobalId("HostingPlan", input.id);
       const plan = id === null ? null : await manager.findOneBy(HostingPlan, { id });
       if (!plan) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "id"]);
+      const before = auditedFields(plan);
       for (const [field, value] of Object.entries(fields)) {
         if (value !== undefined) Object.assign(plan, { [field]: value });
       }
       plan.nameKey = nameKeyOf(plan.name);
       plan.updatedAt = new Date();
-      return saveUnique(manager, plan);
+      const saved = await saveUnique(manager, plan);
+      const change = changedFields(before, auditedFields(saved));
+      if (change) await recordChanges(manager, author, [{ action: "plan.update", objectType: "HostingPlan", objectId: saved.globalId, objectKey: saved.name, ...change }]);
+      return saved;
     });
   }
 }
@@ -57,4 +64,9 @@ async function saveUnique(manager: EntityManager, plan: HostingPlan): Promise<Ho
     if (isUniqueViolation(error)) refuse("DUPLICATE_NAME", `A hosting plan named "${plan.name}" already exists`, ["input", "name"]);
     throw error;
   }
+}
+
+function auditedFields(plan: HostingPlan) {
+  const { name, maxLists, maxListsPerSite, maxSites, maxMembers, maxMembersPerList, messageUnitBytes } = plan;
+  return { name, maxLists, maxListsPerSite, maxSites, maxMembers, maxMembersPerList, messageUnitBytes };
 }

@@ -74,6 +74,10 @@ export class Server {
   @InstantColumn({ nullable: true })
   syncedAt!: Date | null;
 
+  /** LogID_ of the last log_ row imported: the next import starts after it. */
+  @Column({ type: "bigint", default: 0, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } })
+  logHighWater!: number;
+
   @Field(() => Date)
   @InstantColumn()
   createdAt!: Date;

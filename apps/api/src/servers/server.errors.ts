@@ -8,6 +8,7 @@ export const ServerErrorCode = {
   INVALID_PASSWORD: "INVALID_PASSWORD",
   INVALID_COMMENTS: "INVALID_COMMENTS",
   SERVER_HAS_CUSTOMERS: "SERVER_HAS_CUSTOMERS",
+  SERVER_BUSY: "SERVER_BUSY",
 } as const;
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 

@@ -1,7 +1,9 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Role } from "../auth/role.js";
 import { ConnectionType, PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
+import { authorOf } from "../jobs/actor.js";
 import { ListConnection, ListFilter } from "../lists/list.inputs.js";
 import { SiteConnection } from "../sites/site.resolver.js";
 import { Server } from "./server.entity.js";
@@ -11,29 +13,34 @@ export const ServerConnection = ConnectionType(Server, "Server");
 
 @Resolver(() => Server)
 export class ServerResolver {
+  @Authorized()
   @Query(() => ServerConnection, { description: "Registered hosting servers, by name" })
   servers(@Args() page: PageArgs, @Arg("filter", () => ServerFilter, { nullable: true }) filter: ServerFilter | null, @Ctx() ctx: ApiContext) {
     return ctx.services.servers.page(page, filter);
   }
 
+  @Authorized()
   @Query(() => Server, { nullable: true })
   server(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext) {
     return ctx.services.servers.find(id);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => ServerPayload, { description: "Registers a hosting server with billing" })
   createServer(@Arg("input") input: CreateServerInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ server: await ctx.services.servers.create(input) }));
+    return toPayload(async () => ({ server: await ctx.services.servers.create(input, authorOf(ctx)) }));
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => ServerPayload)
   updateServer(@Arg("input") input: UpdateServerInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ server: await ctx.services.servers.update(input) }));
+    return toPayload(async () => ({ server: await ctx.services.servers.update(input, authorOf(ctx)) }));
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => DeleteServerPayload, { description: "Deletes a server and billing's mirror of it; refused while customers own any of it" })
   deleteServer(@Arg("input") input: DeleteServerInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ deletedServerId: await ctx.services.servers.delete(input) }));
+    return toPayload(async () => ({ deletedServerId: await ctx.services.servers.delete(input, authorOf(ctx)) }));
   }
 
   @FieldResolver(() => SiteConnection)

@@ -1,7 +1,8 @@
-import { Brackets, type EntityManager } from "typeorm";
+import { Brackets, type EntityManager, In } from "typeorm";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { nameKeyOf } from "../db/columns.js";
 import { containsPattern } from "../db/sql.js";
+import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
@@ -11,6 +12,9 @@ import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { Site } from "../sites/site.entity.js";
+import { Job, JobState } from "../jobs/job.entity.js";
+import { ValidationError } from "../validation/validation-error.entity.js";
+import { ValidationRun } from "../validation/validation-run.entity.js";
 import { Server } from "./server.entity.js";
 import { ServerErrorCode, serverFieldCodes } from "./server.errors.js";
 import { type ServerFilter, createServerSchema, updateServerSchema } from "./server.inputs.js";
@@ -48,7 +52,7 @@ export class ServerService {
     return id === null ? null : this.db.manager.findOneBy(Server, { id });
   }
 
-  async create(input: unknown): Promise<Server> {
+  async create(input: unknown, author: ChangeAuthor): Promise<Server> {
     const fields = parseInput(createServerSchema, input, serverFieldCodes);
     return this.db.transaction(async (manager) => {
       await this.assertNameFree(manager, fields.name);
@@ -64,14 +68,18 @@ export class ServerService {
         createdAt: now,
         updatedAt: now,
       });
-      return this.insertOrRefuseDuplicate(manager, server);
+      const saved = await this.insertOrRefuseDuplicate(manager, server);
+      await recordChanges(manager, author, [{ action: "server.create", objectType: "Server", objectId: saved.globalId, objectKey: saved.name, after: auditedFields(saved) }]);
+      return saved;
     });
   }
 
-  async update(input: { id: string }): Promise<Server> {
+  async update(input: { id: string }, author: ChangeAuthor): Promise<Server> {
     const fields = parseInput(updateServerSchema, input, serverFieldCodes);
     return this.db.transaction(async (manager) => {
       const server = await this.lockExisting(manager, input.id);
+      const before = auditedFields(server);
+      const sealedBefore = server.passwordSealed;
       if (fields.name !== undefined && nameKeyOf(fields.name) !== server.nameKey) {
         await this.assertNameFree(manager, fields.name);
       }
@@ -82,16 +90,20 @@ export class ServerService {
       if (fields.autoSync !== undefined) server.autoSync = fields.autoSync;
       if (fields.password !== undefined) server.passwordSealed = fields.password === null ? null : this.secrets.encrypt(fields.password);
       server.updatedAt = new Date();
-      return this.insertOrRefuseDuplicate(manager, server);
+      const saved = await this.insertOrRefuseDuplicate(manager, server);
+      const change = changedFields(before, { ...auditedFields(saved), passwordChanged: saved.passwordSealed !== sealedBefore });
+      if (change) await recordChanges(manager, author, [{ action: "server.update", objectType: "Server", objectId: saved.globalId, objectKey: saved.name, ...change }]);
+      return saved;
     });
   }
 
   /**
-   * Deletes a server and billing's mirror of it (sites, lists, member counts, ended assignments).
+   * Deletes a server and billing's mirror of it (sites, lists, member counts, ended assignments,
+   * validation runs and errors); its jobs stay as history.
    * Refused while any of its lists, sites or the server itself has a current owner: those
    * must be unassigned first, so no customer silently loses billed objects.
    */
-  async delete(input: { id: string }): Promise<string> {
+  async delete(input: { id: string }, author: ChangeAuthor): Promise<string> {
     return this.db.transaction(async (manager) => {
       const server = await this.lockExisting(manager, input.id);
       const owned = await manager
@@ -105,6 +117,10 @@ export class ServerService {
       if (owned > 0) {
         refuse(ServerErrorCode.SERVER_HAS_CUSTOMERS, `${server.name} still has ${owned} current customer assignment(s); unassign them first`, ["input", "id"]);
       }
+      const busy = await manager.countBy(Job, { serverId: server.id, state: In([JobState.QUEUED, JobState.RUNNING]) });
+      if (busy > 0) {
+        refuse(ServerErrorCode.SERVER_BUSY, `${server.name} has ${busy} queued or running job(s); wait for them to finish`, ["input", "id"]);
+      }
       const listIds = manager.getRepository(List).createQueryBuilder("list").select("list.id").where("list.serverId = :id");
       const siteIds = manager.getRepository(Site).createQueryBuilder("site").select("site.id").where("site.serverId = :id");
       await manager.createQueryBuilder().delete().from(ListMemberCount).where(`listId IN (${listIds.getQuery()})`, { id: server.id }).execute();
@@ -114,9 +130,12 @@ export class ServerService {
         .from(Assignment)
         .where(`serverId = :id OR listId IN (${listIds.getQuery()}) OR siteId IN (${siteIds.getQuery()})`, { id: server.id })
         .execute();
+      await manager.delete(ValidationError, { serverId: server.id });
+      await manager.delete(ValidationRun, { serverId: server.id });
       await manager.delete(List, { serverId: server.id });
       await manager.delete(Site, { serverId: server.id });
       await manager.delete(Server, { id: server.id });
+      await recordChanges(manager, author, [{ action: "server.delete", objectType: "Server", objectId: server.globalId, objectKey: server.name, before: auditedFields(server) }]);
       return server.globalId;
     });
   }
@@ -153,4 +172,9 @@ export class ServerService {
       throw error;
     }
   }
+}
+
+/** A server as the audit trail records it: never the password, only whether one is set or changed. */
+function auditedFields(server: Server) {
+  return { name: server.name, hostName: server.hostName, port: server.port, comments: server.comments, autoSync: server.autoSync, passwordSet: server.passwordSealed !== null, passwordChanged: false };
 }

@@ -1,4 +1,5 @@
 import { nameKeyOf } from "../db/columns.js";
+import { nameKey } from "@listbill/protocol";
 import type { Database } from "../db/database.js";
 import { toGlobalId } from "../graphql/global-id.js";
 import { List } from "../lists/list.entity.js";
@@ -33,7 +34,7 @@ export async function seedInventory(
             serverId: server.id,
             siteId: site.id,
             name: listName,
-            nameKey: nameKeyOf(listName),
+            nameKey: nameKey(listName),
             description: `List ${l} of ${siteName}`,
             memberCount: shape.membersPerList ?? 10,
             createdAt: now,

@@ -13,8 +13,15 @@ export function testDatabases(): DatabaseKind[] {
   return mysqlTestUrl() ? ["sqlite", "mysql"] : ["sqlite"];
 }
 
+/** Who a test request acts as: nobody, or a user of that role holding an API token. */
+export type Actor = "anonymous" | "viewer" | "operator" | "admin";
+
+/** The first admin's password in every test app (LISTBILL_ADMIN_PASSWORD). */
+export const TEST_ADMIN_PASSWORD = "test-admin-password";
+
 export interface GraphQLResponse<T = any> {
   status: number;
+  headers: Headers;
   data?: T;
   errors?: { message: string; extensions?: { code?: string } }[];
   /** The raw response text, for asserting what never appears in it. */
@@ -24,31 +31,87 @@ export interface GraphQLResponse<T = any> {
 export interface TestApp extends App {
   kind: DatabaseKind;
   dataDir: string;
+  /** POST /graphql as the admin (its API token is sent; pass an `authorization` header to override). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** POST /graphql as `actor`: its user and API token are created (by the admin) on first use. */
+  gqlAs<T = any>(actor: Actor, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** The API token `actor` sends; "" for anonymous. */
+  tokenOf(actor: Actor): Promise<string>;
   /** The SQL statements `work` sent to the database. */
   countSql(work: () => Promise<unknown>): Promise<number>;
   stop(): Promise<void>;
 }
 
-/** A real API on an ephemeral port over a fresh database of the given kind. */
+/** POST /graphql with a JSON body, as a script would. */
+export async function postGraphql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  const body = JSON.parse(text) as { data?: T; errors?: GraphQLResponse["errors"] };
+  return { status: response.status, headers: response.headers, data: body.data, errors: body.errors, text };
+}
+
+const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { user { id } userErrors { code message } } }`;
+const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } userErrors { code message } } }`;
+const CREATE_TOKEN = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code message } } }`;
+
+/**
+ * A real API on an ephemeral port over a fresh database of the given kind, its first admin
+ * signed in: the admin logs in (session cookie) and issues itself the API token `gql` sends.
+ * The rate limit is raised out of the way unless `env` sets LISTBILL_RATE_LIMIT_PER_MINUTE.
+ */
 export async function startTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "listbill-test-"));
   const scratch = kind === "mysql" ? await createScratchDatabase(mysqlTestUrl()!, "lbapi") : undefined;
-  const config = configFromEnv({ PORT: "0", HOST: "127.0.0.1", LISTBILL_DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}), ...env });
+  const config = configFromEnv({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LISTBILL_DATA_DIR: dataDir,
+    LISTBILL_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    LISTBILL_RATE_LIMIT_PER_MINUTE: "1000000",
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...env,
+  });
   const app = await startApp(config);
+
+  const login = await postGraphql(app.url, LOGIN, { input: { username: "admin", password: config.adminPassword ?? TEST_ADMIN_PASSWORD } });
+  const cookie = login.headers.get("set-cookie")?.split(";")[0];
+  const adminId: string | undefined = login.data?.login.user?.id;
+  if (!cookie || !adminId) throw new Error(`the test admin could not sign in: ${login.text}`);
+  const asAdminSession = async (query: string, variables: Record<string, unknown>) => dataOf(await postGraphql(app.url, query, variables, { cookie }));
+  const issueToken = async (userId: string, actor: Actor) => {
+    const { createApiToken } = await asAdminSession(CREATE_TOKEN, { input: { userId, name: `test ${actor}` } });
+    if (!createApiToken.token) throw new Error(`no token for ${actor}: ${JSON.stringify(createApiToken.userErrors)}`);
+    return createApiToken.token as string;
+  };
+  const tokens = new Map<Actor, Promise<string>>([["anonymous", Promise.resolve("")], ["admin", issueToken(adminId, "admin")]]);
+  const tokenOf = (actor: Actor): Promise<string> => {
+    let token = tokens.get(actor);
+    if (!token) {
+      token = (async () => {
+        const input = { username: `test-${actor}`, password: `${actor}-password-for-tests`, role: actor.toUpperCase() };
+        const { createUser } = await asAdminSession(CREATE_USER, { input });
+        return issueToken(createUser.user.id, actor);
+      })();
+      tokens.set(actor, token);
+    }
+    return token;
+  };
+  const gqlAs = async <T>(actor: Actor, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
+    const token = await tokenOf(actor);
+    return postGraphql<T>(app.url, query, variables, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
+  };
+  await tokenOf("admin");
+
   return Object.assign(app, {
     kind,
     dataDir,
-    async gql<T>(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
-      const response = await fetch(`${app.url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      const text = await response.text();
-      const body = JSON.parse(text) as { data?: T; errors?: GraphQLResponse["errors"] };
-      return { status: response.status, data: body.data, errors: body.errors, text };
-    },
+    gql: <T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => gqlAs<T>("admin", query, variables, headers),
+    gqlAs,
+    tokenOf,
     async countSql(work: () => Promise<unknown>): Promise<number> {
       const before = app.db.sqlCounter.count;
       await work();
@@ -60,6 +123,19 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * Every row of every table, ordered by id: what "a refused request changed nothing" is
+ * checked against.
+ */
+export async function snapshotRows(db: App["db"]): Promise<Record<string, unknown[]>> {
+  const snapshot: Record<string, unknown[]> = {};
+  for (const entity of db.dataSource.entityMetadatas) {
+    const table = db.dataSource.driver.escape(entity.tableName);
+    snapshot[entity.tableName] = await db.manager.query(`SELECT * FROM ${table} ORDER BY id`);
+  }
+  return snapshot;
 }
 
 /** Fails the test with the server's own words when a GraphQL response carries errors. */

@@ -1,4 +1,5 @@
-import { type MigrationInterface, type QueryRunner, Table, TableForeignKey, TableIndex, type TableColumnOptions } from "typeorm";
+import { type MigrationInterface, type QueryRunner, Table, TableIndex, type TableColumnOptions } from "typeorm";
+import { columnKit, fk } from "./column-kit.js";
 
 /**
  * The billing inventory: servers, sites, lists, member-count snapshots, customers, plans and
@@ -166,31 +167,4 @@ export class InitialSchema1764144000000 implements MigrationInterface {
       await runner.dropTable(table);
     }
   }
-}
-
-/** Column builders that differ only by driver: key collation and datetime precision. */
-export function columnKit(runner: QueryRunner) {
-  const mysql = runner.connection.options.type === "mysql";
-  return {
-    id: (): TableColumnOptions => ({ name: "id", type: "integer", isPrimary: true, isGenerated: true, generationStrategy: "increment" }),
-    string: (name: string, length: number): TableColumnOptions => ({ name, type: "varchar", length: String(length) }),
-    /** Lower-cased key compared byte by byte on both databases, so sort order and cursors agree. */
-    key: (name: string, length: number): TableColumnOptions => ({
-      name,
-      type: "varchar",
-      length: String(length),
-      ...(mysql ? { collation: "utf8mb4_bin", charset: "utf8mb4" } : {}),
-    }),
-    bool: (name: string, value: boolean): TableColumnOptions => ({ name, type: "boolean", default: value ? 1 : 0 }),
-    instant: (name: string, nullable = false): TableColumnOptions => ({
-      name,
-      type: "datetime",
-      ...(mysql ? { precision: 3 } : {}),
-      isNullable: nullable,
-    }),
-  };
-}
-
-export function fk(column: string, table: string): TableForeignKey {
-  return new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ["id"] });
 }

@@ -1,0 +1,229 @@
+import { randomBytes } from "node:crypto";
+import { type Database, isUniqueViolation } from "../db/database.js";
+import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { fromGlobalId } from "../graphql/global-id.js";
+import { parseInput } from "../graphql/input-validation.js";
+import { refuse } from "../graphql/user-error.js";
+import { ApiToken } from "./api-token.entity.js";
+import { AuthErrorCode, tokenFieldCodes, userFieldCodes } from "./auth.errors.js";
+import { type ApiTokenFilter, createApiTokenSchema, createUserSchema, passwordField } from "./auth.inputs.js";
+import { SESSION_SECONDS, hashSecret, newApiToken, newSessionToken } from "./credentials.js";
+import { hashPassword, verifyPassword } from "./password.js";
+import { Role } from "./role.js";
+import { Session } from "./session.entity.js";
+import { User } from "./user.entity.js";
+
+/** Who a request acts as, and through which credential. */
+export interface Identity {
+  user: User;
+  via: "session" | "token";
+}
+
+/** A credential joined with its user, as the identity lookups read it (no password hash). */
+interface CredentialRow {
+  id: number;
+  username: string;
+  usernameKey: string;
+  role: Role;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  expiresAt: Date | string | null;
+  revokedAt: Date | string | null;
+}
+
+/** A datetime column as the drivers return it: a Date from MySQL, UTC text from SQLite. */
+function instantOf(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(`${value.replace(" ", "T")}Z`);
+}
+
+function userOf(row: CredentialRow): User {
+  return Object.assign(new User(), {
+    id: Number(row.id),
+    username: row.username,
+    usernameKey: row.usernameKey,
+    role: row.role,
+    passwordHash: "",
+    createdAt: instantOf(row.createdAt),
+    updatedAt: instantOf(row.updatedAt),
+  });
+}
+
+/** The username of the admin created on first start. */
+export const INITIAL_ADMIN = "admin";
+
+/** Shapes of the secrets this service issues; anything else is refused without a database lookup. */
+const API_TOKEN_SHAPE = /^lbt_[A-Za-z0-9_-]{43}$/;
+const SESSION_SHAPE = /^lbs_[A-Za-z0-9_-]{43}$/;
+
+export class AuthService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The user behind an API token: null when the token is malformed, unknown, revoked or
+   * expired. One SQL statement, none for a malformed token.
+   */
+  async userForApiToken(token: string): Promise<User | null> {
+    if (!API_TOKEN_SHAPE.test(token)) return null;
+    // Plain SQL rather than a query builder: this runs on every request, and TypeORM's
+    // builder and entity hydration cost more than the indexed lookup itself.
+    const rows: CredentialRow[] = await this.db.manager.query(
+      `SELECT u.id, u.username, u.usernameKey, u.role, u.createdAt, u.updatedAt, t.expiresAt, t.revokedAt
+       FROM api_token t INNER JOIN \`user\` u ON u.id = t.userId WHERE t.tokenHash = ?`,
+      [hashSecret(token)],
+    );
+    const row = rows[0];
+    if (!row || row.revokedAt !== null) return null;
+    const expiresAt = instantOf(row.expiresAt);
+    return expiresAt === null || expiresAt.getTime() > Date.now() ? userOf(row) : null;
+  }
+
+  /** The user behind a browser session cookie, or null when it is unknown or expired. */
+  async userForSession(sessionToken: string): Promise<User | null> {
+    if (!SESSION_SHAPE.test(sessionToken)) return null;
+    const rows: CredentialRow[] = await this.db.manager.query(
+      `SELECT u.id, u.username, u.usernameKey, u.role, u.createdAt, u.updatedAt, s.expiresAt, NULL AS revokedAt
+       FROM user_session s INNER JOIN \`user\` u ON u.id = s.userId WHERE s.tokenHash = ?`,
+      [hashSecret(sessionToken)],
+    );
+    const row = rows[0];
+    const expiresAt = row ? instantOf(row.expiresAt) : null;
+    return row && expiresAt && expiresAt.getTime() > Date.now() ? userOf(row) : null;
+  }
+
+  /**
+   * Checks a username and password and opens a browser session. Unknown users and wrong
+   * passwords get the same refusal after the same work, so neither can be told apart.
+   */
+  async login(input: { username: unknown; password: unknown }): Promise<{ user: User; sessionToken: string }> {
+    const username = typeof input.username === "string" ? input.username.trim().toLowerCase() : "";
+    const password = typeof input.password === "string" ? input.password : "";
+    const user = username.length > 0 && username.length <= 100 ? await this.db.manager.findOneBy(User, { usernameKey: username }) : null;
+    // Hashing is bounded too: no valid password is longer than 200 characters.
+    const matches = password.length <= 200 && (await verifyPassword(user?.passwordHash ?? null, password));
+    if (!user || !matches) refuse(AuthErrorCode.INVALID_CREDENTIALS, "Unknown username or wrong password", ["input"]);
+    const sessionToken = newSessionToken();
+    await this.db.transaction(async (manager) => {
+      const now = new Date();
+      const sessions = await manager.findBy(Session, { userId: user.id });
+      const expired = sessions.filter((session) => session.expiresAt.getTime() <= now.getTime()).map((session) => session.id);
+      if (expired.length) await manager.delete(Session, expired);
+      await manager.insert(Session, { userId: user.id, tokenHash: hashSecret(sessionToken), createdAt: now, expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000) });
+    });
+    return { user, sessionToken };
+  }
+
+  /** Ends a browser session; false when there was none to end. */
+  async logout(sessionToken: string | null): Promise<boolean> {
+    if (!sessionToken || !SESSION_SHAPE.test(sessionToken)) return false;
+    return this.db.transaction(async (manager) => {
+      const result = await manager.delete(Session, { tokenHash: hashSecret(sessionToken) });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  async createUser(input: unknown): Promise<User> {
+    const fields = parseInput(createUserSchema, input, userFieldCodes);
+    const passwordHash = await hashPassword(fields.password);
+    return this.db.transaction(async (manager) => {
+      const usernameKey = fields.username.toLowerCase();
+      if (await manager.existsBy(User, { usernameKey })) this.refuseDuplicate(fields.username);
+      const now = new Date();
+      const user = manager.create(User, { username: fields.username, usernameKey, passwordHash, role: fields.role, createdAt: now, updatedAt: now });
+      try {
+        return await manager.save(User, user);
+      } catch (error) {
+        if (isUniqueViolation(error)) this.refuseDuplicate(fields.username);
+        throw error;
+      }
+    });
+  }
+
+  /** Issues an API token for a user. The token is returned this once; only its hash is kept. */
+  async createApiToken(input: unknown, createdBy: User | null): Promise<{ token: string; apiToken: ApiToken }> {
+    const fields = parseInput(createApiTokenSchema, input, tokenFieldCodes);
+    return this.db.transaction(async (manager) => {
+      const userId = fromGlobalId("User", fields.userId);
+      const user = userId === null ? null : await manager.findOneBy(User, { id: userId });
+      if (!user) refuse(AuthErrorCode.USER_NOT_FOUND, "No user has this ID", ["input", "userId"]);
+      const token = newApiToken();
+      const apiToken = manager.create(ApiToken, {
+        userId: user.id,
+        name: fields.name,
+        tokenHash: hashSecret(token),
+        createdById: createdBy?.id ?? null,
+        createdAt: new Date(),
+        expiresAt: fields.expiresAt ?? null,
+        revokedAt: null,
+      });
+      return { token, apiToken: await manager.save(ApiToken, apiToken) };
+    });
+  }
+
+  /** Revokes a token at once; revoking a revoked token changes nothing and is not an error. */
+  async revokeApiToken(input: { id: unknown }): Promise<ApiToken> {
+    return this.db.transaction(async (manager) => {
+      const id = typeof input.id === "string" ? fromGlobalId("ApiToken", input.id) : null;
+      const apiToken = id === null ? null : await manager.findOneBy(ApiToken, { id });
+      if (!apiToken) refuse(AuthErrorCode.TOKEN_NOT_FOUND, "No API token has this ID", ["input", "id"]);
+      if (apiToken.revokedAt === null) {
+        apiToken.revokedAt = new Date();
+        await manager.update(ApiToken, { id: apiToken.id }, { revokedAt: apiToken.revokedAt });
+      }
+      return apiToken;
+    });
+  }
+
+  userPage(args: PageArgs): Promise<Page<User>> {
+    return paginate(this.db.manager.getRepository(User).createQueryBuilder("user"), args, [
+      { column: "user.usernameKey", value: (user) => user.usernameKey },
+      { column: "user.id", value: (user) => user.id },
+    ]);
+  }
+
+  /** API tokens, newest first. `active` is decided on the rows' own columns, like ApiToken.active. */
+  async tokenPage(args: PageArgs, filter: ApiTokenFilter | null | undefined): Promise<Page<ApiToken>> {
+    const query = this.db.manager.getRepository(ApiToken).createQueryBuilder("token");
+    if (filter?.userId != null) query.andWhere("token.userId = :userId", { userId: fromGlobalId("User", filter.userId) ?? -1 });
+    if (filter?.active != null) {
+      const active = "token.revokedAt IS NULL AND (token.expiresAt IS NULL OR token.expiresAt > :now)";
+      query.andWhere(filter.active ? `(${active})` : `NOT (${active})`, { now: this.instant(new Date()) });
+    }
+    return paginate(query, args, [{ column: "token.id", value: (token) => token.id, descending: true }]);
+  }
+
+  /**
+   * On a database with no user, creates the admin: with `password` (LISTBILL_ADMIN_PASSWORD)
+   * when given, else with a generated one, which is returned so that it can be shown once.
+   * Several processes starting together create one admin: the unique index picks the winner.
+   */
+  async ensureInitialAdmin(password: string | undefined): Promise<{ created: boolean; generatedPassword: string | null }> {
+    if ((await this.db.manager.count(User)) > 0) return { created: false, generatedPassword: null };
+    if (password !== undefined && !passwordField.safeParse(password).success) {
+      throw new Error("LISTBILL_ADMIN_PASSWORD must be 12 to 200 characters");
+    }
+    const generatedPassword = password === undefined ? randomBytes(18).toString("base64url") : null;
+    const passwordHash = await hashPassword(password ?? generatedPassword!);
+    try {
+      const created = await this.db.transaction(async (manager) => {
+        if ((await manager.count(User)) > 0) return false;
+        const now = new Date();
+        await manager.insert(User, { username: INITIAL_ADMIN, usernameKey: INITIAL_ADMIN, passwordHash, role: Role.ADMIN, createdAt: now, updatedAt: now });
+        return true;
+      });
+      return { created, generatedPassword: created ? generatedPassword : null };
+    } catch (error) {
+      if (isUniqueViolation(error)) return { created: false, generatedPassword: null };
+      throw error;
+    }
+  }
+
+  /** An instant as a query parameter: SQLite stores TypeORM datetimes as UTC text. */
+  private instant(date: Date): Date | string {
+    return this.db.kind === "mysql" ? date : date.toISOString().replace("T", " ").replace("Z", "");
+  }
+
+  private refuseDuplicate(username: string): never {
+    refuse(AuthErrorCode.DUPLICATE_USERNAME, `A user named "${username}" already exists`, ["input", "username"]);
+  }
+}

@@ -1,0 +1,120 @@
+import { createClient } from "graphql-ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { toGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId } from "../graphql/global-id.js";
+import { FAST_JOBS_ENV, type HostingServer, registerServer, startHostingServer, waitForJob } from "../testing/hosting.js";
+import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { Job, JobKind, JobState } from "./job.entity.js";
+import { fullJitterDelay } from "./job-worker.js";
+
+describe("full-jitter backoff", () => {
+  it("waits a random time below an exponentially growing, capped ceiling", () => {
+    expect(fullJitterDelay(1, 1000, 30_000, () => 0)).toBe(0);
+    expect(fullJitterDelay(1, 1000, 30_000, () => 0.999)).toBe(999);
+    expect(fullJitterDelay(3, 1000, 30_000, () => 0.999)).toBe(3996);
+    expect(fullJitterDelay(10, 1000, 30_000, () => 0.999)).toBe(29_970);
+    const spread = new Set(Array.from({ length: 50 }, () => fullJitterDelay(4, 1000, 30_000)));
+    expect(spread.size).toBeGreaterThan(10);
+    expect(Math.max(...spread)).toBeLessThan(8000);
+  });
+});
+
+describe.each(testDatabases())("the job queue on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let serverId: string;
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, { ...FAST_JOBS_ENV, LISTBILL_JOB_LEASE_MS: "600" }), startHostingServer({ lists: 30 })]);
+    serverId = await registerServer(app, { name: "Queue test", port: hosting.agent.port });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  /** A job as a worker that died mid-run leaves it: RUNNING, its lease already expired. */
+  async function orphanedJob(attempts: number): Promise<string> {
+    const now = new Date();
+    const job = await app.db.transaction((manager) =>
+      manager.save(
+        Job,
+        manager.create(Job, {
+          kind: JobKind.VALIDATE,
+          state: JobState.RUNNING,
+          progress: 0.4,
+          trigger: "MANUAL",
+          actor: "test-admin",
+          input: { serverId: fromGlobalId("Server", serverId) },
+          result: null,
+          error: null,
+          serverId: fromGlobalId("Server", serverId),
+          attempts,
+          maxAttempts: 3,
+          runAfter: now,
+          leaseOwner: "dead-host:4242:gone",
+          leaseExpiresAt: new Date(now.getTime() - 1000),
+          createdAt: now,
+          startedAt: now,
+          finishedAt: null,
+          updatedAt: now,
+        }),
+      ),
+    );
+    return toGlobalId("Job", job.id);
+  }
+
+  it("takes over a job whose worker died, once its lease has expired", async () => {
+    const id = await orphanedJob(1);
+    const job = await waitForJob(app, id);
+    expect(job).toMatchObject({ state: "SUCCEEDED", attempts: 2, result: { outcome: "ERRORS", listsChecked: 30 } });
+  });
+
+  it("fails, with the reason, a job whose worker died on its last attempt", async () => {
+    const id = await orphanedJob(3);
+    const job = await waitForJob(app, id);
+    expect(job.state).toBe("FAILED");
+    expect(job.error).toMatch(/stopped responding/);
+  });
+
+  it("reports progress and the end of a job over the jobUpdated subscription", async () => {
+    const token = await app.tokenOf("viewer");
+    const started = dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } }));
+    const jobId = started.validateServers.jobs[0].id;
+    const client = createClient({ url: app.url.replace("http", "ws") + "/graphql", webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const updates: { state: string; progress: number }[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe<{ jobUpdated: { state: string; progress: number } }>(
+          { query: `subscription($id: ID!) { jobUpdated(id: $id) { state progress } }`, variables: { id: jobId } },
+          { next: (message) => message.data && updates.push(message.data.jobUpdated), error: reject, complete: resolve },
+        );
+      });
+    } finally {
+      await client.dispose();
+    }
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.at(-1)).toEqual({ state: "SUCCEEDED", progress: 1 });
+    const progress = updates.map((update) => update.progress);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
+  it("refuses a subscription from a caller who is not signed in", async () => {
+    const client = createClient({ url: app.url.replace("http", "ws") + "/graphql", webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const received: unknown[] = [];
+      await new Promise<void>((resolve) => {
+        client.subscribe(
+          { query: `subscription { jobUpdated(id: "Sm9iOjE") { state } }` },
+          { next: (message) => void received.push(message), error: (error) => void received.push(error), complete: resolve },
+        );
+      });
+      expect(received).toHaveLength(1);
+      expect(JSON.stringify(received[0])).toContain("UNAUTHENTICATED");
+      expect(JSON.stringify(received[0])).not.toContain('"state"');
+    } finally {
+      await client.dispose();
+    }
+  });
+});

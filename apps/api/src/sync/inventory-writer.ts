@@ -1,0 +1,97 @@
+import { type HostingList, type HostingSite, type MemberCounts, nameKey } from "@listbill/protocol";
+import { type EntityManager, In } from "typeorm";
+import { Assignment } from "../assignments/assignment.entity.js";
+import { recomputeListOwners } from "../assignments/assignment.service.js";
+import { ListMemberCount } from "../lists/list-member-count.entity.js";
+import { List } from "../lists/list.entity.js";
+import { Site } from "../sites/site.entity.js";
+import { countedMembers, listValue, siteValue } from "../validation/diff.js";
+
+/** Rows per multi-row INSERT … ON DUPLICATE KEY / ON CONFLICT UPDATE. */
+export const UPSERT_CHUNK = 500;
+
+/** A list's counts by status as one comparable string; a snapshot is taken when it changes. */
+export function memberCountsKey(counts: MemberCounts | undefined): string | null {
+  return counts ? [counts.normal, counts.held, counts.unsub, counts.confirm, counts.private, counts.expired, counts.other].join(",") : null;
+}
+
+/**
+ * Writes hosting-server sites into billing (insert new, update changed, revive removed), keyed by
+ * (server, name). Returns billing's site id for every site name key of the server.
+ */
+export async function upsertSites(manager: EntityManager, serverId: number, sites: HostingSite[]): Promise<Map<string, number>> {
+  const now = new Date();
+  const rows = sites.map((site) => ({ serverId, nameKey: nameKey(site.name), ...siteValue(site), removedAt: null, createdAt: now, updatedAt: now }));
+  for (let offset = 0; offset < rows.length; offset += UPSERT_CHUNK) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Site)
+      .values(rows.slice(offset, offset + UPSERT_CHUNK))
+      .orUpdate(["name", "hostName", "description", "removedAt", "updatedAt"], ["serverId", "nameKey"])
+      .execute();
+  }
+  const all = await manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } });
+  return new Map(all.map((site) => [site.nameKey, site.id]));
+}
+
+/**
+ * Writes hosting-server lists into billing, one multi-row upsert per chunk: new lists are
+ * inserted, existing ones take the hosting values (and lose removedAt: the list is back). Lists
+ * whose member counts changed get a snapshot; new lists inherit an owner from a whole-site or
+ * whole-server assignment. Returns billing's id for each list written, by name key.
+ */
+export async function upsertLists(manager: EntityManager, serverId: number, lists: HostingList[], siteIds: ReadonlyMap<string, number>, snapshotKeys: ReadonlySet<string> = new Set()): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  if (lists.length === 0) return ids;
+  const now = new Date();
+  const withCounts = lists[0]!.memberCounts !== undefined;
+  const rows = lists.map((list) => {
+    const value = listValue(list);
+    return {
+      serverId,
+      siteId: list.site ? (siteIds.get(nameKey(list.site)) ?? null) : null,
+      name: value.name,
+      nameKey: nameKey(list.name),
+      description: value.description,
+      topic: value.topic,
+      disabled: value.disabled,
+      maxMembers: value.maxMembers,
+      memberCount: countedMembers(list.memberCounts),
+      memberCounts: memberCountsKey(list.memberCounts),
+      hostCreatedAt: list.created ? new Date(list.created) : null,
+      removedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+  const updated = ["siteId", "name", "description", "topic", "disabled", "maxMembers", "hostCreatedAt", "removedAt", "updatedAt", ...(withCounts ? ["memberCount", "memberCounts"] : [])];
+  for (let offset = 0; offset < rows.length; offset += UPSERT_CHUNK) {
+    const chunk = rows.slice(offset, offset + UPSERT_CHUNK);
+    await manager.createQueryBuilder().insert().into(List).values(chunk).orUpdate(updated, ["serverId", "nameKey"]).execute();
+    const found = await manager.find(List, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(chunk.map((row) => row.nameKey)) } });
+    for (const list of found) ids.set(list.nameKey, list.id);
+  }
+  if (withCounts) {
+    const snapshots = lists
+      .filter((list) => snapshotKeys.has(nameKey(list.name)))
+      .map((list) => ({ listId: ids.get(nameKey(list.name))!, takenAt: now, ...list.memberCounts! }));
+    for (let offset = 0; offset < snapshots.length; offset += UPSERT_CHUNK) {
+      await manager.insert(ListMemberCount, snapshots.slice(offset, offset + UPSERT_CHUNK));
+    }
+  }
+  if (await inheritsOwners(manager, serverId)) await recomputeListOwners(manager, [...ids.values()]);
+  return ids;
+}
+
+/** Whether any open assignment covers a whole site or the whole server (else new lists have no owner). */
+async function inheritsOwners(manager: EntityManager, serverId: number): Promise<boolean> {
+  const count = await manager
+    .getRepository(Assignment)
+    .createQueryBuilder("assignment")
+    .leftJoin(Site, "site", "site.id = assignment.siteId")
+    .where("assignment.endDate IS NULL")
+    .andWhere("(assignment.serverId = :serverId OR site.serverId = :serverId)", { serverId })
+    .getCount();
+  return count > 0;
+}

@@ -1,0 +1,60 @@
+import { type HostingClient, type HostingLogEntry, nameKey } from "@listbill/protocol";
+import { In } from "typeorm";
+import type { Database } from "../db/database.js";
+import { List } from "../lists/list.entity.js";
+import { Server } from "../servers/server.entity.js";
+import { MessageLog } from "../usage/message-log.entity.js";
+
+/** log_ rows per chunk: each chunk and its high-water mark commit together. */
+export const LOG_CHUNK = 1000;
+
+/** Thrown when another import moved the server's high-water mark while this one ran. */
+export class ConcurrentImport extends Error {}
+
+/**
+ * Imports the server's new log_ rows (LogID_ above its high-water mark) chunk by chunk. Each
+ * chunk's rows and the new mark commit in one transaction, so an import cut off anywhere resumes
+ * exactly after the last committed row: no duplicate, no gap.
+ */
+export async function importLog(db: Database, serverId: number, client: HostingClient, onChunk: (imported: number) => void = () => undefined): Promise<{ imported: number; highWater: number }> {
+  const server = await db.manager.findOneByOrFail(Server, { id: serverId });
+  let highWater = server.logHighWater;
+  let imported = 0;
+  for (;;) {
+    const entries: HostingLogEntry[] = [];
+    for await (const entry of client.logEntries({ afterId: highWater, limit: LOG_CHUNK })) entries.push(entry);
+    if (entries.length === 0) break;
+    const next = entries[entries.length - 1]!.id;
+    await db.transaction(async (manager) => {
+      const keys = [...new Set(entries.map((entry) => entry.list).filter((list): list is string => Boolean(list)).map(nameKey))];
+      const lists = keys.length ? await manager.find(List, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(keys) } }) : [];
+      const listIds = new Map(lists.map((list) => [list.nameKey, list.id]));
+      const importedAt = new Date();
+      const rows = entries.map((entry) => ({
+        serverId,
+        remoteLogId: entry.id,
+        listId: entry.list ? (listIds.get(nameKey(entry.list)) ?? null) : null,
+        listName: entry.list?.slice(0, 100) ?? null,
+        siteName: entry.site?.slice(0, 100) ?? null,
+        sentAt: new Date(entry.created),
+        byteCount: entry.byteCount,
+        recipientCount: entry.recipientCount,
+        outmailId: entry.outmailId,
+        subsetId: entry.subsetId,
+        source: entry.source?.slice(0, 50) ?? null,
+        title: entry.title?.slice(0, 255) ?? null,
+        importedAt,
+      }));
+      for (let offset = 0; offset < rows.length; offset += 500) {
+        await manager.createQueryBuilder().insert().into(MessageLog).values(rows.slice(offset, offset + 500)).orIgnore().execute();
+      }
+      const moved = await manager.update(Server, { id: serverId, logHighWater: highWater }, { logHighWater: next });
+      if ((moved.affected ?? 0) === 0) throw new ConcurrentImport("another import of this server's log moved its high-water mark");
+    });
+    highWater = next;
+    imported += entries.length;
+    onChunk(imported);
+    if (entries.length < LOG_CHUNK) break;
+  }
+  return { imported, highWater };
+}

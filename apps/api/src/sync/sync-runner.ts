@@ -1,0 +1,120 @@
+import { type HostingClient, type HostingList, type HostingSite, nameKey } from "@listbill/protocol";
+import type { EntityManager } from "typeorm";
+import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
+import type { Database } from "../db/database.js";
+import { toGlobalId } from "../graphql/global-id.js";
+import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { JobState } from "../jobs/job.entity.js";
+import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
+import { List } from "../lists/list.entity.js";
+import { Server } from "../servers/server.entity.js";
+import type { ServerService } from "../servers/server.service.js";
+import { Site } from "../sites/site.entity.js";
+import { diffList, diffSite } from "../validation/diff.js";
+import { mergeByKey } from "../validation/merge.js";
+import { billingLists, iterate } from "../validation/validation-runner.js";
+import { UPSERT_CHUNK, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
+import { importLog } from "./log-import.js";
+
+export interface InventoryCounts {
+  sitesWritten: number;
+  listsWritten: number;
+  snapshots: number;
+  listsSeen: number;
+}
+
+/**
+ * Copies a hosting server's inventory into billing, never the other way: new and changed sites
+ * and lists are upserted and member counts snapshotted when they changed; nothing is removed
+ * (objects gone from the hosting server stay for MISSING_* errors and their explicit fix).
+ * Rows already equal to the hosting server's are not written. Runs in the caller's transaction.
+ */
+export async function syncInventory(manager: EntityManager, serverId: number, client: HostingClient, author: ChangeAuthor, progress: (listsSeen: number) => void = () => undefined): Promise<InventoryCounts> {
+  const hostingSites: HostingSite[] = [];
+  for await (const site of client.sites()) hostingSites.push(site);
+  const billingSites = await manager.find(Site, { where: { serverId }, order: { nameKey: "ASC" } });
+  const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));
+  const changedSites: HostingSite[] = [];
+  const audit: AuditRecord[] = [];
+  for await (const pair of mergeByKey(iterate(billingSites), iterate(hostingSites), (site) => site.nameKey, (site) => nameKey(site.name))) {
+    const [finding] = pair.hosting ? diffSite(pair.billing, pair.hosting) : [];
+    if (!finding) continue;
+    changedSites.push(pair.hosting!);
+    audit.push({ action: pair.billing ? "sync.site.update" : "sync.site.create", objectType: "Site", objectId: pair.billing ? toGlobalId("Site", pair.billing.id) : null, objectKey: finding.objectKey, before: finding.billingValue ?? null, after: finding.hostingValue ?? null });
+  }
+  const siteIds = changedSites.length ? await upsertSites(manager, serverId, changedSites) : new Map(billingSites.map((site) => [site.nameKey, site.id]));
+
+  const counts: InventoryCounts = { sitesWritten: changedSites.length, listsWritten: 0, snapshots: 0, listsSeen: 0 };
+  let pending: HostingList[] = [];
+  let snapshotKeys = new Set<string>();
+  const flush = async () => {
+    await upsertLists(manager, serverId, pending, siteIds, snapshotKeys);
+    counts.listsWritten += pending.length;
+    counts.snapshots += snapshotKeys.size;
+    pending = [];
+    snapshotKeys = new Set();
+    await recordChanges(manager, author, audit.splice(0));
+  };
+  for await (const pair of mergeByKey(billingLists(manager, serverId), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+    if (!pair.hosting) continue;
+    counts.listsSeen += 1;
+    const live = pair.billing && !pair.billing.removedAt ? pair.billing : undefined;
+    const change = diffList(pair.billing, pair.hosting, siteNames, new Map()).find((finding) => finding.code === "NEW_LIST" || finding.code === "LIST_CHANGED");
+    const countsKey = memberCountsKey(pair.hosting.memberCounts);
+    const countsChanged = live?.memberCounts !== countsKey;
+    if (change) {
+      audit.push({ action: live ? "sync.list.update" : "sync.list.create", objectType: "List", objectId: pair.billing ? toGlobalId("List", pair.billing.id) : null, objectKey: change.objectKey, before: change.billingValue ?? null, after: change.hostingValue ?? null });
+    }
+    if (countsChanged) snapshotKeys.add(pair.key);
+    if (change || countsChanged) pending.push(pair.hosting);
+    if (pending.length >= UPSERT_CHUNK) await flush();
+    if (counts.listsSeen % 1000 === 0) progress(counts.listsSeen);
+  }
+  await flush();
+  return counts;
+}
+
+/**
+ * Runs one SYNC job: the server's inventory in one transaction, then its new log rows chunk by
+ * chunk (each chunk with its high-water mark).
+ */
+export class SyncRunner {
+  constructor(
+    private readonly db: Database,
+    private readonly servers: ServerService,
+    private readonly timeouts: HostingTimeouts,
+  ) {}
+
+  readonly run = async (context: JobContext): Promise<JobOutcome> => {
+    const server = await this.db.manager.findOneBy(Server, { id: context.job.serverId! });
+    if (!server) return { type: "finish", state: JobState.FAILED, error: "The server was deleted before it could be synced" };
+    const author: ChangeAuthor = { actor: context.job.actor, requestId: `job:${context.job.id}` };
+    const estimate = Math.max(1, await this.db.manager.countBy(List, { serverId: server.id }));
+    let client: HostingClient | undefined;
+    try {
+      client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
+      const connected = client;
+      const inventory = await this.db.transaction((manager) =>
+        syncInventory(manager, server.id, connected, author, (seen) => context.progress(0.8 * Math.min(1, seen / estimate))),
+      );
+      context.progress(0.8);
+      const log = await importLog(this.db, server.id, connected);
+      return {
+        type: "finish",
+        state: JobState.SUCCEEDED,
+        result: { ...inventory, logRowsImported: log.imported, logHighWater: log.highWater },
+        commit: async (manager) => {
+          await manager.update(Server, { id: server.id }, { syncedAt: new Date(), updatedAt: new Date() });
+        },
+      };
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const failure = classifyHostingFailure(error);
+      if (!failure) throw error;
+      if (failure.retryable && context.canRetry) return { type: "retry", error: `${server.name}: ${failure.message}; retrying` };
+      return { type: "finish", state: JobState.FAILED, error: `${server.name}: ${failure.message}; billing keeps what was committed before the failure`, result: { outcome: failure.status } };
+    } finally {
+      await client?.close().catch(() => undefined);
+    }
+  };
+}

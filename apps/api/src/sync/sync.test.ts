@@ -1,0 +1,157 @@
+import { HostingClient } from "@listbill/protocol";
+import { addMembers, changeListDescription, deleteList, listNames, openFixtureDb } from "@listbill/fixtures";
+import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditEntry } from "../audit/audit-entry.entity.js";
+import { ListMemberCount } from "../lists/list-member-count.entity.js";
+import { List } from "../lists/list.entity.js";
+import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
+import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
+import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { MessageLog } from "../usage/message-log.entity.js";
+
+/** Everything a sync may write, to compare before and after. */
+async function billingState(app: TestApp) {
+  const { manager } = app.db;
+  return {
+    sites: await manager.find(Site, { order: { id: "ASC" } }),
+    lists: await manager.find(List, { order: { id: "ASC" } }),
+    snapshots: await manager.find(ListMemberCount, { order: { id: "ASC" } }),
+    log: await manager.find(MessageLog, { order: { remoteLogId: "ASC" } }),
+    highWater: (await manager.find(Server, { order: { id: "ASC" } })).map((server) => server.logHighWater),
+  };
+}
+
+describe.each(testDatabases())("syncing a hosting server into billing on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let serverId: string;
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 40, logRows: 120 })]);
+    serverId = await registerServer(app, { name: "Sync A", port: hosting.agent.port });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  it("copies sites, lists, member counts and log rows, and a second sync writes nothing", async () => {
+    const [first] = await runJobs(app, "syncServers", [serverId]);
+    expect(first).toMatchObject({ state: "SUCCEEDED", result: { sitesWritten: 2, listsWritten: 40, snapshots: 40, listsSeen: 40, logRowsImported: 120, logHighWater: 120 } });
+    const after = await billingState(app);
+    expect(after.lists).toHaveLength(40);
+    expect(after.log.map((row) => row.remoteLogId)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(dataOf(await app.gql(`query($id: ID!) { server(id: $id) { syncedAt } }`, { id: serverId })).server.syncedAt).not.toBeNull();
+
+    const [second] = await runJobs(app, "syncServers", [serverId]);
+    expect(second.result).toMatchObject({ sitesWritten: 0, listsWritten: 0, snapshots: 0, logRowsImported: 0 });
+    expect(await billingState(app)).toEqual(after);
+  });
+
+  it("leaves validation with nothing a sync would resolve", async () => {
+    await runJobs(app, "validateServers", [serverId]);
+    const codes = new Set((await openErrors(app, serverId)).map((error) => error.code));
+    for (const code of ["NEW_SITE", "NEW_LIST", "SITE_CHANGED", "LIST_CHANGED", "MISSING_LIST", "MISSING_SITE"]) expect(codes).not.toContain(code);
+  });
+
+  it("writes exactly what changed, audits it, and never removes what the hosting server lost", async () => {
+    const names = await listNames(hosting.target, 100);
+    await changeListDescription(hosting.target, names[0], "New words");
+    await addMembers(hosting.target, names[1], { normal: 3, unsub: 2 });
+    await deleteList(hosting.target, names[2]);
+    const db = await openFixtureDb(hosting.target);
+    await db.run("INSERT INTO log_ (LogID_, Created_, List_, Site_, ByteCount_, RecipientCount_, OutmailID_, SubsetID_, Source_, Title_) VALUES (121, '2026-11-20 10:00:00', ?, 'site-01', 5000, 10, NULL, NULL, 'lm', 'hello')", [names[0]]);
+    await db.close();
+
+    const [job] = await runJobs(app, "syncServers", [serverId]);
+    expect(job.result).toMatchObject({ listsWritten: 2, snapshots: 1, logRowsImported: 1, logHighWater: 121 });
+    const described = await app.db.manager.findOneByOrFail(List, { name: names[0] });
+    expect(described.description).toBe("New words");
+    const deleted = await app.db.manager.findOneByOrFail(List, { name: names[2] });
+    expect(deleted.removedAt).toBeNull();
+    const audit = await app.db.manager.findBy(AuditEntry, { action: "sync.list.update" });
+    expect(audit.map((entry) => entry.objectKey)).toEqual([names[0]]);
+    expect(audit[0]).toMatchObject({ before: { description: expect.any(String) }, after: { description: "New words" }, actor: "admin" });
+    await runJobs(app, "validateServers", [serverId]);
+    expect((await openErrors(app, serverId)).filter((error) => error.code === "MISSING_LIST").map((error) => error.objectKey)).toEqual([names[2]]);
+  });
+});
+
+describe.each(testDatabases())("a hosting server failing in the middle of a sync, on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([
+      // Slow retries leave time to look at billing between two attempts.
+      startTestApp(kind, { ...FAST_JOBS_ENV, LISTBILL_RETRY_BASE_MS: "1500", LISTBILL_RETRY_CAP_MS: "1500" }),
+      startHostingServer({ lists: 1500, membersPerList: 2, logRows: 3500 }),
+    ]);
+    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: hosting.agent.port } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await proxy?.close();
+    await hosting?.stop();
+  });
+
+  /** Bytes the agent sends for the inventory part of a sync (sites and lists with counts), measured on the wire's content. */
+  async function inventoryBytes(): Promise<number> {
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: hosting.agent.port, password: "TCLPORTPasswd" });
+    let bytes = 0;
+    for await (const site of client.sites()) bytes += JSON.stringify(site).length;
+    for await (const list of client.lists({ withMemberCounts: true })) bytes += JSON.stringify(list).length;
+    await client.close();
+    return bytes;
+  }
+
+  it("leaves the inventory exactly as before when the connection dies mid-stream, then converges", async () => {
+    const serverId = await registerServer(app, { name: "Reset inventory", port: proxy.port });
+    const before = await billingState(app);
+    const half = Math.floor((await inventoryBytes()) / 2);
+    proxy.setMode({ kind: "reset", afterBytes: half });
+    const sync = dataOf(await app.gql(`mutation($input: SyncServersInput!) { syncServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).syncServers.jobs[0].id;
+    // Wait for the first attempt to fail and be queued for a retry.
+    for (let i = 0; i < 200; i++) {
+      const job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts error } }`, { id: sync })).job;
+      if (job.state === "QUEUED" && job.attempts === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await billingState(app)).toEqual(before);
+    proxy.setMode({ kind: "pass" });
+    const { waitForJob } = await import("../testing/hosting.js");
+    const done = await waitForJob(app, sync, 30_000);
+    expect(done).toMatchObject({ state: "SUCCEEDED", attempts: 2, result: { listsWritten: 1500, logRowsImported: 3500 } });
+    expect(await app.db.manager.countBy(List, { serverId: Number(Buffer.from(serverId, "base64url").toString().split(":")[1]) })).toBe(1500);
+  });
+
+  it("keeps a clean prefix of the log when the connection dies mid-import, and resumes without duplicates or gaps", async () => {
+    const serverId = await registerServer(app, { name: "Reset log", port: proxy.port });
+    const inventory = await inventoryBytes();
+    // Past the whole inventory, into the second half of the log.
+    proxy.setMode({ kind: "reset", afterBytes: inventory + 450_000 });
+    const sync = dataOf(await app.gql(`mutation($input: SyncServersInput!) { syncServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).syncServers.jobs[0].id;
+    let job: { state: string; attempts: number } = { state: "QUEUED", attempts: 0 };
+    for (let i = 0; i < 400 && !(job.state === "QUEUED" && job.attempts === 1); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id: sync })).job;
+    }
+    const rowId = Number(Buffer.from(serverId, "base64url").toString().split(":")[1]);
+    const server = await app.db.manager.findOneByOrFail(Server, { id: rowId });
+    const imported = (await app.db.manager.find(MessageLog, { where: { serverId: rowId }, order: { remoteLogId: "ASC" } })).map((row) => row.remoteLogId);
+    expect(server.logHighWater).toBeGreaterThan(0);
+    expect(server.logHighWater).toBeLessThan(3500);
+    expect(imported).toEqual(Array.from({ length: server.logHighWater }, (_, i) => i + 1));
+    expect(await app.db.manager.countBy(List, { serverId: rowId })).toBe(1500);
+
+    proxy.setMode({ kind: "pass" });
+    const { waitForJob } = await import("../testing/hosting.js");
+    const done = await waitForJob(app, sync, 30_000);
+    expect(done.state).toBe("SUCCEEDED");
+    const all = (await app.db.manager.find(MessageLog, { where: { serverId: rowId }, order: { remoteLogId: "ASC" } })).map((row) => row.remoteLogId);
+    expect(all).toEqual(Array.from({ length: 3500 }, (_, i) => i + 1));
+  });
+});

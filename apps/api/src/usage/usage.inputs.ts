@@ -1,0 +1,47 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { CalendarDate } from "../graphql/scalars.js";
+
+export enum UsagePeriod {
+  DAY = "DAY",
+  MONTH = "MONTH",
+}
+registerEnumType(UsagePeriod, { name: "UsagePeriod" });
+
+@InputType({ description: "At most one of serverId, customerId, listId (none: the whole fleet); from and to are UTC days, both included" })
+export class UsageFilter {
+  @Field(() => ID, { nullable: true })
+  serverId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Messages of the lists the customer owned on the day each was sent" })
+  customerId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  listId?: string | null;
+
+  @Field(() => CalendarDate)
+  from!: string;
+
+  @Field(() => CalendarDate)
+  to!: string;
+
+  @Field(() => UsagePeriod)
+  groupBy!: UsagePeriod;
+}
+
+@ObjectType({ description: "Messages sent in one period (UTC)" })
+export class UsageBucket {
+  @Field({ description: "YYYY-MM-DD or YYYY-MM" })
+  period!: string;
+
+  @Field(() => Int)
+  messages!: number;
+
+  @Field(() => Int)
+  recipients!: number;
+
+  @Field(() => Float)
+  bytes!: number;
+
+  @Field(() => Float, { description: "Billable units: per recipient, one unit per message up to the plan's unit size, proportionally more above it" })
+  units!: number;
+}

@@ -1,0 +1,73 @@
+import { listNames, openFixtureDb } from "@listbill/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
+import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+
+const USAGE = `query($filter: UsageFilter!) { usage(filter: $filter) { period messages recipients bytes units } }`;
+
+describe.each(testDatabases())("usage billed from the message log on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let serverId: string;
+  let customerId: string;
+  let names: string[];
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 4, logRows: 0 })]);
+    names = await listNames(hosting.target, 10);
+    const db = await openFixtureDb(hosting.target);
+    const rows: [number, string, string, number, number][] = [
+      [1, "2026-10-01 08:00:00", names[0], 12_288, 100],
+      [2, "2026-10-01 09:30:00", names[0], 2_000, 50],
+      [3, "2026-10-02 10:00:00", names[1], 30_720, 10],
+      [4, "2026-11-03 23:59:59", names[0], 10_240, 7],
+      [5, "2026-11-04 00:00:00", names[2], 1_000, 1_000],
+    ];
+    for (const [id, created, list, bytes, recipients] of rows) {
+      await db.run("INSERT INTO log_ (LogID_, Created_, List_, Site_, ByteCount_, RecipientCount_, OutmailID_, SubsetID_, Source_, Title_) VALUES (?, ?, ?, 'site-01', ?, ?, NULL, NULL, 'lm', 'news')", [id, created, list, bytes, recipients]);
+    }
+    await db.close();
+    serverId = await registerServer(app, { name: "Usage A", port: hosting.agent.port });
+    await runJobs(app, "syncServers", [serverId]);
+    const plan = dataOf(await app.gql(`mutation { createHostingPlan(input: { name: "Metered", messageUnitBytes: 10240 }) { hostingPlan { id messageUnitBytes } } }`)).createHostingPlan.hostingPlan;
+    expect(plan.messageUnitBytes).toBe(10240);
+    customerId = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Metered Co", planId: plan.id } })).createCustomer.customer.id;
+    const lists = dataOf(await app.gql(`{ lists(first: 10) { nodes { id name } } }`)).lists.nodes as { id: string; name: string }[];
+    const listIds = lists.filter((list) => list.name === names[0] || list.name === names[1]).map((list) => list.id);
+    dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds, customerId, startDate: "2026-10-01" } }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  it("bills a customer's messages by day, a large message counting proportionally more units", async () => {
+    const { usage } = dataOf(await app.gql(USAGE, { filter: { customerId, from: "2026-10-01", to: "2026-11-30", groupBy: "DAY" } }));
+    expect(usage).toEqual([
+      // 12,288 bytes with a 10,240-byte unit to 100 recipients: 120 units; 2,000 bytes to 50: 50.
+      { period: "2026-10-01", messages: 2, recipients: 150, bytes: 14_288, units: 170 },
+      { period: "2026-10-02", messages: 1, recipients: 10, bytes: 30_720, units: 30 },
+      { period: "2026-11-03", messages: 1, recipients: 7, bytes: 10_240, units: 7 },
+    ]);
+  });
+
+  it("groups by month, and by server, with the fleet's lists that have no plan at one unit per recipient", async () => {
+    const { usage } = dataOf(await app.gql(USAGE, { filter: { serverId, from: "2026-10-01", to: "2026-11-30", groupBy: "MONTH" } }));
+    expect(usage).toEqual([
+      { period: "2026-10", messages: 3, recipients: 160, bytes: 45_008, units: 200 },
+      { period: "2026-11", messages: 2, recipients: 1_007, bytes: 11_240, units: 1_007 },
+    ]);
+  });
+
+  it("bounds the period by whole UTC days, both ends included", async () => {
+    const { usage } = dataOf(await app.gql(USAGE, { filter: { serverId, from: "2026-11-03", to: "2026-11-03", groupBy: "DAY" } }));
+    expect(usage).toEqual([{ period: "2026-11-03", messages: 1, recipients: 7, bytes: 10_240, units: 7 }]);
+  });
+
+  it("refuses a reversed range or two filters at once", async () => {
+    const reversed = await app.gql(USAGE, { filter: { from: "2026-11-30", to: "2026-10-01", groupBy: "DAY" } });
+    expect(reversed.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const both = await app.gql(USAGE, { filter: { serverId, customerId, from: "2026-10-01", to: "2026-10-02", groupBy: "DAY" } });
+    expect(both.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});

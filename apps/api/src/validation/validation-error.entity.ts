@@ -1,0 +1,82 @@
+import { Field, ID, ObjectType as GraphQLObjectType } from "type-graphql";
+import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { InstantColumn } from "../db/columns.js";
+import { toGlobalId } from "../graphql/global-id.js";
+import { ObjectType, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+
+/** One difference one validation run found for one object. */
+@Entity({ name: "validation_error" })
+@GraphQLObjectType({ description: "A difference between billing and a hosting server, found by validation" })
+export class ValidationError {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Field(() => ID, { name: "id" })
+  get globalId(): string {
+    return toGlobalId("ValidationError", this.id);
+  }
+
+  @Column({ type: "int" })
+  runId!: number;
+
+  @Column({ type: "int", nullable: true })
+  serverId!: number | null;
+
+  @Column({ type: "int", nullable: true })
+  customerId!: number | null;
+
+  /** Billing's row for a SITE or LIST object, when billing has one. */
+  @Column({ type: "int", nullable: true })
+  siteId!: number | null;
+
+  @Column({ type: "int", nullable: true })
+  listId!: number | null;
+
+  @Field(() => ValidationErrorCode)
+  @Column({ type: "varchar", length: 40 })
+  code!: ValidationErrorCode;
+
+  @Field(() => Severity)
+  @Column({ type: "varchar", length: 10 })
+  severity!: Severity;
+
+  @Field(() => ObjectType)
+  @Column({ type: "varchar", length: 10 })
+  objectType!: ObjectType;
+
+  @Field({ description: "The object's name: the list or site name, the customer's company, the server's name" })
+  @Column({ type: "varchar", length: 200 })
+  objectKey!: string;
+
+  @Field()
+  @Column({ type: "text" })
+  message!: string;
+
+  @Field(() => Object, { nullable: true })
+  @Column({ type: "simple-json", nullable: true })
+  billingValue!: object | null;
+
+  @Field(() => Object, { nullable: true })
+  @Column({ type: "simple-json", nullable: true })
+  hostingValue!: object | null;
+
+  @Field({ description: "Whether fixValidationErrors can resolve it" })
+  @Column({ type: "boolean" })
+  fixable!: boolean;
+
+  @Field({ description: "What an operator does about it" })
+  @Column({ type: "varchar", length: 200 })
+  remedy!: string;
+
+  @Field(() => ValidationErrorStatus)
+  @Column({ type: "varchar", length: 12 })
+  status!: ValidationErrorStatus;
+
+  @Field(() => Date)
+  @InstantColumn()
+  detectedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  @InstantColumn({ nullable: true })
+  fixedAt!: Date | null;
+}

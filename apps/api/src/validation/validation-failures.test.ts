@@ -1,0 +1,129 @@
+import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer, waitForJob } from "../testing/hosting.js";
+import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+
+const TEST_CONNECTION = `mutation($input: TestServerConnectionInput!) { testServerConnection(input: $input) { ok reason message version latencyMs userErrors { code } } }`;
+
+describe.each(testDatabases())("servers that cannot be validated, on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let guarded: HostingServer;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    [app, hosting, guarded] = await Promise.all([
+      startTestApp(kind, FAST_JOBS_ENV),
+      startHostingServer({ lists: 6 }, { password: "agent-secret" }),
+      startHostingServer({ lists: 3 }, { allow: ["192.0.2.10"] }),
+    ]);
+    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: hosting.agent.port } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await proxy?.close();
+    await Promise.all([hosting?.stop(), guarded?.stop()]);
+  });
+
+  const serverState = async (id: string) => dataOf(await app.gql(`query($id: ID!) { server(id: $id) { status validatedAt version openErrorCount } }`, { id })).server;
+
+  it("tests a connection: the version and latency when it works, the typed reason when not", async () => {
+    const good = await registerServer(app, { name: "Good", port: hosting.agent.port, password: "agent-secret" });
+    const ok = dataOf(await app.gql(TEST_CONNECTION, { input: { id: good } })).testServerConnection;
+    expect(ok).toMatchObject({ ok: true, reason: null, version: "8.95", userErrors: [] });
+    expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
+
+    const wrong = await registerServer(app, { name: "Wrong password", port: hosting.agent.port, password: "not-the-password" });
+    const refused = dataOf(await app.gql(TEST_CONNECTION, { input: { id: wrong } })).testServerConnection;
+    expect(refused).toMatchObject({ ok: false, reason: "AUTH_FAILED", version: null });
+    expect(JSON.stringify(refused)).not.toContain("not-the-password");
+
+    const unknown = dataOf(await app.gql(TEST_CONNECTION, { input: { id: "U2VydmVyOjk5OTk" } })).testServerConnection;
+    expect(unknown).toMatchObject({ ok: null, userErrors: [{ code: "SERVER_NOT_FOUND" }] });
+  });
+
+  it("records AUTH_FAILED at once, without retrying, and keeps validatedAt", async () => {
+    const id = await registerServer(app, { name: "Bad password", port: hosting.agent.port, password: "wrong-one" });
+    const [job] = await runJobs(app, "validateServers", [id]);
+    expect(job).toMatchObject({ state: "FAILED", attempts: 1, result: { outcome: "AUTH_FAILED" } });
+    expect(job.error).not.toContain("wrong-one");
+    expect(await serverState(id)).toMatchObject({ status: "AUTH_FAILED", validatedAt: null, openErrorCount: 1 });
+    expect((await openErrors(app, id)).map((error) => error.code)).toEqual(["AUTH_FAILED"]);
+  });
+
+  it("records HOST_NOT_ALLOWED when the agent's allow-list leaves billing out", async () => {
+    const id = await registerServer(app, { name: "Guarded", port: guarded.agent.port });
+    const [job] = await runJobs(app, "validateServers", [id]);
+    expect(job).toMatchObject({ state: "FAILED", attempts: 1, result: { outcome: "HOST_NOT_ALLOWED" } });
+    expect(await serverState(id)).toMatchObject({ status: "HOST_NOT_ALLOWED", openErrorCount: 1 });
+  });
+
+  it("retries an unreachable server with backoff, then records SERVER_UNREACHABLE; its last validation stays", async () => {
+    const id = await registerServer(app, { name: "Flaky", port: proxy.port, password: "agent-secret" });
+    const [first] = await runJobs(app, "validateServers", [id]);
+    expect(first.state).toBe("SUCCEEDED");
+    const validated = await serverState(id);
+
+    proxy.setMode({ kind: "black-hole" });
+    const [job] = await runJobs(app, "validateServers", [id]);
+    proxy.setMode({ kind: "pass" });
+    expect(job).toMatchObject({ state: "FAILED", attempts: 3, maxAttempts: 3, result: { outcome: "UNREACHABLE" } });
+    expect(await serverState(id)).toMatchObject({ status: "UNREACHABLE", validatedAt: validated.validatedAt, version: "8.95" });
+    expect((await openErrors(app, id)).map((error) => error.code)).toEqual(["SERVER_UNREACHABLE"]);
+  });
+
+  it("does not let a server that never answers hold up the others", async () => {
+    const silent = await registerServer(app, { name: "Silent", port: proxy.port, password: "agent-secret" });
+    const good = await registerServer(app, { name: "Prompt", port: hosting.agent.port, password: "agent-secret" });
+    proxy.setMode({ kind: "black-hole" });
+    try {
+      const started = Date.now();
+      const payload = dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id server { name } } } }`, { input: { serverIds: [silent, good] } })).validateServers;
+      const promptJob = payload.jobs.find((job: { server: { name: string } }) => job.server.name === "Prompt");
+      const silentJob = payload.jobs.find((job: { server: { name: string } }) => job.server.name === "Silent");
+      const prompt = await waitForJob(app, promptJob.id);
+      const promptDone = Date.now() - started;
+      expect(prompt.state).toBe("SUCCEEDED");
+      // One attempt at the silent server costs its request timeout (1.5 s here): the prompt one must not wait for it.
+      expect(promptDone).toBeLessThan(1500);
+      const stillTrying = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state } }`, { id: silentJob.id })).job;
+      expect(["QUEUED", "RUNNING"]).toContain(stillTrying.state);
+      expect((await waitForJob(app, silentJob.id)).state).toBe("FAILED");
+    } finally {
+      proxy.setMode({ kind: "pass" });
+    }
+  });
+
+  it("refuses a selection that names no server, an unknown one, or both a list and all", async () => {
+    const run = async (input: object) => dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id } userErrors { code field } } }`, { input })).validateServers;
+    const before = dataOf(await app.gql(`{ jobs { totalCount } }`)).jobs.totalCount;
+    expect(await run({ serverIds: [] })).toEqual({ jobs: [], userErrors: [{ code: "NO_SERVERS_SELECTED", field: ["input", "serverIds"] }] });
+    expect(await run({ serverIds: ["U2VydmVyOjk5OTk"] })).toEqual({ jobs: [], userErrors: [{ code: "SERVER_NOT_FOUND", field: ["input", "serverIds", "0"] }] });
+    expect((await run({ serverIds: ["U2VydmVyOjk5OTk"], all: true })).userErrors[0].code).toBe("AMBIGUOUS_SELECTION");
+    expect(dataOf(await app.gql(`{ jobs { totalCount } }`)).jobs.totalCount).toBe(before);
+  });
+});
+
+describe.each(testDatabases())("Auto-Sync on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 5 })]);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  it("copies what a successful validation found into billing without an operator", async () => {
+    const id = dataOf(await app.gql(`mutation($input: CreateServerInput!) { createServer(input: $input) { server { id autoSync } } }`, { input: { name: "Auto", hostName: "127.0.0.1", port: hosting.agent.port, autoSync: true } })).createServer.server.id;
+    const [validation] = await runJobs(app, "validateServers", [id]);
+    expect(validation.result).toMatchObject({ outcome: "ERRORS", autoSync: true });
+    const sync = dataOf(await app.gql(`query($id: ID!) { jobs(filter: { kind: [SYNC], serverId: $id }) { nodes { id trigger actor } } }`, { id })).jobs.nodes;
+    expect(sync).toEqual([{ id: expect.any(String), trigger: "AUTO_SYNC", actor: "admin" }]);
+    expect((await waitForJob(app, sync[0].id)).result).toMatchObject({ listsWritten: 5 });
+    const [again] = await runJobs(app, "validateServers", [id]);
+    expect(again.result.autoSync).toBe(false);
+    expect(new Set((await openErrors(app, id)).map((error) => error.code))).toEqual(new Set(["LIST_UNASSIGNED"]));
+  });
+});

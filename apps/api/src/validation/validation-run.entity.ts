@@ -1,0 +1,37 @@
+import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { InstantColumn } from "../db/columns.js";
+
+/** One validation of one server: what it found and when; its errors point here. */
+@Entity({ name: "validation_run" })
+export class ValidationRun {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: "int" })
+  serverId!: number;
+
+  @Column({ type: "int", nullable: true })
+  jobId!: number | null;
+
+  @InstantColumn()
+  startedAt!: Date;
+
+  @InstantColumn({ nullable: true })
+  finishedAt!: Date | null;
+
+  /** The server status it concluded: OK, WARNINGS, ERRORS, UNREACHABLE, AUTH_FAILED, HOST_NOT_ALLOWED. */
+  @Column({ type: "varchar", length: 20, nullable: true })
+  outcome!: string | null;
+
+  @Column({ type: "varchar", length: 100, nullable: true })
+  version!: string | null;
+
+  @Column({ type: "int", default: 0 })
+  listsChecked!: number;
+
+  @Column({ type: "int", default: 0 })
+  errorCount!: number;
+
+  @Column({ type: "int", default: 0 })
+  warningCount!: number;
+}

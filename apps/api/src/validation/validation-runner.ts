@@ -1,0 +1,269 @@
+import { type HostingClient, nameKey } from "@listbill/protocol";
+import { type EntityManager, In, IsNull, MoreThan } from "typeorm";
+import { Customer } from "../customers/customer.entity.js";
+import type { Database } from "../db/database.js";
+import { type HostingFailure, type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { type Job, JobKind, JobState } from "../jobs/job.entity.js";
+import type { JobQueue } from "../jobs/job-queue.js";
+import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
+import { List } from "../lists/list.entity.js";
+import { HostingPlan } from "../plans/hosting-plan.entity.js";
+import { Server, ServerStatus } from "../servers/server.entity.js";
+import type { ServerService } from "../servers/server.service.js";
+import { Site } from "../sites/site.entity.js";
+import { type BillingList, type CustomerSummary, type Finding, countedMembers, diffList, diffSite, diffVersion } from "./diff.js";
+import { mergeByKey } from "./merge.js";
+import { PlanUsage } from "./plan-limits.js";
+import { CODE_RULES, PENDING_STATUS, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
+import { ValidationRun } from "./validation-run.entity.js";
+
+const PAGE = 2000;
+const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
+const FLUSH_EVERY = 500;
+
+/**
+ * Runs one VALIDATE job: reads the hosting server through its agent, compares it with billing's
+ * copy by a sorted merge, and records what differs. Read-only for billing's data: it writes the
+ * run, its errors, the job, and the server's status, version and validatedAt.
+ */
+export class ValidationRunner {
+  constructor(
+    private readonly db: Database,
+    private readonly servers: ServerService,
+    private readonly timeouts: HostingTimeouts,
+    private readonly queue: JobQueue,
+  ) {}
+
+  readonly run = async (context: JobContext): Promise<JobOutcome> => {
+    const serverId = context.job.serverId!;
+    const server = await this.db.manager.findOneBy(Server, { id: serverId });
+    if (!server) return { type: "finish", state: JobState.FAILED, error: "The server was deleted before it could be validated" };
+
+    const run = await this.startRun(server, context.job.id);
+    let client: HostingClient | undefined;
+    try {
+      client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
+      const findings = await this.compare(client, server, run, context);
+      return this.concluded(server, run, findings, context.job);
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const failure = classifyHostingFailure(error);
+      if (!failure) throw error;
+      if (failure.retryable && context.canRetry) return { type: "retry", error: `${server.name}: ${failure.message}; retrying` };
+      return this.unreachable(server, run, failure);
+    } finally {
+      await client?.close().catch(() => undefined);
+    }
+  };
+
+  /** A fresh run; the scratch rows of an earlier, interrupted attempt of the same job go. */
+  private async startRun(server: Server, jobId: number): Promise<ValidationRun> {
+    return this.db.transaction(async (manager) => {
+      const unfinished = (await manager.findBy(ValidationRun, { jobId, finishedAt: IsNull() })).map((run) => run.id);
+      if (unfinished.length) {
+        await manager.delete(ValidationError, { runId: In(unfinished), status: PENDING_STATUS as ValidationErrorStatus });
+        await manager.update(ValidationRun, { id: In(unfinished) }, { finishedAt: new Date(), outcome: "ABANDONED" });
+      }
+      return manager.save(ValidationRun, manager.create(ValidationRun, { serverId: server.id, jobId, startedAt: new Date(), finishedAt: null, outcome: null, version: null }));
+    });
+  }
+
+  private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
+    const tally = new Tally(this.db, server, run);
+    const info = await client.serverInfo();
+    run.version = info.version;
+    await tally.add(diffVersion(server.name, server.version, info.product, info.version));
+    if (!(await client.loggingEnabled())) {
+      await tally.add([{ code: ValidationErrorCode.LOGGING_DISABLED, objectKey: server.name, message: `Message logging is off on ${server.name}, so its usage cannot be billed` }]);
+    }
+
+    const billingSites = await this.db.manager.find(Site, { where: { serverId: server.id }, order: { nameKey: "ASC" } });
+    const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));
+    for await (const pair of mergeByKey(iterate(billingSites), client.sites(), (site) => site.nameKey, (site) => nameKey(site.name))) {
+      await tally.add(diffSite(pair.billing, pair.hosting));
+    }
+
+    const customers = await this.customersOn(server.id);
+    const usage = new PlanUsage();
+    const estimate = Math.max(1, await this.db.manager.countBy(List, { serverId: server.id }));
+    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+      if (context.signal.aborted) throw context.signal.reason ?? new Error("aborted");
+      await tally.add(diffList(pair.billing, pair.hosting, siteNames, customers));
+      if (pair.hosting) {
+        tally.listsChecked += 1;
+        const owner = pair.billing && !pair.billing.removedAt ? pair.billing.customerId : null;
+        if (owner !== null) usage.add(owner, pair.hosting.site ? `${server.id}:${nameKey(pair.hosting.site)}` : null, 1, countedMembers(pair.hosting.memberCounts));
+      }
+      if (tally.listsChecked % 1000 === 0) context.progress(0.05 + 0.9 * Math.min(1, tally.listsChecked / estimate));
+    }
+    await this.addUsageElsewhere(usage, server.id);
+    await tally.add(usage.findings(customers));
+    await tally.flush();
+    return tally;
+  }
+
+  /** Every customer owning a list on the server, with its plan. */
+  private async customersOn(serverId: number): Promise<Map<number, CustomerSummary>> {
+    const owners: { customerId: number }[] = await this.db.manager
+      .getRepository(List)
+      .createQueryBuilder("list")
+      .select("DISTINCT list.customerId", "customerId")
+      .where("list.serverId = :serverId AND list.customerId IS NOT NULL", { serverId })
+      .getRawMany();
+    const ids = owners.map((row) => Number(row.customerId));
+    const customers = ids.length ? await this.db.manager.findBy(Customer, { id: In(ids) }) : [];
+    const planIds = [...new Set(customers.map((customer) => customer.planId).filter((id): id is number => id !== null))];
+    const plans = new Map((planIds.length ? await this.db.manager.findBy(HostingPlan, { id: In(planIds) }) : []).map((plan) => [plan.id, plan]));
+    return new Map(customers.map((customer) => [customer.id, { id: customer.id, company: customer.company, isActive: customer.isActive, plan: customer.planId === null ? null : (plans.get(customer.planId) ?? null) }]));
+  }
+
+  /** Billing's figures for the same customers' lists on other servers: plans limit the whole account. */
+  private async addUsageElsewhere(usage: PlanUsage, serverId: number): Promise<void> {
+    const customerIds = usage.customerIds();
+    if (customerIds.length === 0) return;
+    const rows: { customerId: number; serverId: number; siteKey: string | null; lists: string | number; members: string | number }[] = await this.db.manager
+      .getRepository(List)
+      .createQueryBuilder("list")
+      .leftJoin(Site, "site", "site.id = list.siteId")
+      .select("list.customerId", "customerId")
+      .addSelect("list.serverId", "serverId")
+      .addSelect("site.nameKey", "siteKey")
+      .addSelect("COUNT(*)", "lists")
+      .addSelect("COALESCE(SUM(list.memberCount), 0)", "members")
+      .where("list.customerId IN (:...customerIds)", { customerIds })
+      .andWhere("list.serverId <> :serverId", { serverId })
+      .andWhere("list.removedAt IS NULL")
+      .groupBy("list.customerId")
+      .addGroupBy("list.serverId")
+      .addGroupBy("site.nameKey")
+      .getRawMany();
+    for (const row of rows) {
+      usage.add(Number(row.customerId), row.siteKey === null ? null : `${row.serverId}:${row.siteKey}`, Number(row.lists), Number(row.members));
+    }
+  }
+
+  private concluded(server: Server, run: ValidationRun, tally: Tally, job: Job): JobOutcome {
+    const autoSync = server.autoSync && tally.syncable > 0;
+    const outcome = tally.errors > 0 ? ServerStatus.ERRORS : tally.warnings > 0 ? ServerStatus.WARNINGS : ServerStatus.OK;
+    return {
+      type: "finish",
+      state: JobState.SUCCEEDED,
+      result: { outcome, version: run.version, listsChecked: tally.listsChecked, errors: tally.errors, warnings: tally.warnings, infos: tally.infos, findings: tally.total, autoSync },
+      commit: async (manager) => {
+        await publishRun(manager, server, run, { outcome, listsChecked: tally.listsChecked, errorCount: tally.errors, warningCount: tally.warnings });
+        await manager.update(Server, { id: server.id }, { status: outcome, version: run.version, validatedAt: new Date(), updatedAt: new Date() });
+        // Auto-Sync: the hosting server's additions and changes reach billing without an operator.
+        if (autoSync) await this.queue.enqueue(manager, [{ kind: JobKind.SYNC, trigger: "AUTO_SYNC", actor: job.actor, input: { serverId: server.id, afterValidation: job.id }, serverId: server.id }]);
+      },
+    };
+  }
+
+  /** The server could not be read: say why on the server and as an error row; validatedAt stays. */
+  private unreachable(server: Server, run: ValidationRun, failure: HostingFailure): JobOutcome {
+    const code = failure.status === "UNREACHABLE" ? ValidationErrorCode.SERVER_UNREACHABLE : (failure.status as ValidationErrorCode);
+    return {
+      type: "finish",
+      state: JobState.FAILED,
+      error: `${server.name}: ${failure.message}`,
+      result: { outcome: failure.status },
+      commit: async (manager) => {
+        await manager.delete(ValidationError, { runId: run.id, status: PENDING_STATUS as ValidationErrorStatus });
+        await manager.insert(ValidationError, errorRow(server, run, { code, objectKey: server.name, message: `${server.name}: ${failure.message}`, hostingValue: { host: server.hostName, port: server.port } }));
+        await publishRun(manager, server, run, { outcome: failure.status, listsChecked: 0, errorCount: 1, warningCount: 0 });
+        await manager.update(Server, { id: server.id }, { status: failure.status as ServerStatus, updatedAt: new Date() });
+      },
+    };
+  }
+}
+
+/**
+ * Makes a finished run the server's current one, atomically: the open errors of earlier runs
+ * become SUPERSEDED and this run's scratch rows become OPEN.
+ */
+async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }): Promise<void> {
+  await manager.update(ValidationError, { serverId: server.id, status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
+  await manager.update(ValidationError, { runId: run.id, status: PENDING_STATUS as ValidationErrorStatus }, { status: ValidationErrorStatus.OPEN });
+  await manager.update(ValidationRun, { id: run.id }, { ...figures, version: run.version, finishedAt: new Date() });
+}
+
+function errorRow(server: Server, run: ValidationRun, finding: Finding): Partial<ValidationError> {
+  const rule = CODE_RULES[finding.code];
+  return {
+    runId: run.id,
+    serverId: server.id,
+    customerId: finding.customerId ?? null,
+    siteId: finding.siteId ?? null,
+    listId: finding.listId ?? null,
+    code: finding.code,
+    severity: rule.severity,
+    objectType: rule.objectType,
+    objectKey: finding.objectKey.slice(0, 200),
+    message: finding.message,
+    billingValue: finding.billingValue ?? null,
+    hostingValue: finding.hostingValue ?? null,
+    fixable: rule.fixable,
+    remedy: rule.remedy,
+    status: PENDING_STATUS as ValidationErrorStatus,
+    detectedAt: new Date(),
+    fixedAt: null,
+  };
+}
+
+/** Counts findings by severity and writes them as scratch rows in chunks, so memory stays flat. */
+class Tally {
+  errors = 0;
+  warnings = 0;
+  infos = 0;
+  total = 0;
+  listsChecked = 0;
+  /** Findings a sync would resolve (NEW_*, *_CHANGED): what auto-sync acts on. */
+  syncable = 0;
+  #buffer: Partial<ValidationError>[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly server: Server,
+    private readonly run: ValidationRun,
+  ) {}
+
+  async add(findings: Finding[]): Promise<void> {
+    for (const finding of findings) {
+      const severity = CODE_RULES[finding.code].severity;
+      if (severity === Severity.ERROR) this.errors += 1;
+      else if (severity === Severity.WARNING) this.warnings += 1;
+      else this.infos += 1;
+      this.total += 1;
+      if (SYNCABLE.has(finding.code)) this.syncable += 1;
+      this.#buffer.push(errorRow(this.server, this.run, finding));
+    }
+    if (this.#buffer.length >= FLUSH_EVERY) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const rows = this.#buffer;
+    this.#buffer = [];
+    await this.db.transaction((manager) => manager.insert(ValidationError, rows));
+  }
+}
+
+/** Billing's lists of a server in name-key order, a page at a time (memory stays flat). */
+export async function* billingLists(manager: EntityManager, serverId: number): AsyncGenerator<BillingList> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await manager.find(List, {
+      select: { id: true, name: true, nameKey: true, siteId: true, description: true, topic: true, disabled: true, maxMembers: true, memberCount: true, memberCounts: true, customerId: true, removedAt: true },
+      where: after === undefined ? { serverId } : { serverId, nameKey: MoreThan(after) },
+      order: { nameKey: "ASC" },
+      take: PAGE,
+    });
+    yield* page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]!.nameKey;
+  }
+}
+
+export async function* iterate<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
+}

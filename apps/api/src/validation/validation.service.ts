@@ -1,0 +1,107 @@
+import { In, type Repository } from "typeorm";
+import type { Database } from "../db/database.js";
+import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { fromGlobalId } from "../graphql/global-id.js";
+import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
+import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { type Job, JobKind } from "../jobs/job.entity.js";
+import type { JobQueue } from "../jobs/job-queue.js";
+import { filterId } from "../lists/list.service.js";
+import { Server } from "../servers/server.entity.js";
+import type { ServerService } from "../servers/server.service.js";
+import { PENDING_STATUS } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
+import type { ValidationErrorFilter } from "./validation.inputs.js";
+
+/** How many servers one call may name. */
+export const MAX_SERVERS_PER_CALL = 1000;
+
+export interface ServerSelection {
+  serverIds?: string[] | null;
+  all?: boolean | null;
+}
+
+export class ValidationService {
+  constructor(
+    private readonly db: Database,
+    private readonly servers: ServerService,
+    private readonly queue: JobQueue,
+    private readonly timeouts: HostingTimeouts,
+    private readonly onEnqueued: () => void,
+  ) {}
+
+  /** One job per selected server (an already queued one is reused); the worker picks them up. */
+  async enqueue(kind: JobKind, selection: ServerSelection, actor: string | null, trigger: string): Promise<Job[]> {
+    const jobs = await this.db.transaction(async (manager) => {
+      const serverIds = await resolveSelection(manager.getRepository(Server), selection);
+      return this.queue.enqueue(
+        manager,
+        serverIds.map((serverId) => ({ kind, trigger, actor, input: { serverId }, serverId })),
+      );
+    });
+    this.onEnqueued();
+    return jobs;
+  }
+
+  /** Connects, authenticates and asks the version, without recording anything. */
+  async testConnection(globalId: string): Promise<{ ok: boolean; reason: string | null; message: string | null; version: string | null; latencyMs: number }> {
+    const server = await this.servers.find(globalId);
+    if (!server) refuse("SERVER_NOT_FOUND", "No server has this ID", ["input", "id"]);
+    const started = performance.now();
+    try {
+      const client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
+      try {
+        const info = await client.serverInfo();
+        return { ok: true, reason: null, message: null, version: info.version, latencyMs: Math.round(performance.now() - started) };
+      } finally {
+        await client.close();
+      }
+    } catch (error) {
+      const failure = classifyHostingFailure(error);
+      if (!failure) throw error;
+      return { ok: false, reason: failure.status, message: failure.message, version: null, latencyMs: Math.round(performance.now() - started) };
+    }
+  }
+
+  errorsPage(args: PageArgs, filter: ValidationErrorFilter | null | undefined, scope: { serverId?: number } = {}): Promise<Page<ValidationError>> {
+    const query = this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.status <> :pending", { pending: PENDING_STATUS });
+    const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
+    if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
+    const customerId = filterId("Customer", filter?.customerId, "customerId");
+    if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
+    if (filter?.code?.length) query.andWhere("error.code IN (:...codes)", { codes: filter.code });
+    if (filter?.severity?.length) query.andWhere("error.severity IN (:...severities)", { severities: filter.severity });
+    if (filter?.status?.length) query.andWhere("error.status IN (:...statuses)", { statuses: filter.status });
+    if (filter?.objectType?.length) query.andWhere("error.objectType IN (:...objectTypes)", { objectTypes: filter.objectType });
+    if (filter?.fixable != null) query.andWhere("error.fixable = :fixable", { fixable: filter.fixable });
+    return paginate(query, args, [{ column: "error.id", value: (error) => error.id }]);
+  }
+
+  async findError(globalId: string): Promise<ValidationError | null> {
+    const id = fromGlobalId("ValidationError", globalId);
+    return id === null ? null : this.db.manager.findOneBy(ValidationError, { id });
+  }
+}
+
+/** The row ids a { serverIds } or { all: true } selection names; refuses unknown and ambiguous ones. */
+async function resolveSelection(servers: Repository<Server>, selection: ServerSelection): Promise<number[]> {
+  const named = selection.serverIds ?? [];
+  if (selection.all && named.length) refuse("AMBIGUOUS_SELECTION", "Name servers or say all: true, not both", ["input"]);
+  if (selection.all) return (await servers.find({ select: { id: true }, order: { nameKey: "ASC" } })).map((server) => server.id);
+  if (named.length === 0) refuse("NO_SERVERS_SELECTED", "Select at least one server, or say all: true", ["input", "serverIds"]);
+  if (named.length > MAX_SERVERS_PER_CALL) refuse("TOO_MANY_SERVERS", `At most ${MAX_SERVERS_PER_CALL} servers per call`, ["input", "serverIds"]);
+  const errors: UserError[] = [];
+  const ids = named.map((globalId, index) => {
+    const id = fromGlobalId("Server", globalId);
+    if (id === null) errors.push(userError("SERVER_NOT_FOUND", `No server has the ID "${globalId}"`, ["input", "serverIds", String(index)]));
+    return id ?? 0;
+  });
+  if (errors.length) throw new UserInputFailure(errors);
+  const unique = [...new Set(ids)];
+  const found = new Set((await servers.findBy({ id: In(unique) })).map((server) => server.id));
+  ids.forEach((id, index) => {
+    if (!found.has(id)) errors.push(userError("SERVER_NOT_FOUND", `No server has the ID "${named[index]}"`, ["input", "serverIds", String(index)]));
+  });
+  if (errors.length) throw new UserInputFailure(errors);
+  return unique;
+}

@@ -1,0 +1,132 @@
+import { addList, addMembers, addSite, changeListDescription, deleteList, disableLogging, listNames, moveList, setVersion, siteName } from "@listbill/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Assignment } from "../assignments/assignment.entity.js";
+import { Customer } from "../customers/customer.entity.js";
+import { List } from "../lists/list.entity.js";
+import { Site } from "../sites/site.entity.js";
+import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
+import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+
+const codesOf = (errors: { code: string }[]) => [...new Set(errors.map((error) => error.code))].sort();
+
+describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let serverId: string;
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer()]);
+    serverId = await registerServer(app, { name: "Hosting A", port: hosting.agent.port });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  const server = async () =>
+    dataOf(await app.gql(`query($id: ID!) { server(id: $id) { status version validatedAt syncedAt openErrorCount } }`, { id: serverId })).server;
+
+  /** Every row validation must never touch. */
+  const billingRows = async () => ({
+    lists: await app.db.manager.find(List, { order: { id: "ASC" } }),
+    sites: await app.db.manager.find(Site, { order: { id: "ASC" } }),
+    customers: await app.db.manager.find(Customer, { order: { id: "ASC" } }),
+    assignments: await app.db.manager.find(Assignment, { order: { id: "ASC" } }),
+  });
+
+  it("finds every site and list of a server billing has never seen, and records its version", async () => {
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job).toMatchObject({ kind: "VALIDATE", state: "SUCCEEDED", progress: 1, trigger: "MANUAL", server: { name: "Hosting A" } });
+    expect(job.result).toMatchObject({ outcome: "ERRORS", version: "8.95", listsChecked: 12 });
+    const errors = await openErrors(app, serverId);
+    expect(errors.filter((error) => error.code === "NEW_SITE").map((error) => error.objectKey).sort()).toEqual([siteName(0), siteName(1)]);
+    const newLists = errors.filter((error) => error.code === "NEW_LIST");
+    expect(newLists).toHaveLength(12);
+    expect(newLists[0]).toMatchObject({ severity: "ERROR", objectType: "LIST", fixable: true, status: "OPEN" });
+    expect(newLists[0].hostingValue).toMatchObject({ name: newLists[0].objectKey, disabled: expect.any(Boolean) });
+    expect(await server()).toMatchObject({ status: "ERRORS", version: "8.95", validatedAt: expect.any(String), openErrorCount: 14 });
+  });
+
+  it("after a sync, only the unassigned lists remain, and the first run's errors are superseded", async () => {
+    const [sync] = await runJobs(app, "syncServers", [serverId]);
+    expect(sync).toMatchObject({ kind: "SYNC", state: "SUCCEEDED", result: { listsWritten: 12, sitesWritten: 2 } });
+    const before = await billingRows();
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job.result.outcome).toBe("ERRORS");
+    const errors = await openErrors(app, serverId);
+    expect(codesOf(errors)).toEqual(["LIST_UNASSIGNED"]);
+    expect(errors).toHaveLength(12);
+    expect(errors.every((error) => !error.fixable)).toBe(true);
+    expect(await billingRows()).toEqual(before);
+    const superseded = dataOf(await app.gql(`{ validationErrors(filter: { status: [SUPERSEDED], code: [NEW_LIST] }) { totalCount } }`)).validationErrors;
+    expect(superseded.totalCount).toBe(12);
+  });
+
+  it("is clean once every list has an active customer", async () => {
+    const customer = dataOf(await app.gql(`mutation { createCustomer(input: { company: "Acme" }) { customer { id } } }`)).createCustomer.customer.id;
+    const listIds = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { lists(first: 100) { nodes { id } } } }`, { id: serverId })).server.lists.nodes.map((list: { id: string }) => list.id);
+    dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds, customerId: customer } }));
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job.result).toMatchObject({ outcome: "OK", errors: 0, warnings: 0 });
+    expect(await openErrors(app, serverId)).toEqual([]);
+    expect(await server()).toMatchObject({ status: "OK", openErrorCount: 0 });
+  });
+
+  it("names each change made on the hosting server with its own code, and changes no billing row", async () => {
+    const names = await listNames(hosting.target, 100);
+    await deleteList(hosting.target, names[0]);
+    await moveList(hosting.target, names[1], siteName(1));
+    await changeListDescription(hosting.target, names[2], "Changed on the hosting server");
+    await addSite(hosting.target, { name: "site-new", title: "A new site" });
+    await addList(hosting.target, { name: "brand-new-list", site: siteName(0), members: { normal: 3 } });
+    await setVersion(hosting.target, "9.0");
+    await disableLogging(hosting.target);
+    const before = await billingRows();
+
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job.state).toBe("SUCCEEDED");
+    const errors = await openErrors(app, serverId);
+    const byCode = (code: string) => errors.filter((error) => error.code === code);
+    expect(byCode("MISSING_LIST").map((error) => error.objectKey)).toEqual([names[0]]);
+    expect(byCode("NEW_LIST").map((error) => error.objectKey)).toEqual(["brand-new-list"]);
+    expect(byCode("NEW_SITE").map((error) => error.objectKey)).toEqual(["site-new"]);
+    expect(byCode("VERSION_CHANGED")[0]).toMatchObject({ billingValue: { version: "8.95" }, hostingValue: { version: "9.0" }, severity: "INFO", fixable: true });
+    expect(byCode("LOGGING_DISABLED")).toHaveLength(1);
+    const changed = byCode("LIST_CHANGED");
+    const moved = changed.find((error) => error.objectKey === names[1]);
+    const described = changed.find((error) => error.objectKey === names[2]);
+    expect(moved?.hostingValue).toMatchObject({ site: siteName(1) });
+    expect(moved?.billingValue).toMatchObject({ site: siteName(0) });
+    expect(described?.hostingValue).toEqual({ description: "Changed on the hosting server" });
+    expect(await billingRows()).toEqual(before);
+    expect(await server()).toMatchObject({ version: "9.0", status: "ERRORS" });
+  });
+
+  it("reports plan limits, counting normal and held members, and an inactive customer", async () => {
+    const plan = dataOf(
+      await app.gql(`mutation { createHostingPlan(input: { name: "Tiny", maxLists: 5, maxSites: 1, maxListsPerSite: 4, maxMembers: 20, maxMembersPerList: 12 }) { hostingPlan { id } } }`),
+    ).createHostingPlan.hostingPlan.id;
+    const customer = dataOf(await app.gql(`{ customers(first: 1) { nodes { id } } }`)).customers.nodes[0].id;
+    dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code } } }`, { input: { id: customer, planId: plan, isActive: false } }));
+    const names = await listNames(hosting.target, 100);
+    await addMembers(hosting.target, names[3], { normal: 20, held: 5, unsub: 50 });
+
+    await runJobs(app, "validateServers", [serverId]);
+    const errors = await openErrors(app, serverId);
+    const codes = codesOf(errors);
+    for (const code of ["PLAN_MAX_LISTS_EXCEEDED", "PLAN_MAX_SITES_EXCEEDED", "PLAN_MAX_LISTS_PER_SITE_EXCEEDED", "PLAN_MAX_MEMBERS_EXCEEDED", "PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED", "LIST_ON_INACTIVE_CUSTOMER"]) {
+      expect(codes).toContain(code);
+    }
+    const perList = errors.find((error) => error.code === "PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED" && error.objectKey === names[3]);
+    expect(perList).toMatchObject({ objectKey: names[3], customer: { company: "Acme" }, billingValue: { maxMembersPerList: 12 } });
+    expect(perList.hostingValue.members).toBeGreaterThanOrEqual(25);
+    const lists = errors.find((error) => error.code === "PLAN_MAX_LISTS_EXCEEDED");
+    expect(lists).toMatchObject({ objectType: "CUSTOMER", objectKey: "Acme", billingValue: { maxLists: 5 } });
+  });
+
+  it("flags a ListManager version listbill does not support", async () => {
+    await setVersion(hosting.target, "7.5");
+    await runJobs(app, "validateServers", [serverId]);
+    expect(codesOf(await openErrors(app, serverId))).toContain("VERSION_UNSUPPORTED");
+  });
+});
