@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/**
+ * The API's entry point and package folder, found through the workspace link rather than a
+ * path relative to this file; the child runs in that folder so `--import @oxc-node/core/register`
+ * resolves from the API's own dependencies.
+ */
+const API_INDEX = createRequire(import.meta.url).resolve("@listbill/api");
+const API_MAIN = join(dirname(API_INDEX), "main.ts");
+const API_DIR = dirname(dirname(API_INDEX));
+
+const READY = /listbill API ready at (\S+)\/graphql/;
+
+export interface ApiProcessOptions {
+  /** DATABASE_URL, LISTBILL_DATA_DIR, LISTBILL_SECRET_KEY, LISTBILL_ADMIN_PASSWORD, job settings… */
+  env: Record<string, string>;
+  /** Arguments for node itself, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+  nodeArgs?: readonly string[];
+  /**
+   * An API token to send. Tokens live in the database, so a token issued by one process works
+   * on every process sharing it; absent, the first admin signs in with LISTBILL_ADMIN_PASSWORD
+   * and issues one.
+   */
+  token?: string;
+  /** How long start-up (migrations included) may take. */
+  readyTimeoutMs?: number;
+}
+
+export interface ApiMemory {
+  /** Resident set size now. */
+  rssBytes: number;
+  /** The highest resident set size since the process started (VmHWM). */
+  peakRssBytes: number;
+}
+
+export interface ApiProcess {
+  /** http://host:port, without /graphql. */
+  url: string;
+  pid: number;
+  /** The bearer token gql() sends. */
+  token: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** POST /graphql as the token's user; GraphQL errors are thrown with the server's words. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  memory(): ApiMemory;
+  /** Signals the process and waits for it to exit: SIGTERM closes it cleanly, SIGKILL is a crash. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGTERM, escalating to SIGKILL when the process has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `node src/main.ts` of @listbill/api as a child process and waits for its ready line. */
+export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LISTBILL_RATE_LIMIT_PER_MINUTE: "1000000", ...options.env };
+  // An inherited DATABASE_URL would point the child somewhere the caller did not choose.
+  if (!("DATABASE_URL" in options.env)) delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "@oxc-node/core/register", API_MAIN], { cwd: API_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));
+  const exited = once(child, "exit").then(() => undefined);
+
+  let url: string;
+  try {
+    url = await readyUrl(child, () => output, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
+
+  const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  try {
+    const token = options.token ?? (await issueAdminToken(url, options.env.LISTBILL_ADMIN_PASSWORD));
+    return {
+      url,
+      pid: child.pid!,
+      token,
+      output: () => output,
+      gql: (query, variables = {}) => graphql(url, query, variables, { authorization: `Bearer ${token}` }).then(dataOf),
+      memory: () => processMemory(child.pid!),
+      kill,
+      async stop(graceMs = 15_000) {
+        const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+        await kill("SIGTERM");
+        clearTimeout(timer);
+      },
+    };
+  } catch (error) {
+    await kill("SIGKILL");
+    throw new Error(`${(error as Error).message}\n--- API output ---\n${output}`);
+  }
+}
+
+function readyUrl(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`the API printed no ready line within ${timeoutMs} ms`)), timeoutMs);
+    const onData = () => {
+      const match = READY.exec(output());
+      if (!match) return;
+      cleanUp();
+      resolve(match[1]!);
+    };
+    const onExit = (code: number | null, signal: string | null) => fail(new Error(`the API exited (${signal ?? `code ${code}`}) before it was ready`));
+    const fail = (error: Error) => {
+      cleanUp();
+      reject(new Error(`${error.message}\n--- API output ---\n${output()}`));
+    };
+    const cleanUp = () => {
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      child.off("exit", onExit);
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", onExit);
+  });
+}
+
+interface GraphQLBody {
+  data?: any;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+async function graphql(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<{ body: GraphQLBody; response: Response }> {
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+  const text = await response.text();
+  try {
+    return { body: JSON.parse(text) as GraphQLBody, response };
+  } catch {
+    throw new Error(`${url}/graphql answered ${response.status} with no JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+function dataOf({ body }: { body: GraphQLBody }): any {
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** Signs the first admin in (session cookie) and has it issue an API token for scripts. */
+async function issueAdminToken(url: string, password: string | undefined): Promise<string> {
+  if (!password) throw new Error("LISTBILL_ADMIN_PASSWORD must be set to sign in to a started API");
+  const login = await graphql(url, `mutation($input: LoginInput!) { login(input: $input) { user { id } userErrors { code message } } }`, { input: { username: "admin", password } }, {});
+  const cookie = login.response.headers.get("set-cookie")?.split(";")[0];
+  const userId: string | undefined = dataOf(login).login.user?.id;
+  if (!cookie || !userId) throw new Error(`the admin could not sign in: ${JSON.stringify(login.body)}`);
+  const issued = dataOf(
+    await graphql(url, `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code message } } }`, { input: { userId, name: "bench and e2e harness" } }, { cookie }),
+  ).createApiToken;
+  if (!issued.token) throw new Error(`no API token was issued: ${JSON.stringify(issued.userErrors)}`);
+  return issued.token;
+}
+
+/** VmRSS and VmHWM of a live process, from /proc (Linux). */
+export function processMemory(pid: number): ApiMemory {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
+    return Number(match[1]) * 1024;
+  };
+  return { rssBytes: kib("VmRSS"), peakRssBytes: kib("VmHWM") };
+}

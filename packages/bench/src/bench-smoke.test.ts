@@ -1,0 +1,43 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "listbill-bench-smoke-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The benchmark as `pnpm bench --smoke` runs it, end to end, so that it cannot rot unnoticed.
+// Its speed is not asserted: only that every phase succeeded and produced figures.
+it("runs the validation benchmark end to end in smoke mode and reports its figures", () => {
+  const results = join(dir, "RESULTS.md");
+  const json = join(dir, "figures.json");
+  const run = spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", "--results", results, "--json", json], {
+    cwd: join(import.meta.dirname, ".."),
+    encoding: "utf8",
+    timeout: 90_000,
+  });
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+
+  const { figures } = JSON.parse(readFileSync(json, "utf8"));
+  expect(figures).toHaveLength(1);
+  const [size] = figures;
+  expect(size).toMatchObject({ lists: 2000, servers: 1 });
+  expect(size.rawWarmMs).toBeGreaterThan(0);
+  expect(size.rawListsOnlyMs).toBeGreaterThan(0);
+  for (const phase of [size.validateNew, size.sync, size.validateSynced]) {
+    expect(phase.wallMs).toBeGreaterThan(0);
+    expect(phase.peakRssBytes).toBeGreaterThanOrEqual(phase.startupPeakRssBytes);
+    expect(phase.startupPeakRssBytes).toBeGreaterThan(0);
+    expect(phase.slowestPollMs).toBeGreaterThan(0);
+  }
+  // Before the sync every list is new to billing; after it, billing knows them all.
+  expect(size.validateNew.results).toEqual([expect.objectContaining({ listsChecked: 2000, outcome: "ERRORS" })]);
+  expect(size.sync.results).toEqual([expect.objectContaining({ listsWritten: 2000 })]);
+  expect(size.validateSynced.results).toEqual([expect.objectContaining({ listsChecked: 2000 })]);
+
+  const markdown = readFileSync(results, "utf8");
+  expect(markdown).toContain("## Validation of one server");
+  expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
+  expect(markdown).toMatch(/\| 2,000 \| \d+ MB \| \d+ MB \| \d+ MB \| \d+ MB \|/);
+}, 90_000);

@@ -1,0 +1,160 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type SpawnedAgent, spawnAgent } from "@listbill/agent";
+import { createScratchDatabase } from "@listbill/fixtures/testing";
+import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
+import { type ApiProcess, startApiProcess } from "./api-process.js";
+import { type FixtureShape, cachedFixture } from "./fixture-cache.js";
+import { rawStream } from "./raw-stream.js";
+
+export interface ValidationBenchOptions {
+  /** Lists per hosting server; each size is measured on its own fresh database. */
+  sizes: number[];
+  /** Hosting servers validated at once (1: the single-server benchmark). */
+  servers: number;
+  membersPerList: number;
+  /** mysql://… base URL (a scratch database is made per size), or undefined for SQLite. */
+  mysqlUrl: string | undefined;
+  /** Directory for the API's .cpuprofile files, or undefined for none. */
+  cpuProfileDir: string | undefined;
+  log: (line: string) => void;
+}
+
+/** One API process running one batch of jobs (validate or sync of every server) to the end. */
+export interface PhaseFigures {
+  /** From sending the mutation to seeing the last job SUCCEEDED (polled every 20 ms). */
+  wallMs: number;
+  /** Longest of the jobs' own createdAt → finishedAt. */
+  jobMs: number;
+  /** Peak RSS of the API process over its whole life (start-up, sign-in, this phase). */
+  peakRssBytes: number;
+  /** Peak RSS before the phase began: start-up's share of the peak. */
+  startupPeakRssBytes: number;
+  /** The slowest answer to the job(id) polls during the phase: how responsive the API stayed. */
+  slowestPollMs: number;
+  results: Record<string, unknown>[];
+}
+
+export interface SizeFigures {
+  lists: number;
+  servers: number;
+  membersPerList: number;
+  /** The raw stream of every server at once, cold (first read of the fixture) and warm. */
+  rawColdMs: number;
+  rawWarmMs: number;
+  /** The same, warm, without member counts: the agent's counting query is the difference. */
+  rawListsOnlyMs: number;
+  validateNew: PhaseFigures;
+  sync: PhaseFigures;
+  validateSynced: PhaseFigures;
+}
+
+const ADMIN_PASSWORD = "bench-admin-password";
+
+/**
+ * Validation against real agents on loopback, for each size: before any sync (every list is
+ * NEW_LIST), then a sync, then validation again (billing knows every list; they are unassigned).
+ * Each phase runs in a fresh API process so that its peak RSS is its own.
+ */
+export async function runValidationBench(options: ValidationBenchOptions): Promise<SizeFigures[]> {
+  const figures: SizeFigures[] = [];
+  for (const lists of options.sizes) figures.push(await benchOneSize(lists, options));
+  return figures;
+}
+
+async function benchOneSize(lists: number, options: ValidationBenchOptions): Promise<SizeFigures> {
+  const { log } = options;
+  const shape: FixtureShape = { lists, membersPerList: options.membersPerList, sites: Math.max(2, Math.min(20, Math.round(lists / 1000))), seed: 7 };
+  const fixture = await cachedFixture(shape, log);
+  // Every agent serves the same fixture file (read-only): ten 100k-list files would take 15 minutes to write.
+  const agents: SpawnedAgent[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), "listbill-bench-"));
+  const scratch = options.mysqlUrl ? await createScratchDatabase(options.mysqlUrl, "lbbench") : undefined;
+  try {
+    for (let i = 0; i < options.servers; i++) agents.push(await spawnAgent({ database: fixture }));
+    const rawAll = async (withMemberCounts = true) => {
+      const started = performance.now();
+      const streamed = await Promise.all(agents.map((agent) => rawStream(agent, { withMemberCounts })));
+      if (streamed.some((result) => result.lists !== lists)) throw new Error(`an agent streamed ${streamed.map((result) => result.lists)} lists, not ${lists}`);
+      return performance.now() - started;
+    };
+    const rawColdMs = await rawAll();
+    const rawWarmMs = await rawAll();
+    const rawListsOnlyMs = await rawAll(false);
+    log(`${lists.toLocaleString("en")} lists × ${options.servers} server(s): raw stream ${rawColdMs.toFixed(0)} ms cold, ${rawWarmMs.toFixed(0)} ms warm, ${rawListsOnlyMs.toFixed(0)} ms without member counts`);
+
+    const env: Record<string, string> = {
+      LISTBILL_DATA_DIR: dataDir,
+      LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),
+      LISTBILL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LISTBILL_JOB_POLL_MS: "50",
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    };
+    let token: string | undefined;
+    const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
+      // One folder per phase: node names each thread's profile itself (the module-loader thread writes one too).
+      const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(options.cpuProfileDir, `${name}-${lists}x${options.servers}`)}`] : [];
+      const api = await startApiProcess({ env, token, nodeArgs });
+      token = api.token;
+      try {
+        const result = await work(api);
+        log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
+        return result;
+      } catch (error) {
+        throw new Error(`${name} of ${lists} lists failed: ${(error as Error).message}\n--- API output ---\n${api.output()}`);
+      } finally {
+        await api.stop();
+      }
+    };
+
+    let serverIds: string[] = [];
+    const validateNew = await phase("validate-new", async (api) => {
+      serverIds = await Promise.all(agents.map((agent, i) => createServer(api, { name: `Bench ${i + 1}`, port: agent.port })));
+      return runPhase(api, "validateServers", serverIds);
+    });
+    const sync = await phase("sync", (api) => runPhase(api, "syncServers", serverIds));
+    const validateSynced = await phase("validate-synced", (api) => runPhase(api, "validateServers", serverIds));
+    for (const [name, figures] of [["validate-new", validateNew], ["validate-synced", validateSynced]] as const) {
+      for (const result of figures.results) {
+        if (result.listsChecked !== lists) throw new Error(`${name} checked ${String(result.listsChecked)} lists, not ${lists}`);
+      }
+    }
+    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, sync, validateSynced };
+  } finally {
+    await Promise.all(agents.map((agent) => agent.stop()));
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts the jobs and waits for all of them; any job that does not succeed fails the benchmark. */
+async function runPhase(api: ApiProcess, mutation: "validateServers" | "syncServers", serverIds: string[]): Promise<PhaseFigures> {
+  const startupPeakRssBytes = api.memory().peakRssBytes;
+  const started = performance.now();
+  const ids = await startJobs(api, mutation, { serverIds });
+  let slowestPollMs = 0;
+  const jobs: JobView[] = [];
+  for (const id of ids) {
+    for (;;) {
+      const asked = performance.now();
+      const { job } = await api.gql(`query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`, { id });
+      slowestPollMs = Math.max(slowestPollMs, performance.now() - asked);
+      if (FINISHED_STATES.includes(job.state)) {
+        jobs.push(job);
+        break;
+      }
+      await sleep(20);
+    }
+  }
+  const wallMs = performance.now() - started;
+  const peakRssBytes = api.memory().peakRssBytes;
+  const failed = jobs.filter((job) => job.state !== "SUCCEEDED");
+  if (failed.length) throw new Error(`${mutation}: ${failed.map((job) => `${job.server?.name} ${job.state}: ${job.error}`).join("; ")}`);
+  const jobMs = Math.max(...jobs.map((job) => Date.parse(job.finishedAt!) - Date.parse(job.createdAt)));
+  // Let the process settle so the next phase does not start against a busy database.
+  await sleep(50);
+  return { wallMs, jobMs, peakRssBytes, startupPeakRssBytes, slowestPollMs, results: jobs.map((job) => job.result ?? {}) };
+}
