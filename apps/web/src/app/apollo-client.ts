@@ -1,0 +1,59 @@
+import { ApolloClient, type FieldPolicy, HttpLink, InMemoryCache, split } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
+import { createClient } from "graphql-ws";
+
+interface NodesConnection {
+  nodes: unknown[];
+}
+
+/**
+ * Connections are read through `nodes`: a page asked for with `after` is appended to the
+ * pages already in the cache, a request without it (first load, refetch, new filter) replaces
+ * them. keyArgs keeps each filter's rows apart.
+ */
+function nodesPagination(keyArgs: string[] = ["filter"]): FieldPolicy<NodesConnection> {
+  return {
+    keyArgs,
+    merge(existing, incoming, { args }) {
+      if (!existing || !args?.after) return incoming;
+      return { ...incoming, nodes: [...existing.nodes, ...incoming.nodes] };
+    },
+  };
+}
+
+/**
+ * One client for the whole app. The session is an httpOnly cookie on the API's own origin,
+ * so HTTP requests and the graphql-ws upgrade carry it without any script touching it.
+ */
+export function createApolloClient(): ApolloClient {
+  const http = new HttpLink({ uri: "/graphql", credentials: "same-origin" });
+  const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/graphql`;
+  // lazy: the socket opens with the first subscription (a running job), not at page load.
+  const ws = new GraphQLWsLink(createClient({ url: wsUrl, lazy: true, retryAttempts: 3 }));
+  const link = split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === "OperationDefinition" && definition.operation === "subscription";
+    },
+    ws,
+    http,
+  );
+  const cache = new InMemoryCache({
+    typePolicies: {
+      Query: {
+        fields: {
+          servers: nodesPagination(),
+          lists: nodesPagination(),
+          customers: nodesPagination(),
+          validationErrors: nodesPagination(),
+          jobs: nodesPagination(),
+          auditEntries: nodesPagination(),
+        },
+      },
+      Server: { fields: { lists: nodesPagination(), jobs: nodesPagination(), validationErrors: nodesPagination(), sites: nodesPagination([]) } },
+      Customer: { fields: { lists: nodesPagination([]) } },
+    },
+  });
+  return new ApolloClient({ link, cache });
+}

@@ -1,0 +1,214 @@
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useState } from "react";
+import { Link } from "../app/router";
+import { formatNumber } from "../components/format";
+import { Empty, ErrorView, Loading } from "../components/StateViews";
+import { UsageBar } from "../components/UsageBar";
+import { graphql } from "../gql";
+import type { CustomerDetailQuery } from "../gql/graphql";
+import { CustomerForm, type CustomerValues } from "./CustomerForm";
+
+const CUSTOMER_DETAIL = graphql(`
+  query CustomerDetail($id: ID!) {
+    customer(id: $id) {
+      id
+      company
+      contactName
+      email
+      isActive
+      startDate
+      endDate
+      listCount
+      memberCount
+      plan {
+        id
+        name
+        maxLists
+        maxListsPerSite
+        maxSites
+        maxMembers
+        maxMembersPerList
+      }
+      lists(first: 100) {
+        totalCount
+        nodes {
+          id
+          name
+          memberCount
+          server {
+            id
+            name
+          }
+          site {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const UPDATE_CUSTOMER = graphql(`
+  mutation UpdateCustomer($input: UpdateCustomerInput!) {
+    updateCustomer(input: $input) {
+      customer {
+        id
+        company
+        contactName
+        email
+        isActive
+        startDate
+        endDate
+        plan {
+          id
+          name
+        }
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+type Customer = NonNullable<CustomerDetailQuery["customer"]>;
+
+/** Usage of each plan limit, from the customer's lists (their sites counted per server). */
+function planUsage(customer: Customer) {
+  const perSite = new Map<string, number>();
+  for (const list of customer.lists.nodes) {
+    if (list.site) perSite.set(list.site.id, (perSite.get(list.site.id) ?? 0) + 1);
+  }
+  return {
+    sites: perSite.size,
+    busiestSite: Math.max(0, ...perSite.values()),
+    biggestList: Math.max(0, ...customer.lists.nodes.map((list) => list.memberCount)),
+  };
+}
+
+export function CustomerDetailPage({ id }: { id: string }) {
+  const { data, loading, error, refetch } = useQuery(CUSTOMER_DETAIL, { variables: { id } });
+  const [editing, setEditing] = useState(false);
+  const [update, updated] = useMutation(UPDATE_CUSTOMER, { refetchQueries: ["CustomerDetail"] });
+  if (loading && !data) return <Loading what="the customer" />;
+  if (error) return <ErrorView error={error} retry={() => void refetch()} />;
+  const customer = data?.customer;
+  if (!customer) {
+    return (
+      <section className="page">
+        <Empty>
+          No such customer. <Link to="/customers">Back to Customers</Link>
+        </Empty>
+      </section>
+    );
+  }
+  const usage = planUsage(customer);
+  const plan = customer.plan;
+  const partial = customer.lists.totalCount > customer.lists.nodes.length;
+
+  async function save(values: CustomerValues) {
+    // Absent keeps a value, null clears it: an emptied optional field becomes null.
+    const orNull = (value: string) => (value.trim() === "" ? null : value.trim());
+    const result = await update({
+      variables: {
+        input: { id, company: values.company, contactName: orNull(values.contactName), email: orNull(values.email), planId: values.planId, isActive: values.isActive, startDate: orNull(values.startDate), endDate: orNull(values.endDate) },
+      },
+    }).catch(() => null);
+    if (result?.data?.updateCustomer.customer && !result.data.updateCustomer.userErrors.length) setEditing(false);
+  }
+
+  return (
+    <section className="page">
+      <p className="breadcrumb">
+        <Link to="/customers">Customers</Link> /
+      </p>
+      <div className="page-head">
+        <h1>
+          {customer.company} {!customer.isActive && <span className="badge badge-idle">inactive</span>}
+        </h1>
+        <div className="actions">
+          <button type="button" onClick={() => setEditing(true)} disabled={editing}>
+            Edit
+          </button>
+          <Link to={`/lists?unassigned=1`} className="button">
+            Assign lists
+          </Link>
+          <Link to={`/usage?customerId=${encodeURIComponent(customer.id)}`} className="button">
+            Usage
+          </Link>
+        </div>
+      </div>
+      {editing && (
+        <CustomerForm
+          title="Edit customer"
+          initial={{ company: customer.company, contactName: customer.contactName ?? "", email: customer.email ?? "", planId: customer.plan?.id ?? null, isActive: customer.isActive, startDate: customer.startDate ?? "", endDate: customer.endDate ?? "" }}
+          submitLabel="Save"
+          busy={updated.loading}
+          userErrors={updated.data?.updateCustomer.userErrors ?? []}
+          onSubmit={(values) => void save(values)}
+          onCancel={() => setEditing(false)}
+        />
+      )}
+      {updated.error && <p className="user-errors" role="alert">{updated.error.message}</p>}
+      <dl className="facts">
+        <dt>Contact</dt>
+        <dd>{customer.contactName ?? "—"}</dd>
+        <dt>Email</dt>
+        <dd>{customer.email ?? "—"}</dd>
+        <dt>Plan</dt>
+        <dd>{plan?.name ?? "no plan (no limits)"}</dd>
+        <dt>Billing period</dt>
+        <dd>
+          {customer.startDate ?? "—"} to {customer.endDate ?? "open"}
+        </dd>
+      </dl>
+
+      <h2>Plan usage</h2>
+      {plan ? (
+        <div className="usage-bars">
+          <UsageBar label="Lists" used={customer.listCount} limit={plan.maxLists} />
+          <UsageBar label="Members" used={customer.memberCount} limit={plan.maxMembers} />
+          <UsageBar label="Sites" used={usage.sites} limit={plan.maxSites} />
+          <UsageBar label="Lists on the busiest site" used={usage.busiestSite} limit={plan.maxListsPerSite} />
+          <UsageBar label="Members of the biggest list" used={usage.biggestList} limit={plan.maxMembersPerList} />
+          {partial && <p className="muted small">Site and per-list figures count the first {customer.lists.nodes.length} lists.</p>}
+        </div>
+      ) : (
+        <Empty>No plan: nothing to measure against. Edit the customer to choose one.</Empty>
+      )}
+
+      <h2>Lists ({formatNumber(customer.lists.totalCount)})</h2>
+      {customer.lists.nodes.length === 0 ? (
+        <Empty>
+          No lists yet. <Link to="/lists?unassigned=1">Assign unassigned lists</Link>
+        </Empty>
+      ) : (
+        <table className="data-table compact">
+          <thead>
+            <tr>
+              <th>List</th>
+              <th>Server</th>
+              <th>Site</th>
+              <th className="number">Members</th>
+            </tr>
+          </thead>
+          <tbody>
+            {customer.lists.nodes.map((list) => (
+              <tr key={list.id}>
+                <td>{list.name}</td>
+                <td>
+                  <Link to={`/servers/${encodeURIComponent(list.server.id)}`}>{list.server.name}</Link>
+                </td>
+                <td>{list.site?.name ?? "—"}</td>
+                <td className="number">{formatNumber(list.memberCount)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, ARTIFACTS, type Stack, launchChromium, startStack } from "./support/stack.js";
+
+/**
+ * An operator's day in a real headless Chromium against the real API (SQLite) and real agents:
+ * sign in, register a hosting server, validate it, fix what validation found, give the new
+ * lists a customer, validate clean, and watch a long validation's progress bar move.
+ */
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  stack = await startStack({
+    // Small enough to read in a screenshot; logging on, so usage has rows once synced.
+    east: { seed: 11, sites: 2, lists: 6, membersPerList: 5, logRows: 400 },
+    // Big enough that validating it takes a few seconds and reports progress on the way.
+    bulk: { seed: 12, sites: 2, lists: 12_000, membersPerList: 1, logRows: 0 },
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe("an operator in the browser", () => {
+  it("signs in: a wrong password is refused, the right one opens Servers", async () => {
+    await page.goto(`${stack.url}/servers`);
+    await page.getByRole("form", { name: "Sign in" }).waitFor();
+    await shot("sign-in");
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: /password/i }).waitFor();
+    await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Servers" }).waitFor();
+    await page.getByText("No servers yet").waitFor();
+    await shot("servers-empty");
+  });
+
+  it("creates a server, with the field error from userErrors first", async () => {
+    await page.getByRole("button", { name: "Create New Server" }).click();
+    const form = page.getByRole("form", { name: "Create New Server" });
+    await form.getByLabel("Name", { exact: true }).fill("east");
+    await form.getByLabel("Host Name").fill("127.0.0.1");
+    await form.getByLabel("Port").fill("70000");
+    await form.getByRole("button", { name: "Create Server" }).click();
+    await form.locator(".field-error").first().waitFor();
+    expect(await form.getByLabel("Port").getAttribute("aria-invalid")).toBe("true");
+    await shot("server-create-error");
+    await form.getByLabel("Port").fill(String(stack.hosting.east!.agent.port));
+    await form.getByRole("button", { name: "Create Server" }).click();
+    await page.getByText("Server east created").waitFor();
+    await page.getByRole("link", { name: "east", exact: true }).waitFor();
+  });
+
+  it("tests the connection and shows the agent's answer", async () => {
+    await page.getByRole("button", { name: "Test connection to east" }).click();
+    await page.locator(".test-ok").filter({ hasText: /OK · \d+ ms/ }).waitFor();
+  });
+
+  it("validates the selected server: the errors banner appears", async () => {
+    await page.getByRole("checkbox", { name: "Select east" }).check();
+    await page.getByRole("button", { name: "Validate Selected Servers" }).click();
+    await page.getByRole("link", { name: "Errors were found, click here to fix" }).waitFor();
+    await shot("servers-errors-found");
+  });
+
+  it("opens the errors of that run, selects them all and fixes them", async () => {
+    await page.getByRole("link", { name: "Errors were found, click here to fix" }).click();
+    await page.getByRole("heading", { name: "Validation errors" }).waitFor();
+    expect(new URL(page.url()).searchParams.get("serverId")).toBeTruthy();
+    await page.getByRole("checkbox", { name: "Select all fixable errors" }).check();
+    await shot("errors");
+    await page.getByRole("button", { name: /Fix selected objects \(\d+\)/ }).click();
+    const results = page.getByRole("region", { name: "Fix results" });
+    await results.getByText(/Fix results: \d+ fixed, 0 skipped, 0 failed/).waitFor();
+    const fixedCount = Number(/(\d+) fixed/.exec((await results.locator("strong").textContent()) ?? "")?.[1]);
+    expect(fixedCount).toBe(2 + 6); // two sites and six lists, new to billing
+    await shot("errors-fixed");
+  });
+
+  it("creates a customer", async () => {
+    await page.getByRole("link", { name: "Customers" }).click();
+    await page.getByText("No customers yet").waitFor();
+    await page.getByRole("button", { name: "New customer" }).click();
+    const form = page.getByRole("form", { name: "New customer" });
+    await form.getByLabel("Company").fill("Acme Newsletters");
+    await form.getByLabel("Email").fill("billing@acme.example");
+    await form.getByRole("button", { name: "Create customer" }).click();
+    await page.getByRole("heading", { name: "Acme Newsletters" }).waitFor();
+    await shot("customer");
+  });
+
+  it("assigns the unassigned lists to the customer, and exports them as CSV", async () => {
+    await page.getByRole("link", { name: "Lists", exact: true }).click();
+    await page.getByRole("heading", { name: "Lists" }).waitFor();
+    await page.getByLabel("Unassigned only").check();
+    await page.getByRole("checkbox", { name: "Select all lists" }).waitFor();
+    expect(await page.locator("tbody tr").count()).toBe(6);
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const csv = readFileSync(await (await download).path(), "utf8").trim().split("\r\n");
+    expect(csv[0]).toBe("id,server,site,list,description,topic,members,max members,disabled,customer,created on host,removed at");
+    expect(csv).toHaveLength(1 + 6);
+    await shot("lists-unassigned");
+    await page.getByRole("checkbox", { name: "Select all lists" }).check();
+    await page.getByLabel("Assign to customer").selectOption({ label: "Acme Newsletters" });
+    await page.getByRole("button", { name: "Assign to customer" }).click();
+    await page.getByText("Assigned 6 lists to Acme Newsletters.").waitFor();
+    await page.getByText("Every list has a customer.").waitFor();
+  });
+
+  it("re-validates: validation is clean", async () => {
+    await page.getByRole("link", { name: "Servers" }).click();
+    // The fix queued its own re-validation; wait until it is through before asking again.
+    await page.getByRole("checkbox", { name: "Select east" }).check();
+    await page.getByRole("button", { name: "Validate Selected Servers" }).click();
+    await page.getByText("Validation successful").waitFor();
+    await shot("servers-validation-successful");
+    await page.getByRole("button", { name: "OK" }).click();
+    await page.getByText("Validation successful").waitFor({ state: "hidden" });
+  });
+
+  it("shows a job's progress bar moving while a big server validates", async () => {
+    await stack.api.gql(`mutation($input: CreateServerInput!) { createServer(input: $input) { server { id } userErrors { message } } }`, {
+      input: { name: "bulk", hostName: "127.0.0.1", port: stack.hosting.bulk!.agent.port },
+    });
+    await page.reload();
+    await page.getByRole("checkbox", { name: "Select bulk" }).check();
+    // Record every value the bar shows, from the moment it appears until the job ends.
+    // A string: this package compiles without the DOM's types.
+    await page.evaluate(`(() => {
+      const seen = (window.progressSeen = []);
+      new MutationObserver(() => {
+        for (const bar of document.querySelectorAll(".job-tray [role=progressbar]")) {
+          const value = Number(bar.getAttribute("aria-valuenow"));
+          if (seen.at(-1) !== value) seen.push(value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-valuenow"] });
+    })()`);
+    await page.getByRole("button", { name: "Validate Selected Servers" }).click();
+    await page.getByRole("progressbar", { name: /VALIDATE bulk progress/ }).waitFor();
+    await shot("servers-job-progress");
+    await page.getByRole("link", { name: "Errors were found, click here to fix" }).waitFor({ timeout: 45_000 });
+    const seen = (await page.evaluate("window.progressSeen")) as number[];
+    expect(seen.some((value) => value > 0 && value < 100), `values shown: ${seen.join(", ")}`).toBe(true);
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it("shows every page with its data: server detail, jobs, usage, customers", async () => {
+    await page.getByRole("link", { name: "east", exact: true }).click();
+    await page.getByRole("heading", { name: /east/ }).waitFor();
+    await page.getByRole("heading", { name: /Job history/ }).waitFor();
+    await shot("server-detail");
+
+    await page.getByRole("button", { name: "Sync" }).click();
+    await page.getByText(/Finished: 1 job succeeded/).waitFor();
+
+    await page.getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("heading", { name: "Jobs" }).waitFor();
+    await page.locator("tbody tr").first().waitFor();
+    await shot("jobs");
+
+    // The fixture's message log starts on 2024-01-01.
+    await page.goto(`${stack.url}/usage?from=2024-01-01&to=2024-03-31`);
+    await page.getByRole("img", { name: "Messages and units per period" }).waitFor();
+    await page.locator(".usage-chart canvas").waitFor();
+    await shot("usage");
+
+    await page.getByRole("link", { name: "Customers" }).click();
+    await page.getByRole("link", { name: "Acme Newsletters" }).click();
+    await page.getByRole("heading", { name: "Plan usage" }).waitFor();
+    await page.getByRole("link", { name: "Validation errors" }).click();
+    await page.getByRole("heading", { name: "Validation errors" }).waitFor();
+    await shot("errors-open");
+  });
+});
