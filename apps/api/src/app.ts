@@ -14,6 +14,7 @@ import type { ApiContext } from "./graphql/context.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { graphqlHttpHandler } from "./http/graphql-http.js";
+import { DEFAULT_WEB_DIST, staticFiles } from "./http/static-files.js";
 import { QUERY_LIMITS, QUERY_TOO_COMPLEX, queryLimitRules, queryLimitsPlugin } from "./http/query-limits.js";
 import { RequestRateLimiter, rateLimitKey } from "./http/rate-limit.js";
 import { serveSubscriptions } from "./graphql/subscriptions.js";
@@ -100,6 +101,8 @@ export async function startApp(config: ApiConfig): Promise<App> {
       },
     });
 
+    // The built SPA (apps/web/dist) on the same port as GraphQL; absent in development, where Vite serves it.
+    const serveSpa = staticFiles(DEFAULT_WEB_DIST);
     const http = createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0];
       if (path === "/graphql") {
@@ -115,6 +118,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
         res.end("ok\n");
         return;
       }
+      if (serveSpa) return serveSpa(req, res, path);
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("Not found. GraphQL is served at /graphql\n");
     });

@@ -78,10 +78,7 @@ export async function startStack(fixtures: Record<string, Omit<GenerateOptions, 
         LISTBILL_AGENT_REQUEST_TIMEOUT_MS: "10000",
       },
     });
-    if ((await fetch(`${api.url}/`)).status === 404) {
-      const preview = await (await import("./preview-fallback.js")).startPreview(api.url);
-      return { api, url: preview.url, hosting, stop: async () => { preview.stop(); await stop(); } };
-    }
+    // The API serves the built SPA and GraphQL on one port, as in production.
     return { api, url: api.url, hosting, stop };
   } catch (error) {
     await stop();

@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { staticFiles } from "./static-files.js";
+
+/** The built SPA as the API serves it in production: files, client routes, caching, no escape. */
+
+const INDEX = "<!doctype html><title>listbill</title><script type=module src=/assets/index-abc123.js></script>";
+const SCRIPT = `console.log(${JSON.stringify("x".repeat(4000))});`;
+let dist: string;
+let http: Server;
+let base: string;
+
+beforeAll(async () => {
+  const root = mkdtempSync(join(tmpdir(), "listbill-static-"));
+  dist = join(root, "dist");
+  mkdirSync(join(dist, "assets"), { recursive: true });
+  writeFileSync(join(dist, "index.html"), INDEX);
+  writeFileSync(join(dist, "assets", "index-abc123.js"), SCRIPT);
+  writeFileSync(join(dist, "assets", "index-abc123.css"), "body{margin:0}");
+  writeFileSync(join(root, "secret.txt"), "not for the web");
+  const serve = staticFiles(dist)!;
+  http = createServer((req, res) => serve(req, res, (req.url ?? "/").split("?")[0]!));
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+  rmSync(join(dist, ".."), { recursive: true, force: true });
+});
+
+describe("the built SPA served by the API", () => {
+  it("serves index.html at / and for client routes, always revalidated", async () => {
+    for (const path of ["/", "/servers", "/servers/U2VydmVyOjE", "/errors?status=OPEN"]) {
+      const response = await fetch(base + path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(response.headers.get("cache-control")).toBe("no-cache");
+      expect(await response.text()).toBe(INDEX);
+    }
+  });
+
+  it("serves hashed assets with their content type, cached for a year, gzipped when asked", async () => {
+    const plain = await fetch(`${base}/assets/index-abc123.js`, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(plain.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.text()).toBe(SCRIPT);
+
+    const css = await fetch(`${base}/assets/index-abc123.css`);
+    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
+
+    // Raw bytes, to see the encoding on the wire (fetch would decompress on its own).
+    const raw = await new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) => {
+      import("node:http").then(({ get }) =>
+        get(`${base}/assets/index-abc123.js`, { headers: { "accept-encoding": "gzip, br" } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => resolve({ encoding: res.headers["content-encoding"], body: Buffer.concat(chunks) }));
+        }).on("error", reject),
+      );
+    });
+    expect(raw.encoding).toBe("gzip");
+    expect(raw.body.length).toBeLessThan(SCRIPT.length / 10);
+    expect(gunzipSync(raw.body).toString()).toBe(SCRIPT);
+  });
+
+  it("answers 404 for a missing asset instead of index.html", async () => {
+    const response = await fetch(`${base}/assets/index-old999.js`);
+    expect(response.status).toBe(404);
+    expect((await fetch(`${base}/favicon.ico`)).status).toBe(404);
+  });
+
+  it("never reads outside the build folder", async () => {
+    for (const path of ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt"]) {
+      const response = await fetch(base + path);
+      expect(await response.text(), path).not.toContain("not for the web");
+    }
+  });
+
+  it("refuses anything but GET and HEAD", async () => {
+    expect((await fetch(`${base}/servers`, { method: "POST", body: "x" })).status).toBe(405);
+    const head = await fetch(`${base}/`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+  });
+
+  it("is absent when there is no build, so the API serves GraphQL only", () => {
+    expect(staticFiles(join(dist, "nowhere"))).toBeNull();
+  });
+});
