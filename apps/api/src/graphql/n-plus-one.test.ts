@@ -42,6 +42,7 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
     expect(hundred.data.lists.nodes).toHaveLength(100);
     expect(new Set(hundred.data.lists.nodes.map((list: any) => list.server.name)).size).toBe(4);
     expect(hundred.data.lists.nodes.filter((list: any) => list.customer).length).toBeGreaterThan(50);
+    console.log(`[n+1] ${kind}: lists { server customer } sends ${ten.count} statements for 10 rows and ${hundred.count} for 100`);
     expect(hundred.count).toBe(ten.count);
     expect(hundred.count).toBeLessThanOrEqual(4);
   });

@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
-import type { GraphQLSchema } from "graphql";
+import { type GraphQLSchema, parse, specifiedRules, validate } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { QUERY_LIMITS, queryLimitRules } from "../http/query-limits.js";
 import type { ApiContext } from "./context.js";
 
 /**
@@ -15,7 +16,16 @@ export function serveSubscriptions(
   context: (request: IncomingMessage, connectionParams: Record<string, unknown> | undefined) => Promise<ApiContext>,
 ): () => Promise<void> {
   const sockets = new WebSocketServer({ server: http, path: "/graphql" });
-  const server = useServer({ schema, context: (ctx) => context(ctx.extra.request, ctx.connectionParams) }, sockets);
+  const server = useServer(
+    {
+      schema,
+      // The same document limits as HTTP: a subscription is refused with QUERY_TOO_COMPLEX before it starts.
+      parse: (source) => parse(source, { maxTokens: QUERY_LIMITS.maxTokens }),
+      validate: (target, document) => validate(target, document, [...specifiedRules, ...queryLimitRules]),
+      context: (ctx) => context(ctx.extra.request, ctx.connectionParams),
+    },
+    sockets,
+  );
   return async () => {
     await server.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));

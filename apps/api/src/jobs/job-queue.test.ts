@@ -100,6 +100,23 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
   });
 
+  it("refuses a subscription deeper than the query limits allow, before it starts", async () => {
+    const token = await app.tokenOf("viewer");
+    const client = createClient({ url: app.url.replace("http", "ws") + "/graphql", webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    try {
+      const received: unknown[] = [];
+      await new Promise<void>((resolve) => {
+        client.subscribe(
+          { query: `subscription { jobUpdated(id: "Sm9iOjE") { server { lists { nodes { server { lists { nodes { server { name } } } } } } } } }` },
+          { next: (message) => void received.push(message), error: (error) => { received.push(error); resolve(); }, complete: resolve },
+        );
+      });
+      expect(JSON.stringify(received)).toContain("QUERY_TOO_COMPLEX");
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it("refuses a subscription from a caller who is not signed in", async () => {
     const client = createClient({ url: app.url.replace("http", "ws") + "/graphql", webSocketImpl: WebSocket, retryAttempts: 0 });
     try {
