@@ -66,7 +66,7 @@ describe.each(engines)("the agent's commands on a %s-backed fixture", (engine, m
   it("reads server info, sites, lists with counts, member counts and log entries", async () => {
     const everything = await readEverything(agent);
     results.set(engine, everything);
-    expect(everything.serverInfo).toEqual({ product: "ListManager", version: "8.95", serverName: "lists.test.example" });
+    expect(everything.serverInfo).toEqual({ product: "ListManager", version: "8.95", serverName: "lists.test.example", listCount: 60 });
     expect(everything.loggingEnabled).toBe(true);
     expect(everything.sites.map((site) => site.name)).toEqual(["site-01", "site-02", "site-03"]);
     expect(everything.lists).toHaveLength(60);

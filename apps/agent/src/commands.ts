@@ -15,7 +15,8 @@ export class ListManagerCommands {
 
   async serverInfo(): Promise<ServerInfo> {
     const row = await this.source.first(this.queries.serverInfo());
-    return { product: PRODUCT, version: text(row?.version) ?? "unknown", serverName: text(row?.serverName) ?? "" };
+    const lists = await this.source.first(this.queries.listCount());
+    return { product: PRODUCT, version: text(row?.version) ?? "unknown", serverName: text(row?.serverName) ?? "", listCount: int(lists?.n ?? 0) };
   }
 
   async loggingEnabled(): Promise<boolean> {

@@ -20,6 +20,11 @@ export class ListManagerQueries {
     return `SELECT ${this.q(c.version)} AS version, ${this.q(c.serverName)} AS serverName FROM ${this.q(c.table)} LIMIT 1`;
   }
 
+  /** How many lists a lists stream will send: lets the billing server report progress. */
+  listCount(): string {
+    return `SELECT COUNT(*) AS n FROM ${this.q(s.lists.table)}`;
+  }
+
   loggingEnabled(): string {
     const c = s.config;
     return `SELECT ${this.flag(this.q(c.loggingEnabled))} AS enabled FROM ${this.q(c.table)} LIMIT 1`;
@@ -63,14 +68,22 @@ export class ListManagerQueries {
       FROM ${this.q(g.table)} WHERE ${this.q(g.id)} > ? ORDER BY ${this.q(g.id)} ASC LIMIT ?`;
   }
 
-  /** Per-list member counts by status, aggregated by the database (one row per list). */
+  /**
+   * Per-list member counts by status, aggregated by the database (one row per list). The inner
+   * query is a plain COUNT(*) grouped by (list, status), which both engines answer by scanning the
+   * members_ (List_, MemberType_) index in order with no per-member expression (see
+   * listManagerIndexes in listmanager-schema.ts); only its rows, about eight per list, are pivoted
+   * by status. Summing CASE expressions over every member cost 2× (SQLite) to 4× (MySQL) as much.
+   */
   private memberAggregate(): string {
     const m = s.members;
-    const status = this.q(m.status);
-    const sums = countedMemberTypes.map((type) => `SUM(CASE WHEN ${status} = '${type}' THEN 1 ELSE 0 END) AS ${this.q(type)}`);
-    const known = countedMemberTypes.map((type) => `'${type}'`).join(", ");
-    sums.push(`SUM(CASE WHEN ${status} IN (${known}) THEN 0 ELSE 1 END) AS ${this.q("other")}`);
-    return `SELECT ${this.q(m.list)} AS list, ${sums.join(", ")} FROM ${this.q(m.table)} GROUP BY ${this.q(m.list)}`;
+    const type = this.q("type");
+    const n = this.q("n");
+    const sums = countedMemberTypes.map((name) => `SUM(CASE WHEN ${type} = '${name}' THEN ${n} ELSE 0 END) AS ${this.q(name)}`);
+    const known = countedMemberTypes.map((name) => `'${name}'`).join(", ");
+    sums.push(`SUM(CASE WHEN ${type} IN (${known}) THEN 0 ELSE ${n} END) AS ${this.q("other")}`);
+    const byStatus = `SELECT ${this.q(m.list)} AS list, ${this.q(m.status)} AS ${type}, COUNT(*) AS ${n} FROM ${this.q(m.table)} GROUP BY ${this.q(m.list)}, ${this.q(m.status)}`;
+    return `SELECT g.list AS list, ${sums.join(", ")} FROM (${byStatus}) g GROUP BY g.list`;
   }
 
   private countColumns(alias: string): string {

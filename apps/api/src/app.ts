@@ -90,6 +90,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
     const rateLimiter = new RequestRateLimiter(config.rateLimitPerMinute);
     const handleGraphql = graphqlHttpHandler(apollo, {
       rateLimiter,
+      exposeSqlCount: config.exposeSqlCount ? db.sqlCounter : undefined,
       begin(req) {
         const credentials = readCredentials(req.headers);
         const auth = new RequestAuth(services.auth, credentials, config.production);

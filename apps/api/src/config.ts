@@ -14,6 +14,8 @@ export interface ApiConfig {
   production: boolean;
   /** Requests a minute each API token, browser session or anonymous IP address may make. */
   rateLimitPerMinute: number;
+  /** LISTBILL_EXPOSE_SQL_COUNT=1: each GraphQL answer says in a header how many SQL statements it ran. */
+  exposeSqlCount: boolean;
   /** Jobs and agent connections; see ServiceOptions. */
   services: ServiceOptions;
 }
@@ -37,6 +39,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     adminPassword: env.LISTBILL_ADMIN_PASSWORD || undefined,
     production: env.NODE_ENV === "production",
     rateLimitPerMinute: whole(env, "LISTBILL_RATE_LIMIT_PER_MINUTE", 600, 1),
+    exposeSqlCount: env.LISTBILL_EXPOSE_SQL_COUNT === "1",
     services: {
       worker: {
         concurrency: whole(env, "LISTBILL_WORKER_CONCURRENCY", DEFAULT_WORKER_OPTIONS.concurrency, 0),

@@ -7,19 +7,22 @@ import { afterAll, expect, it } from "vitest";
 const dir = mkdtempSync(join(tmpdir(), "listbill-bench-smoke-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// The benchmark as `pnpm bench --smoke` runs it, end to end, so that it cannot rot unnoticed.
-// Its speed is not asserted: only that every phase succeeded and produced figures.
-it("runs the validation benchmark end to end in smoke mode and reports its figures", () => {
+const mysql = Boolean(process.env.LISTBILL_BENCH_MYSQL_URL || process.env.LISTBILL_TEST_MYSQL_URL);
+
+// The benchmarks as `pnpm bench --smoke` runs them, end to end, so that they cannot rot unnoticed.
+// Their speed is not asserted: only that every phase succeeded and produced figures. The api and
+// sync benchmarks compare against mysql2, so they run only when a MySQL URL is set (as in CI).
+it("runs every benchmark end to end in smoke mode and reports its figures", () => {
   const results = join(dir, "RESULTS.md");
   const json = join(dir, "figures.json");
   const run = spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", "--results", results, "--json", json], {
     cwd: join(import.meta.dirname, ".."),
     encoding: "utf8",
-    timeout: 90_000,
+    timeout: 120_000,
   });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
 
-  const { figures } = JSON.parse(readFileSync(json, "utf8"));
+  const { figures, sqlCount, throughput, sync } = JSON.parse(readFileSync(json, "utf8"));
   expect(figures).toHaveLength(1);
   const [size] = figures;
   expect(size).toMatchObject({ lists: 2000, servers: 1 });
@@ -40,4 +43,24 @@ it("runs the validation benchmark end to end in smoke mode and reports its figur
   expect(markdown).toContain("## Validation of one server");
   expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
   expect(markdown).toMatch(/\| 2,000 \| \d+ MB \| \d+ MB \| \d+ MB \| \d+ MB \|/);
-}, 90_000);
+
+  // Every query the SPA ships, at both page sizes; none may run more statements for more rows.
+  expect(sqlCount.map((row: { operation: string }) => row.operation)).toEqual(expect.arrayContaining(["Lists", "ServerDetail", "ValidationErrors", "CustomerDetail", "Jobs"]));
+  for (const row of sqlCount) {
+    expect(row.statements[10], row.operation).toBeGreaterThan(0);
+    expect(row.statements[100], row.operation).toBe(row.statements[10]);
+  }
+  expect(markdown).toContain("## SQL statements per request");
+
+  if (!mysql) return;
+  for (const side of [throughput.listbill, throughput.raw]) {
+    expect(side.requestsPerSecond).toBeGreaterThan(0);
+    expect(side.errors).toBe(0);
+  }
+  expect(markdown).toMatch(/listbill ÷ raw: \*\*[\d.]+\*\*/);
+  expect(sync.inventory.listbill.rows).toBe(200);
+  expect(sync.inventory.raw.rows).toBe(200);
+  expect(sync.logImport.listbill.rows).toBe(5000);
+  expect(sync.logImport.peakRssBytes).toBeGreaterThan(0);
+  expect(markdown).toContain("## Sync and log import");
+}, 120_000);

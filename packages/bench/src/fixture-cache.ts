@@ -9,6 +9,8 @@ export interface FixtureShape {
   membersPerList: number;
   sites: number;
   seed: number;
+  /** Rows of log_ (default none). */
+  logRows?: number;
 }
 
 const CACHE_DIR = join(import.meta.dirname, "..", ".cache");
@@ -20,12 +22,13 @@ const CACHE_DIR = join(import.meta.dirname, "..", ".cache");
  */
 export async function cachedFixture(shape: FixtureShape, log: (line: string) => void = () => undefined): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const path = join(CACHE_DIR, `listmanager-${shape.lists}l-${shape.membersPerList}m-${shape.sites}s-seed${shape.seed}.sqlite`);
+  const logPart = shape.logRows ? `-${shape.logRows}log` : "";
+  const path = join(CACHE_DIR, `listmanager-${shape.lists}l-${shape.membersPerList}m-${shape.sites}s${logPart}-seed${shape.seed}.sqlite`);
   if (existsSync(path)) return path;
   const partial = `${path}.${process.pid}.partial`;
   log(`generating ${path} (${shape.lists.toLocaleString("en")} lists × ~${shape.membersPerList} members)…`);
   try {
-    const generated = await generateListManagerDatabase({ target: { sqlitePath: partial }, ...shape, logRows: 0 });
+    const generated = await generateListManagerDatabase({ target: { sqlitePath: partial }, ...shape, logRows: shape.logRows ?? 0 });
     log(`  ${generated.members.toLocaleString("en")} members in ${generated.seconds.toFixed(1)} s`);
     renameSync(partial, path);
   } finally {

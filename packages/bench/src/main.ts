@@ -1,20 +1,35 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { type SeededApi, startSeededApi } from "./api-seed.js";
+import { runThroughputBench, throughputReport } from "./api-throughput-bench.js";
 import { summarizeCpuProfile } from "./cpu-profile.js";
 import { machineLine, mb, seconds, writeSection } from "./results.js";
+import { runSqlCountBench, sqlCountReport } from "./sql-count-bench.js";
+import { runSyncBench, syncReport } from "./sync-bench.js";
 import { type SizeFigures, runValidationBench } from "./validation-bench.js";
 
 const USAGE = `pnpm bench [options]
 
-Validation of hosting servers over real agents on loopback, with the API in its own process
-(MySQL when LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL is set, else embedded SQLite).
+Benchmarks of listbill against the physical limit, over real agents on loopback, with the API in
+its own process (MySQL when LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL is set, else
+embedded SQLite; the api and sync benchmarks compare against mysql2 and need MySQL):
+
+  validation  validating one server (or a fleet) against its raw agent stream
+  api         lists(first: 50) under autocannon against a raw node:http + mysql2 handler
+  sql         SQL statements per request of every SPA query, at page sizes 10 and 100
+  sync        sync and log import rows/s against raw mysql2 multi-row upserts
+
+  --only a,b            run only these benchmarks (default all four)
+  --seconds 10          autocannon's measuring time per server (api)
+  --log-rows 1000000    log rows imported (sync)
 
   --lists 20000,100000  lists per server, one measurement per size (default 20000,100000)
   --members 100         mean members per list (default 100)
   --fleet               validate --servers servers at once (default 10 × 100,000 lists)
   --servers N           servers in the fleet run
-  --smoke               2,000 lists of ~10 members: proves the benchmark runs, measures nothing
+  --smoke               tiny sizes (2,000 lists to validate, 200 to sync, 1 s of load, 5,000 log rows):
+                        proves every benchmark runs, measures nothing
   --results PATH        the Markdown file to update (default packages/bench/RESULTS.md; none in --smoke)
   --json PATH           also write the figures as JSON
   --cpu-prof            profile the API (node --cpu-prof) and print where its time went
@@ -22,6 +37,9 @@ Validation of hosting servers over real agents on loopback, with the API in its 
 
 const { values } = parseArgs({
   options: {
+    only: { type: "string" },
+    seconds: { type: "string" },
+    "log-rows": { type: "string" },
     lists: { type: "string" },
     members: { type: "string" },
     fleet: { type: "boolean", default: false },
@@ -54,20 +72,72 @@ const resultsPath = values.results ?? (values.smoke ? undefined : join(import.me
 const cpuProfileDir = values["cpu-prof"] ? join(import.meta.dirname, "..", ".cache", "profiles", new Date().toISOString().replace(/[:.]/g, "-")) : undefined;
 if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
 
-const machine = machineLine(database);
-console.log(`validation benchmark: ${sizes.join(", ")} lists × ${servers} server(s), ~${membersPerList} members per list\n${machine}`);
-const figures = await runValidationBench({ sizes, servers, membersPerList, mysqlUrl, cpuProfileDir, log: (line) => console.log(line) });
+const BENCHMARKS = ["validation", "api", "sql", "sync"] as const;
+const only = values.only ? values.only.split(",") : [...BENCHMARKS];
+for (const name of only) if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only takes ${BENCHMARKS.join(", ")}, not "${name}"`);
+const log = (line: string) => console.log(line);
+const json: Record<string, unknown> = {};
+const publish = (title: string, markdown: string) => {
+  console.log(`\n${markdown}`);
+  if (resultsPath) {
+    writeSection(resultsPath, title, markdown);
+    console.log(`\nwritten to ${resultsPath}`);
+  }
+};
 
-const markdown = report(figures);
-console.log(`\n${markdown}`);
-if (resultsPath) {
-  writeSection(resultsPath, servers === 1 ? "Validation of one server" : "Validation of a fleet", markdown);
-  console.log(`\nwritten to ${resultsPath}`);
+if (only.includes("validation")) {
+  const machine = machineLine(database);
+  console.log(`validation benchmark: ${sizes.join(", ")} lists × ${servers} server(s), ~${membersPerList} members per list\n${machine}`);
+  const figures = await runValidationBench({ sizes, servers, membersPerList, mysqlUrl, cpuProfileDir, log });
+  publish(servers === 1 ? "Validation of one server" : "Validation of a fleet", report(machine, figures));
+  Object.assign(json, { machine, sizes, servers, membersPerList, figures });
+  if (cpuProfileDir) printProfiles(cpuProfileDir);
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, sizes, servers, membersPerList, figures }, null, 2)}\n`);
-if (cpuProfileDir) printProfiles(cpuProfileDir);
 
-function report(all: SizeFigures[]): string {
+if (only.includes("api") || only.includes("sql")) {
+  // A day's data, entered through the API: 12 servers validated, one synced, 12 customers owning its lists.
+  const shape = { lists: values.smoke ? 200 : 2000, servers: 12, customers: 12 };
+  const seed = `Data: ${shape.servers} servers validated, one of them synced (${shape.lists.toLocaleString("en")} lists), ${shape.customers} customers with plans owning nine lists in ten.`;
+  console.log(`\nseeding an API: ${seed}`);
+  const seeded: SeededApi = await startSeededApi(shape, { mysqlUrl, env: { LISTBILL_EXPOSE_SQL_COUNT: "1" }, log });
+  try {
+    if (only.includes("sql")) {
+      const machine = machineLine(database);
+      const rows = await runSqlCountBench(seeded);
+      publish("SQL statements per request", sqlCountReport(machine, rows, seed));
+      json.sqlCount = rows;
+    }
+    if (only.includes("api")) {
+      if (!mysqlUrl) console.log("\napi benchmark skipped: it compares against mysql2 and needs LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL");
+      else {
+        const machine = machineLine(database);
+        console.log(`\nAPI throughput benchmark\n${machine}`);
+        const figures = await runThroughputBench(seeded, { seconds: values.seconds ? wholeNumbers(values.seconds, "seconds")[0]! : values.smoke ? 1 : 10, log });
+        publish("API throughput: lists(first: 50)", throughputReport(machine, figures, seed));
+        json.throughput = figures;
+      }
+    }
+  } finally {
+    await seeded.stop();
+  }
+}
+
+if (only.includes("sync")) {
+  if (!mysqlUrl) console.log("\nsync benchmark skipped: it compares against mysql2 and needs LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL");
+  else {
+    const machine = machineLine(database);
+    const lists = values.smoke ? 200 : 20_000;
+    const logRows = values["log-rows"] ? wholeNumbers(values["log-rows"], "log-rows")[0]! : values.smoke ? 5000 : 1_000_000;
+    console.log(`\nsync benchmark: ${lists.toLocaleString("en")} lists, ${logRows.toLocaleString("en")} log rows\n${machine}`);
+    const figures = await runSyncBench({ lists, logRows, mysqlUrl, log });
+    publish("Sync and log import", syncReport(machine, figures));
+    json.sync = figures;
+  }
+}
+
+if (values.json) writeFileSync(values.json, `${JSON.stringify(json, null, 2)}\n`);
+
+function report(machine: string, all: SizeFigures[]): string {
   const ratio = (ms: number, raw: number) => `${(ms / raw).toFixed(1)}×`;
   const lists = (f: SizeFigures) => f.lists.toLocaleString("en");
   const times = all.map((f) =>

@@ -40,6 +40,8 @@ export const serverInfoSchema = z.strictObject({
   product: z.string(),
   version: z.string(),
   serverName: z.string(),
+  /** Lists on the server now; optional so an older agent still answers. */
+  listCount: z.int().min(0).optional(),
 });
 export type ServerInfo = z.infer<typeof serverInfoSchema>;
 

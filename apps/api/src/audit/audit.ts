@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { bulkInsert } from "../db/bulk-write.js";
 import { AuditEntry } from "./audit-entry.entity.js";
 
 /** Who a change is recorded for: the signed-in user and the request, or the system. */
@@ -18,8 +19,6 @@ export interface AuditRecord {
   after?: object | null;
 }
 
-const CHUNK = 500;
-
 /** Writes audit entries in the caller's transaction: they commit or roll back with the change. */
 export async function recordChanges(manager: EntityManager, author: ChangeAuthor, records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -35,9 +34,7 @@ export async function recordChanges(manager: EntityManager, author: ChangeAuthor
     before: record.before ?? null,
     after: record.after ?? null,
   }));
-  for (let offset = 0; offset < rows.length; offset += CHUNK) {
-    await manager.insert(AuditEntry, rows.slice(offset, offset + CHUNK));
-  }
+  await bulkInsert(manager, AuditEntry, rows);
 }
 
 /** The fields of `after` whose value differs from `before`, each side limited to those fields. */

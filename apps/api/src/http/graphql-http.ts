@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ApolloServer, type BaseContext, HeaderMap } from "@apollo/server";
+import type { SqlStatementCounter } from "../db/sql-statement-counter.js";
 import type { RequestRateLimiter } from "./rate-limit.js";
+
+/** The response header that carries the request's SQL statement count when it is exposed. */
+export const SQL_STATEMENTS_HEADER = "x-sql-statements";
 
 /** Larger bodies are refused before parsing: no legitimate operation comes near it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -41,9 +45,15 @@ export interface GraphqlRequest<C> {
  */
 export function graphqlHttpHandler<C extends BaseContext>(
   apollo: ApolloServer<C>,
-  options: { rateLimiter: RequestRateLimiter; begin: (req: IncomingMessage) => GraphqlRequest<C> },
+  options: {
+    rateLimiter: RequestRateLimiter;
+    begin: (req: IncomingMessage) => GraphqlRequest<C>;
+    /** Set (LISTBILL_EXPOSE_SQL_COUNT=1) to answer with each request's SQL statement count in a header: benchmarks and N+1 checks. */
+    exposeSqlCount?: SqlStatementCounter;
+  },
 ) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const counter = options.exposeSqlCount;
+  const handle = async (req: IncomingMessage, res: ServerResponse, statements?: () => number): Promise<void> => {
     const request = options.begin(req);
     const retryAfter = await options.rateLimiter.take(request.rateLimitKey);
     if (retryAfter !== null) {
@@ -84,6 +94,8 @@ export function graphqlHttpHandler<C extends BaseContext>(
     for (const [name, value] of response.headers) outHeaders[name] = value;
     const cookies = request.setCookies();
     if (cookies.length) outHeaders["set-cookie"] = cookies;
+    // Counted once the answer is complete; a streamed (incremental) answer counts what ran before it began.
+    if (statements) outHeaders[SQL_STATEMENTS_HEADER] = String(statements());
     res.writeHead(response.status ?? 200, outHeaders);
     if (response.body.kind === "complete") {
       res.end(response.body.string);
@@ -92,4 +104,5 @@ export function graphqlHttpHandler<C extends BaseContext>(
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+  return counter ? (req: IncomingMessage, res: ServerResponse) => counter.counting((statements) => handle(req, res, statements)) : (req: IncomingMessage, res: ServerResponse) => handle(req, res);
 }

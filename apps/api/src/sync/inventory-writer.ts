@@ -2,6 +2,7 @@ import { type HostingList, type HostingSite, type MemberCounts, nameKey } from "
 import { type EntityManager, In } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
 import { recomputeListOwners } from "../assignments/assignment.service.js";
+import { bulkInsert } from "../db/bulk-write.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
 import { Site } from "../sites/site.entity.js";
@@ -23,13 +24,7 @@ export async function upsertSites(manager: EntityManager, serverId: number, site
   const now = new Date();
   const rows = sites.map((site) => ({ serverId, nameKey: nameKey(site.name), ...siteValue(site), removedAt: null, createdAt: now, updatedAt: now }));
   for (let offset = 0; offset < rows.length; offset += UPSERT_CHUNK) {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(Site)
-      .values(rows.slice(offset, offset + UPSERT_CHUNK))
-      .orUpdate(["name", "hostName", "description", "removedAt", "updatedAt"], ["serverId", "nameKey"])
-      .execute();
+    await bulkInsert(manager, Site, rows.slice(offset, offset + UPSERT_CHUNK), { kind: "update", key: ["serverId", "nameKey"], update: ["name", "hostName", "description", "removedAt", "updatedAt"] });
   }
   const all = await manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } });
   return new Map(all.map((site) => [site.nameKey, site.id]));
@@ -68,7 +63,7 @@ export async function upsertLists(manager: EntityManager, serverId: number, list
   const updated = ["siteId", "name", "description", "topic", "disabled", "maxMembers", "hostCreatedAt", "removedAt", "updatedAt", ...(withCounts ? ["memberCount", "memberCounts"] : [])];
   for (let offset = 0; offset < rows.length; offset += UPSERT_CHUNK) {
     const chunk = rows.slice(offset, offset + UPSERT_CHUNK);
-    await manager.createQueryBuilder().insert().into(List).values(chunk).orUpdate(updated, ["serverId", "nameKey"]).execute();
+    await bulkInsert(manager, List, chunk, { kind: "update", key: ["serverId", "nameKey"], update: updated });
     const found = await manager.find(List, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(chunk.map((row) => row.nameKey)) } });
     for (const list of found) ids.set(list.nameKey, list.id);
   }
@@ -76,9 +71,7 @@ export async function upsertLists(manager: EntityManager, serverId: number, list
     const snapshots = lists
       .filter((list) => snapshotKeys.has(nameKey(list.name)))
       .map((list) => ({ listId: ids.get(nameKey(list.name))!, takenAt: now, ...list.memberCounts! }));
-    for (let offset = 0; offset < snapshots.length; offset += UPSERT_CHUNK) {
-      await manager.insert(ListMemberCount, snapshots.slice(offset, offset + UPSERT_CHUNK));
-    }
+    await bulkInsert(manager, ListMemberCount, snapshots, { kind: "error" }, UPSERT_CHUNK);
   }
   if (await inheritsOwners(manager, serverId)) await recomputeListOwners(manager, [...ids.values()]);
   return ids;

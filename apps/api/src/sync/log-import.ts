@@ -1,5 +1,6 @@
 import { type HostingClient, type HostingLogEntry, nameKey } from "@listbill/protocol";
 import { In } from "typeorm";
+import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
@@ -45,9 +46,7 @@ export async function importLog(db: Database, serverId: number, client: HostingC
         title: entry.title?.slice(0, 255) ?? null,
         importedAt,
       }));
-      for (let offset = 0; offset < rows.length; offset += 500) {
-        await manager.createQueryBuilder().insert().into(MessageLog).values(rows.slice(offset, offset + 500)).orIgnore().execute();
-      }
+      await bulkInsert(manager, MessageLog, rows, { kind: "ignore" });
       const moved = await manager.update(Server, { id: serverId, logHighWater: highWater }, { logHighWater: next });
       if ((moved.affected ?? 0) === 0) throw new ConcurrentImport("another import of this server's log moved its high-water mark");
     });

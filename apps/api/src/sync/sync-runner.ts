@@ -89,11 +89,12 @@ export class SyncRunner {
     const server = await this.db.manager.findOneBy(Server, { id: context.job.serverId! });
     if (!server) return { type: "finish", state: JobState.FAILED, error: "The server was deleted before it could be synced" };
     const author: ChangeAuthor = { actor: context.job.actor, requestId: `job:${context.job.id}` };
-    const estimate = Math.max(1, await this.db.manager.countBy(List, { serverId: server.id }));
     let client: HostingClient | undefined;
     try {
       client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
       const connected = client;
+      // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
+      const estimate = Math.max(1, (await client.serverInfo()).listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
       const inventory = await this.db.transaction((manager) =>
         syncInventory(manager, server.id, connected, author, (seen) => context.progress(0.8 * Math.min(1, seen / estimate))),
       );

@@ -1,6 +1,7 @@
 import { type HostingClient, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull, MoreThan } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
+import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { type HostingFailure, type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { type Job, JobKind, JobState } from "../jobs/job.entity.js";
@@ -86,7 +87,8 @@ export class ValidationRunner {
 
     const customers = await this.customersOn(server.id);
     const usage = new PlanUsage();
-    const estimate = Math.max(1, await this.db.manager.countBy(List, { serverId: server.id }));
+    // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
+    const estimate = Math.max(1, info.listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
     for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
       if (context.signal.aborted) throw context.signal.reason ?? new Error("aborted");
       await tally.add(diffList(pair.billing, pair.hosting, siteNames, customers));
@@ -244,7 +246,7 @@ class Tally {
     if (this.#buffer.length === 0) return;
     const rows = this.#buffer;
     this.#buffer = [];
-    await this.db.transaction((manager) => manager.insert(ValidationError, rows));
+    await this.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
   }
 }
 

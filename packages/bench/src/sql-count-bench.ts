@@ -1,0 +1,59 @@
+import { type DocumentNode, print } from "graphql";
+import * as spaDocuments from "../../../apps/web/src/gql/graphql.js";
+import { type SeededApi, postGraphql } from "./api-seed.js";
+
+export interface SqlCountRow {
+  operation: string;
+  /** SQL statements the API ran for the request, by page size. */
+  statements: Record<number, number>;
+}
+
+export const PAGE_SIZES = [10, 100] as const;
+
+/**
+ * Every query the SPA ships (apps/web/src/gql, generated from its documents), run as the SPA runs
+ * it but with every `first:` set to each page size; the API counts the SQL statements of each
+ * request (LISTBILL_EXPOSE_SQL_COUNT=1) and says so in the x-sql-statements header. A count that
+ * grows with the page size is an N+1 the DataLoaders should have absorbed.
+ */
+export async function runSqlCountBench(seeded: SeededApi): Promise<SqlCountRow[]> {
+  const today = new Date().toISOString().slice(0, 10);
+  const variables: Record<string, Record<string, unknown>> = {
+    CustomerDetail: { id: seeded.ids.customerId },
+    ServerDetail: { id: seeded.ids.serverId },
+    JobById: { id: seeded.ids.jobId },
+    Usage: { filter: { from: "2024-01-01", to: today, groupBy: "MONTH" } },
+  };
+  const rows: SqlCountRow[] = [];
+  for (const [name, document] of Object.entries(spaDocuments)) {
+    if (!name.endsWith("Document")) continue;
+    const operation = (document as DocumentNode).definitions.find((definition) => definition.kind === "OperationDefinition");
+    if (operation?.kind !== "OperationDefinition" || operation.operation !== "query") continue;
+    const operationName = operation.name?.value ?? name;
+    const text = print(document as DocumentNode);
+    const statements: Record<number, number> = {};
+    for (const size of PAGE_SIZES) {
+      const { headers } = await postGraphql(seeded.api, text.replace(/\bfirst: \d+/g, `first: ${size}`), variables[operationName] ?? {});
+      const counted = headers.get("x-sql-statements");
+      if (counted === null) throw new Error("the API sent no x-sql-statements header: is LISTBILL_EXPOSE_SQL_COUNT=1 set?");
+      statements[size] = Number(counted);
+    }
+    rows.push({ operation: operationName, statements });
+  }
+  return rows.sort((a, b) => a.operation.localeCompare(b.operation));
+}
+
+export function sqlCountReport(machine: string, rows: SqlCountRow[], seed: string): string {
+  const grows = rows.filter((row) => row.statements[PAGE_SIZES[0]] !== row.statements[PAGE_SIZES[1]]);
+  return [
+    machine,
+    "",
+    `SQL statements per request for each query the SPA ships (apps/web/src/gql), with every \`first:\` set to 10 and to 100, counted by the API per request (LISTBILL_EXPOSE_SQL_COUNT=1, header x-sql-statements; the API-token lookup included). ${seed}`,
+    "",
+    "| query | statements, first: 10 | first: 100 | equal |",
+    "|---|---|---|---|",
+    ...rows.map((row) => `| ${row.operation} | ${row.statements[10]} | ${row.statements[100]} | ${row.statements[10] === row.statements[100] ? "yes" : "**no**"} |`),
+    "",
+    grows.length ? `Grows with the page size: ${grows.map((row) => row.operation).join(", ")}.` : "No query's statement count grows with its page size.",
+  ].join("\n");
+}
