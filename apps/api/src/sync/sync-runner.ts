@@ -11,8 +11,8 @@ import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { diffList, diffSite } from "../validation/diff.js";
-import { mergeByKey } from "../validation/merge.js";
-import { billingLists, iterate } from "../validation/validation-runner.js";
+import { billingLists } from "../validation/billing-lists.js";
+import { iterate, mergeByKey } from "../validation/merge.js";
 import { UPSERT_CHUNK, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
 import { importLog } from "./log-import.js";
 

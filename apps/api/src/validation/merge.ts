@@ -44,3 +44,8 @@ async function* ordered<T>(records: AsyncIterable<T>, keyOf: (record: T) => stri
     yield { key, record };
   }
 }
+
+/** An array as the async stream mergeByKey takes (sites are few, so they are read whole). */
+export async function* iterate<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
+}

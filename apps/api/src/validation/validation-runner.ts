@@ -1,5 +1,5 @@
 import { type HostingClient, nameKey } from "@listbill/protocol";
-import { type EntityManager, In, IsNull, MoreThan } from "typeorm";
+import { type EntityManager, In, IsNull } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
@@ -12,14 +12,14 @@ import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Server, ServerStatus } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
-import { type BillingList, type CustomerSummary, type Finding, countedMembers, diffList, diffSite, diffVersion } from "./diff.js";
-import { mergeByKey } from "./merge.js";
+import { type CustomerSummary, type Finding, countedMembers, diffList, diffSite, diffVersion } from "./diff.js";
+import { billingLists } from "./billing-lists.js";
+import { iterate, mergeByKey } from "./merge.js";
 import { PlanUsage } from "./plan-limits.js";
 import { CODE_RULES, PENDING_STATUS, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 
-const PAGE = 2000;
 const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
 const FLUSH_EVERY = 500;
 
@@ -248,24 +248,4 @@ class Tally {
     this.#buffer = [];
     await this.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
   }
-}
-
-/** Billing's lists of a server in name-key order, a page at a time (memory stays flat). */
-export async function* billingLists(manager: EntityManager, serverId: number): AsyncGenerator<BillingList> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await manager.find(List, {
-      select: { id: true, name: true, nameKey: true, siteId: true, description: true, topic: true, disabled: true, maxMembers: true, memberCount: true, memberCounts: true, customerId: true, removedAt: true },
-      where: after === undefined ? { serverId } : { serverId, nameKey: MoreThan(after) },
-      order: { nameKey: "ASC" },
-      take: PAGE,
-    });
-    yield* page;
-    if (page.length < PAGE) return;
-    after = page[page.length - 1]!.nameKey;
-  }
-}
-
-export async function* iterate<T>(items: T[]): AsyncGenerator<T> {
-  yield* items;
 }
