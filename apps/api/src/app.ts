@@ -13,6 +13,7 @@ import { openDatabase } from "./db/data-source.js";
 import type { ApiContext } from "./graphql/context.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { buildApiSchema } from "./graphql/schema.js";
+import { jitGateway } from "./graphql/jit-executor.js";
 import { graphqlHttpHandler } from "./http/graphql-http.js";
 import { DEFAULT_WEB_DIST, staticFiles } from "./http/static-files.js";
 import { QUERY_LIMITS, QUERY_TOO_COMPLEX, queryLimitRules, queryLimitsPlugin } from "./http/query-limits.js";
@@ -75,7 +76,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
     }
     const schema = await buildApiSchema();
     const apollo = new ApolloServer<ApiContext>({
-      schema,
+      gateway: jitGateway(schema),
       formatError: formatErrorFor(config.production),
       includeStacktraceInErrorResponses: false,
       // Introspection is served, but in production only to signed-in callers (queryLimitsPlugin).

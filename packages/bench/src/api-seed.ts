@@ -32,7 +32,7 @@ const ADMIN_PASSWORD = "bench-admin-password";
  * (jobs, validation errors), one synced (its lists and sites), customers with plans owning
  * lists. Every row goes in through the API's own mutations and jobs, as in production.
  */
-export async function startSeededApi(shape: SeedShape, options: { mysqlUrl: string | undefined; env?: Record<string, string>; log: (line: string) => void }): Promise<SeededApi> {
+export async function startSeededApi(shape: SeedShape, options: { mysqlUrl: string | undefined; env?: Record<string, string>; nodeArgs?: readonly string[]; log: (line: string) => void }): Promise<SeededApi> {
   const fixture = await cachedFixture({ lists: shape.lists, membersPerList: 10, sites: 2, seed: 7 }, options.log);
   const dataDir = mkdtempSync(join(tmpdir(), "listbill-bench-"));
   const scratch = options.mysqlUrl ? await createScratchDatabase(options.mysqlUrl, "lbbench") : undefined;
@@ -47,6 +47,7 @@ export async function startSeededApi(shape: SeedShape, options: { mysqlUrl: stri
   try {
     agent = await spawnAgent({ database: fixture });
     api = await startApiProcess({
+      nodeArgs: options.nodeArgs,
       env: {
         LISTBILL_DATA_DIR: dataDir,
         LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),

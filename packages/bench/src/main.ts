@@ -99,7 +99,8 @@ if (only.includes("api") || only.includes("sql")) {
   const shape = { lists: values.smoke ? 200 : 2000, servers: 12, customers: 12 };
   const seed = `Data: ${shape.servers} servers validated, one of them synced (${shape.lists.toLocaleString("en")} lists), ${shape.customers} customers with plans owning nine lists in ten.`;
   console.log(`\nseeding an API: ${seed}`);
-  const seeded: SeededApi = await startSeededApi(shape, { mysqlUrl, env: { LISTBILL_EXPOSE_SQL_COUNT: "1" }, log });
+  const nodeArgs = cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfileDir, "api-bench", "api")}`] : [];
+  const seeded: SeededApi = await startSeededApi(shape, { mysqlUrl, env: { LISTBILL_EXPOSE_SQL_COUNT: "1" }, nodeArgs, log });
   try {
     if (only.includes("sql")) {
       const machine = machineLine(database);
@@ -120,6 +121,7 @@ if (only.includes("api") || only.includes("sql")) {
   } finally {
     await seeded.stop();
   }
+  if (cpuProfileDir) printProfiles(join(cpuProfileDir, "api-bench"));
 }
 
 if (only.includes("sync")) {
