@@ -1,9 +1,11 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
+import { listPage } from "../lists/list.resolver.js";
 import { ListConnection } from "../lists/list.inputs.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Customer } from "./customer.entity.js";
@@ -41,8 +43,8 @@ export class CustomerResolver {
   }
 
   @FieldResolver(() => ListConnection, { description: "Lists the customer currently owns" })
-  lists(@Root() customer: Customer, @Args() page: PageArgs, @Ctx() ctx: ApiContext) {
-    return ctx.services.lists.page(page, null, { customerId: customer.id });
+  lists(@Root() customer: Customer, @Args() page: PageArgs, @Ctx() ctx: ApiContext, @Info() info: GraphQLResolveInfo) {
+    return listPage(ctx, info, page, null, { customerId: customer.id });
   }
 
   @FieldResolver(() => Int, { description: "Lists currently owned (not removed)" })

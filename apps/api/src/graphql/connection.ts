@@ -121,6 +121,13 @@ export async function paginate<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   args: PageArgs,
   sort: SortKey<T>[],
+  options: {
+    /**
+     * Adds joins to the page's query only (e.g. a relation the client selected); the count never
+     * needs them. To-one joins only: the page is cut with a plain LIMIT, which counts joined rows.
+     */
+    join?: (page: SelectQueryBuilder<T>) => void;
+  } = {},
 ): Promise<Page<T>> {
   const { first, last, after, before } = args;
   if (first != null && last != null) throw badArgs("Pass first or last, not both");
@@ -132,6 +139,7 @@ export async function paginate<T extends ObjectLiteral>(
   const counted = query.clone();
 
   const page = query.clone();
+  options.join?.(page);
   if (after != null) page.andWhere(...keysetCondition(sort, decodeCursor(after, sort.length), "after"));
   if (before != null) page.andWhere(...keysetCondition(sort, decodeCursor(before, sort.length), "before"));
   for (const [index, key] of sort.entries()) {
@@ -139,7 +147,8 @@ export async function paginate<T extends ObjectLiteral>(
     if (index === 0) page.orderBy(key.column, ascending ? "ASC" : "DESC");
     else page.addOrderBy(key.column, ascending ? "ASC" : "DESC");
   }
-  const rows = await page.take(size + 1).getMany();
+  // LIMIT, not take(): with joins take() costs a second query to find the page's ids first.
+  const rows = await page.limit(size + 1).getMany();
   const hasMore = rows.length > size;
   const pageRows = rows.slice(0, size);
   if (backwards) pageRows.reverse();

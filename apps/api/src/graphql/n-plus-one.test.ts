@@ -47,6 +47,27 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
     expect(hundred.count).toBeLessThanOrEqual(4);
   });
 
+  it("a lists page joins the servers and owners its nodes select: the token check and one statement, the same answers", async () => {
+    const direct = `query($first: Int) { lists(first: $first) { nodes { id name server { id name } customer { id company } } } }`;
+    const viaFragment = `query($first: Int) { lists(first: $first) { edges { node { id ...Owner } } } }
+      fragment Owner on List { name ... on List { server { id name } } customer { id company } }`;
+    const joined = await statementsFor(direct, { first: 100 });
+    const fragment = await statementsFor(viaFragment, { first: 100 });
+    expect(joined.count).toBe(2);
+    expect(fragment.count).toBe(2);
+    expect(fragment.data.lists.edges.map((edge: any) => edge.node)).toEqual(joined.data.lists.nodes);
+    // The same lists one at a time, through the loaders alone, answer the same servers and owners.
+    const one = `query($id: ID!) { list(id: $id) { id name server { id name } customer { id company } } }`;
+    for (const node of joined.data.lists.nodes.filter((_: unknown, index: number) => index % 9 === 0)) {
+      expect(dataOf(await app.gql(one, { id: node.id })).list).toEqual(node);
+    }
+    expect(joined.data.lists.nodes.filter((list: any) => list.customer === null).length).toBeGreaterThan(0);
+    // Nested pages join too: a server's and a customer's lists cost one statement each beyond their parent.
+    const nested = await statementsFor(`query($id: ID!) { node: customer(id: $id) { lists(first: 100) { nodes { server { name } customer { company } } } } }`, { id: joined.data.lists.nodes.find((list: any) => list.customer)!.customer.id });
+    expect(nested.count).toBe(3);
+    expect(nested.data.node.lists.nodes.length).toBeGreaterThan(0);
+  });
+
   it("customers with plan, list counts and site relations stay flat too", async () => {
     const query = `query($first: Int) {
       customers(first: $first) { totalCount nodes { company plan { name } listCount memberCount } }

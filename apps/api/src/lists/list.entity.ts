@@ -2,6 +2,8 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { InstantColumn } from "../db/columns.js";
 import { toGlobalId } from "../graphql/global-id.js";
+import type { Customer } from "../customers/customer.entity.js";
+import type { Server } from "../servers/server.entity.js";
 
 /** A mailing list on a hosting server, mirrored into billing, keyed by (server, name). Never hard-deleted. */
 @Entity({ name: "list" })
@@ -73,4 +75,10 @@ export class List {
 
   @InstantColumn()
   updatedAt!: Date;
+
+  /** Set only by a page query that joined the list's server (see ListService.page): primes the loader. */
+  joinedServer?: Server;
+
+  /** Likewise the current owner; null when the join found none. */
+  joinedCustomer?: Customer | null;
 }

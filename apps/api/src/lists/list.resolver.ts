@@ -1,21 +1,39 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";
-import { PageArgs } from "../graphql/connection.js";
+import { type Page, PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
+import { nodeFieldsSelected } from "../graphql/selection.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { List } from "./list.entity.js";
+import type { ListScope } from "./list.service.js";
 import { AssignListsInput, AssignListsPayload, ListConnection, ListFilter, UnassignListsInput } from "./list.inputs.js";
+
+/**
+ * A page of lists for a connection field: the servers and owners its nodes select come joined in
+ * the page's query and are primed into the request's loaders, so the field resolvers below
+ * answer them without a query of their own.
+ */
+export async function listPage(ctx: ApiContext, info: GraphQLResolveInfo, args: PageArgs, filter: ListFilter | null, scope: ListScope = {}): Promise<Page<List>> {
+  const related = nodeFieldsSelected(info, ["server", "customer"] as const);
+  const page = await ctx.services.lists.page(args, filter, scope, related);
+  for (const list of page.nodes) {
+    if (list.joinedServer) ctx.loaders.server.prime(list.serverId, list.joinedServer);
+    if (related.has("customer") && list.customerId !== null) ctx.loaders.customer.prime(list.customerId, list.joinedCustomer ?? null);
+  }
+  return page;
+}
 
 @Resolver(() => List)
 export class ListResolver {
   @Authorized()
   @Query(() => ListConnection, { description: "Mailing lists across all servers, by name" })
-  lists(@Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext) {
-    return ctx.services.lists.page(page, filter);
+  lists(@Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext, @Info() info: GraphQLResolveInfo) {
+    return listPage(ctx, info, page, filter);
   }
 
   @Authorized()

@@ -3,6 +3,8 @@ import type { Database } from "../db/database.js";
 import { containsPattern } from "../db/sql.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { type NodeType, fromGlobalId } from "../graphql/global-id.js";
+import { Customer } from "../customers/customer.entity.js";
+import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { List } from "./list.entity.js";
 import type { ListFilter } from "./list.inputs.js";
@@ -13,6 +15,9 @@ export interface ListScope {
   customerId?: number;
 }
 
+/** Relations a page query joins, because the client selected them on every node. */
+export type ListRelation = "server" | "customer";
+
 export class ListService {
   constructor(private readonly db: Database) {}
 
@@ -22,7 +27,7 @@ export class ListService {
   }
 
   /** Lists by name (then id), filtered as ListFilter says, within an optional parent scope. */
-  page(args: PageArgs, filter: ListFilter | null | undefined, scope: ListScope = {}): Promise<Page<List>> {
+  page(args: PageArgs, filter: ListFilter | null | undefined, scope: ListScope = {}, related: ReadonlySet<ListRelation> = new Set()): Promise<Page<List>> {
     const query = this.db.manager.getRepository(List).createQueryBuilder("list");
     const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
     const customerId = scope.customerId ?? filterId("Customer", filter?.customerId, "customerId");
@@ -33,10 +38,22 @@ export class ListService {
     if (filter?.unassigned) query.andWhere("list.customerId IS NULL");
     if (filter?.nameContains) query.andWhere("list.nameKey LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains.toLowerCase()) });
     if (!filter?.includeRemoved) query.andWhere("list.removedAt IS NULL");
-    return paginate(query, args, [
-      { column: "list.nameKey", value: (list) => list.nameKey },
-      { column: "list.id", value: (list) => list.id },
-    ]);
+    return paginate(
+      query,
+      args,
+      [
+        { column: "list.nameKey", value: (list) => list.nameKey },
+        { column: "list.id", value: (list) => list.id },
+      ],
+      {
+        // One query for the page and its relations instead of one per relation: each round trip
+        // to the database costs the API more CPU than hydrating the joined columns.
+        join(page) {
+          if (related.has("server")) page.leftJoinAndMapOne("list.joinedServer", Server, "server", "server.id = list.serverId");
+          if (related.has("customer")) page.leftJoinAndMapOne("list.joinedCustomer", Customer, "customer", "customer.id = list.customerId");
+        },
+      },
+    );
   }
 
   sitePage(args: PageArgs, serverId: number): Promise<Page<Site>> {

@@ -1,9 +1,11 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Role } from "../auth/role.js";
 import { ConnectionType, PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
+import { listPage } from "../lists/list.resolver.js";
 import { ListConnection, ListFilter } from "../lists/list.inputs.js";
 import { SiteConnection } from "../sites/site.resolver.js";
 import { Server } from "./server.entity.js";
@@ -49,7 +51,7 @@ export class ServerResolver {
   }
 
   @FieldResolver(() => ListConnection)
-  lists(@Root() server: Server, @Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext) {
-    return ctx.services.lists.page(page, filter, { serverId: server.id });
+  lists(@Root() server: Server, @Args() page: PageArgs, @Arg("filter", () => ListFilter, { nullable: true }) filter: ListFilter | null, @Ctx() ctx: ApiContext, @Info() info: GraphQLResolveInfo) {
+    return listPage(ctx, info, page, filter, { serverId: server.id });
   }
 }
