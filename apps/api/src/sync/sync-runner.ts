@@ -58,7 +58,7 @@ export async function syncInventory(manager: EntityManager, serverId: number, cl
   for await (const pair of mergeByKey(billingLists(manager, serverId), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
     if (!pair.hosting) continue;
     counts.listsSeen += 1;
-    const live = pair.billing && !pair.billing.removedAt ? pair.billing : undefined;
+    const live = pair.billing && !pair.billing.removed ? pair.billing : undefined;
     const change = diffList(pair.billing, pair.hosting, siteNames, new Map()).find((finding) => finding.code === "NEW_LIST" || finding.code === "LIST_CHANGED");
     const countsKey = memberCountsKey(pair.hosting.memberCounts);
     const countsChanged = live?.memberCounts !== countsKey;

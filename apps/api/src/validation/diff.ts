@@ -35,7 +35,8 @@ export interface BillingList {
   disabled: boolean;
   maxMembers: number;
   customerId: number | null;
-  removedAt: Date | null;
+  /** Marked removed by an operator (gone from the hosting server). */
+  removed: boolean;
   /** Counted members at the last sync. */
   memberCount: number;
   /** Counts by status at the last sync (memberCountsKey). */
@@ -151,7 +152,7 @@ export function diffList(
   siteNames: ReadonlyMap<number, string>,
   customers: ReadonlyMap<number, CustomerSummary>,
 ): Finding[] {
-  const live = billing && !billing.removedAt ? billing : undefined;
+  const live = billing && !billing.removed ? billing : undefined;
   if (hosting && !live) {
     return [{
       code: Code.NEW_LIST,

@@ -1,7 +1,10 @@
+import { HostingClient } from "@listbill/protocol";
 import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer, waitForJob } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { PENDING_STATUS, type ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
 
 const TEST_CONNECTION = `mutation($input: TestServerConnectionInput!) { testServerConnection(input: $input) { ok reason message version latencyMs userErrors { code } } }`;
 
@@ -125,5 +128,52 @@ describe.each(testDatabases())("Auto-Sync on %s", (kind) => {
     const [again] = await runJobs(app, "validateServers", [id]);
     expect(again.result.autoSync).toBe(false);
     expect(new Set((await openErrors(app, id)).map((error) => error.code))).toEqual(new Set(["LIST_UNASSIGNED"]));
+  });
+});
+
+describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) => {
+  // 3,000 lists unknown to billing: six chunks of findings, written while the stream still runs.
+  let app: TestApp;
+  let hosting: HostingServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 3000 })]);
+    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: hosting.agent.port } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await proxy?.close();
+    await hosting?.stop();
+  });
+
+  const pendingRows = () => app.db.manager.countBy(ValidationError, { status: PENDING_STATUS as ValidationErrorStatus });
+  const openCount = async (id: string) => dataOf(await app.gql(`query($id: ID!) { server(id: $id) { openErrorCount } }`, { id })).server.openErrorCount;
+
+  it("keeps the last validation's errors while it fails, and leaves no scratch rows once it converges", async () => {
+    const serverId = await registerServer(app, { name: "Cut off", port: proxy.port });
+    const [first] = await runJobs(app, "validateServers", [serverId], 60_000);
+    expect(first).toMatchObject({ state: "SUCCEEDED", result: { listsChecked: 3000 } });
+    const open = await openCount(serverId);
+    expect(open).toBeGreaterThanOrEqual(3000);
+
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: hosting.agent.port, password: "TCLPORTPasswd" });
+    let bytes = 0;
+    for await (const list of client.lists({ withMemberCounts: true })) bytes += JSON.stringify(list).length;
+    await client.close();
+    proxy.setMode({ kind: "reset", afterBytes: Math.floor(bytes * 0.8) });
+    const id = dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).validateServers.jobs[0].id;
+    for (let i = 0; i < 400; i++) {
+      const job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id })).job;
+      if (job.state === "QUEUED" && job.attempts >= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await openCount(serverId)).toBe(open);
+
+    proxy.setMode({ kind: "pass" });
+    const done = await waitForJob(app, id, 60_000);
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: { listsChecked: 3000 } });
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
+    expect(await openCount(serverId)).toBe(open);
+    expect(await pendingRows()).toBe(0);
   });
 });

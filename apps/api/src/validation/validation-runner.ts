@@ -72,6 +72,17 @@ export class ValidationRunner {
 
   private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
     const tally = new Tally(this.db, server, run);
+    try {
+      await this.compareInto(tally, client, server, run, context);
+    } catch (error) {
+      // A chunk still being written would land after the failure is recorded: let it land first.
+      await tally.settle();
+      throw error;
+    }
+    return tally;
+  }
+
+  private async compareInto(tally: Tally, client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<void> {
     const info = await client.serverInfo();
     run.version = info.version;
     await tally.add(diffVersion(server.name, server.version, info.product, info.version));
@@ -94,7 +105,7 @@ export class ValidationRunner {
       await tally.add(diffList(pair.billing, pair.hosting, siteNames, customers));
       if (pair.hosting) {
         tally.listsChecked += 1;
-        const owner = pair.billing && !pair.billing.removedAt ? pair.billing.customerId : null;
+        const owner = pair.billing && !pair.billing.removed ? pair.billing.customerId : null;
         if (owner !== null) usage.add(owner, pair.hosting.site ? `${server.id}:${nameKey(pair.hosting.site)}` : null, 1, countedMembers(pair.hosting.memberCounts));
       }
       if (tally.listsChecked % 1000 === 0) context.progress(0.05 + 0.9 * Math.min(1, tally.listsChecked / estimate));
@@ -102,7 +113,6 @@ export class ValidationRunner {
     await this.addUsageElsewhere(usage, server.id);
     await tally.add(usage.findings(customers));
     await tally.flush();
-    return tally;
   }
 
   /** Every customer owning a list on the server, with its plan. */
@@ -212,7 +222,11 @@ function errorRow(server: Server, run: ValidationRun, finding: Finding): Partial
   };
 }
 
-/** Counts findings by severity and writes them as scratch rows in chunks, so memory stays flat. */
+/**
+ * Counts findings by severity and writes them as scratch rows in chunks, so memory stays flat.
+ * A chunk is written while the comparison goes on reading the agent: at most one write is in
+ * flight, and the next chunk waits for it, so memory holds two chunks at most.
+ */
 class Tally {
   errors = 0;
   warnings = 0;
@@ -222,6 +236,7 @@ class Tally {
   /** Findings a sync would resolve (NEW_*, *_CHANGED): what auto-sync acts on. */
   syncable = 0;
   #buffer: Partial<ValidationError>[] = [];
+  #writing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Database,
@@ -239,13 +254,29 @@ class Tally {
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
       this.#buffer.push(errorRow(this.server, this.run, finding));
     }
-    if (this.#buffer.length >= FLUSH_EVERY) await this.flush();
+    if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
   }
 
+  /** Writes what is buffered and waits for every write: the run's rows are all in the database. */
   async flush(): Promise<void> {
+    await this.startWrite();
+    await this.#writing;
+  }
+
+  /** Waits for the write in flight, if any, whatever its outcome. */
+  async settle(): Promise<void> {
+    await this.#writing?.catch(() => undefined);
+  }
+
+  private async startWrite(): Promise<void> {
+    // A failed write surfaces here, at the next chunk, or at flush(): the job fails and its scratch rows go.
+    await this.#writing;
     if (this.#buffer.length === 0) return;
     const rows = this.#buffer;
     this.#buffer = [];
-    await this.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
+    const writing = this.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
+    // Handled when awaited above; until then an early rejection must not count as unhandled.
+    writing.catch(() => undefined);
+    this.#writing = writing;
   }
 }
