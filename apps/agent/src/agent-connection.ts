@@ -7,6 +7,7 @@ import {
 import type { AllowList } from "./allow-list.js";
 import type { ListManagerCommands } from "./commands.js";
 import type { AgentLog } from "./agent-log.js";
+import { LineWriter, SocketGone } from "./line-writer.js";
 
 export interface ConnectionContext {
   allowList: AllowList;
@@ -18,9 +19,6 @@ export interface ConnectionContext {
 
 // Bounds what one client can make the agent do at once; the request beyond it gets BAD_REQUEST.
 const MAX_IN_FLIGHT = 16;
-
-/** Thrown into a stream when its socket is gone, so the database cursor is released. */
-class SocketGone extends Error {}
 
 /**
  * One client connection: allow-list check before a byte is read, then password, then commands
@@ -44,28 +42,12 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
   }
 
   const splitter = new LineSplitter();
+  const writer = new LineWriter(socket);
   const inFlight = new Set<number>();
   const cancelled = new Set<number>();
   let authenticated = false;
-  let drained: Promise<void> | undefined;
 
-  const send = async (message: ResponseLine): Promise<void> => {
-    if (socket.destroyed) throw new SocketGone();
-    if (socket.write(line(message))) return;
-    // One shared wait per full buffer, ended by 'drain' or by the socket going away.
-    drained ??= new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off("drain", done);
-        socket.off("close", done);
-        drained = undefined;
-        resolve();
-      };
-      socket.on("drain", done);
-      socket.on("close", done);
-    });
-    await drained;
-    if (socket.destroyed) throw new SocketGone();
-  };
+  const send = (message: ResponseLine): Promise<void> => writer.write(line(message));
   const sendError = (id: number | null, code: RemoteErrorCode, message: string) => {
     send({ id, type: "error", code, message }).catch(() => undefined);
   };
@@ -153,7 +135,7 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
   // The first request must carry the right password; anything else ends the connection.
   const refuse = (id: number) => {
     context.log("auth_failed", { peer });
-    socket.end(line({ id, type: "error", code: "AUTH_FAILED", message: "wrong password or no authentication" }));
+    writer.end(line({ id, type: "error", code: "AUTH_FAILED", message: "wrong password or no authentication" }));
     socket.off("data", onData);
   };
 

@@ -75,10 +75,12 @@ describe("streaming a large hosting server", () => {
       `lists streamed: ${small.lists} at ${small.listsPerSecond}/s (agent +${mb(small.agentGrowth)}, client retains ${mb(small.clientRetained)}); ` +
         `${large.lists} at ${large.listsPerSecond}/s (agent +${mb(large.agentGrowth)}, client retains ${mb(large.clientRetained)})`,
     );
-    // Five times the lists may not cost more than a fixed allowance: buffers and SQLite's cache,
-    // not the result, set the peak. 100,000 list records held in memory take about 60 MB.
+    // Five times the lists may not cost more than a fixed allowance: buffers, SQLite's caches and
+    // the thread that counts members (Node's floor for a worker thread is about 16 MB; see
+    // sources/sqlite-workers.ts), not the result, set the peak. 100,000 list records held in
+    // memory take about 60 MB more.
     expect(large.agentGrowth).toBeLessThan(small.agentGrowth + 20 * 1048576);
-    expect(large.agentGrowth).toBeLessThan(40 * 1048576);
+    expect(large.agentGrowth).toBeLessThan(60 * 1048576);
     expect(large.clientRetained).toBeLessThan(small.clientRetained + 2 * 1048576);
     expect(large.clientRetained).toBeLessThan(3 * 1048576);
   });

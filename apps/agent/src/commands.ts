@@ -1,15 +1,22 @@
 import type { HostingList, HostingListMemberCounts, HostingLogEntry, HostingSite, MemberCounts, ServerInfo } from "@listbill/protocol";
-import { countedMemberTypes } from "./listmanager-schema.js";
-import { ListManagerQueries } from "./listmanager-queries.js";
-import type { ListManagerSource, Row } from "./sources/source.js";
+import { countedMemberTypes, listManagerSchema } from "./listmanager-schema.js";
+import { ListManagerQueries, memberCountColumns } from "./listmanager-queries.js";
+import type { OpenedSource, Row } from "./sources/source.js";
+import type { SqliteSource } from "./sources/sqlite-source.js";
+import { SQLITE_WORKER_THREADS } from "./sources/sqlite-workers.js";
 
 export const PRODUCT = "ListManager";
+
+// Lists per member-count statement on a worker thread (about 10 ms of SQLite's time), and
+// statements under way at once: two per thread, so none waits while the next is handed out.
+const COUNT_BATCH = 1000;
+const COUNT_BATCHES_AHEAD = 2 * SQLITE_WORKER_THREADS;
 
 /** The agent's commands over one ListManager database: SQL in, protocol records out. */
 export class ListManagerCommands {
   private readonly queries: ListManagerQueries;
 
-  constructor(private readonly source: ListManagerSource & { dialect: "sqlite" | "mysql" }) {
+  constructor(private readonly source: OpenedSource) {
     this.queries = new ListManagerQueries(source.dialect);
   }
 
@@ -31,25 +38,20 @@ export class ListManagerCommands {
   }
 
   async *lists(withMemberCounts: boolean): AsyncGenerator<HostingList> {
-    for await (const row of this.source.stream(this.queries.lists(withMemberCounts))) {
-      const list: HostingList = {
-        id: int(row.id),
-        name: String(row.name),
-        site: text(row.site),
-        topic: text(row.topic),
-        description: text(row.description),
-        created: isoUtc(row.created),
-        disabled: int(row.disabled) === 1,
-        maxMembers: Math.max(0, int(row.maxMembers)),
-      };
-      if (withMemberCounts) list.memberCounts = counts(row);
+    if (!withMemberCounts) {
+      for await (const row of this.source.stream(this.queries.lists(false))) yield hostingList(row);
+      return;
+    }
+    for await (const { row, counts } of this.withMemberCounts(this.queries.lists(false), this.queries.lists(true))) {
+      const list = hostingList(row);
+      list.memberCounts = counts;
       yield list;
     }
   }
 
   async *memberCounts(): AsyncGenerator<HostingListMemberCounts> {
-    for await (const row of this.source.stream(this.queries.memberCounts())) {
-      yield { list: String(row.name), counts: counts(row) };
+    for await (const { row, counts } of this.withMemberCounts(this.queries.listNames(), this.queries.memberCounts())) {
+      yield { list: String(row.name), counts };
     }
   }
 
@@ -71,13 +73,105 @@ export class ListManagerCommands {
       };
     }
   }
+
+  /**
+   * Each list's row with its member counts: the rows of `listsSql` counted list by list on worker
+   * threads, or the rows of `scanSql`, which carry count columns.
+   */
+  private async *withMemberCounts(listsSql: string, scanSql: string): AsyncGenerator<{ row: Row; counts: MemberCounts }> {
+    const counter = await this.perListCounter();
+    if (counter) {
+      yield* countedOnWorkers(this.source.stream(listsSql), counter, this.queries.memberCountsOfNamedLists());
+      return;
+    }
+    for await (const row of this.source.stream(scanSql)) yield { row, counts: memberCounts(memberCountColumns.map((column) => row[column])) };
+  }
+
+  /**
+   * The SQLite source, when member counts should be counted list by list on its worker threads:
+   * that is, when the plan of the count statement reads members_ only by seeks into a covering
+   * index. Without the members_ (List_, MemberType_) index each count would read all of members_,
+   * so the lists stream then counts with one grouped scan instead (as MySQL always does: the
+   * scan runs in the database server's process, beside the agent, and per-list counting took
+   * MariaDB 1.5× as long). Asked on every stream, since an index may come or go while the agent
+   * runs; planning takes about a millisecond.
+   */
+  private async perListCounter(): Promise<SqliteSource | undefined> {
+    if (this.source.dialect !== "sqlite") return undefined;
+    const members = listManagerSchema.members.table;
+    const reads: string[] = [];
+    for await (const step of this.source.stream(`EXPLAIN QUERY PLAN ${this.queries.memberCountsOfNamedLists()}`, ["[]"])) {
+      const detail = String(step.detail);
+      const [verb, table] = detail.split(" ", 2);
+      if ((verb === "SCAN" || verb === "SEARCH") && table === members) reads.push(detail);
+    }
+    const seeksOnly = reads.length > 0 && reads.every((detail) => detail.startsWith(`SEARCH ${members} USING COVERING INDEX `));
+    return seeksOnly ? this.source : undefined;
+  }
 }
 
-// MySQL returns SUM() as a DECIMAL string; the value was still computed by the database.
-function counts(row: Row): MemberCounts {
-  const result = { other: int(row.count_other) } as MemberCounts;
-  for (const type of countedMemberTypes) result[type] = int(row[`count_${type}`]);
+function hostingList(row: Row): HostingList {
+  return {
+    id: int(row.id),
+    name: String(row.name),
+    site: text(row.site),
+    topic: text(row.topic),
+    description: text(row.description),
+    created: isoUtc(row.created),
+    disabled: int(row.disabled) === 1,
+    maxMembers: Math.max(0, int(row.maxMembers)),
+  };
+}
+
+/**
+ * Counts from the values of memberCountColumns. "other" is every member of another status, NULL
+ * included: the total less those counted. MySQL returns SUM() as a DECIMAL string; the value was
+ * still computed by the database.
+ */
+function memberCounts(values: readonly unknown[]): MemberCounts {
+  const result = { other: 0 } as MemberCounts;
+  let counted = 0;
+  countedMemberTypes.forEach((type, position) => (counted += result[type] = int(values[position])));
+  result.other = int(values[countedMemberTypes.length]) - counted;
   return result;
+}
+
+/**
+ * `rows` (each with a list name) with their member counts, counted on the source's worker
+ * threads a few batches ahead while earlier rows are sent. Counts are read a moment after the
+ * list rows, by other connections: as current as the lists themselves, not of one snapshot.
+ */
+async function* countedOnWorkers(rows: AsyncGenerator<Row>, source: SqliteSource, countSql: string): AsyncGenerator<{ row: Row; counts: MemberCounts }> {
+  const ahead: Array<{ rows: Row[]; counts: Promise<unknown[][]> }> = [];
+  let exhausted = false;
+  // Threads start while the first rows are read (SQLite sorts every list before the first).
+  source.startWorkers();
+  try {
+    for (;;) {
+      while (!exhausted && ahead.length < COUNT_BATCHES_AHEAD) {
+        const batch: Row[] = [];
+        while (batch.length < COUNT_BATCH) {
+          const next = await rows.next();
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          batch.push(next.value);
+        }
+        if (batch.length === 0) break;
+        const counts = source.valuesOnWorker(countSql, [JSON.stringify(batch.map((row) => String(row.name)))]);
+        // A batch still ahead when the consumer leaves is never awaited; its failure is moot.
+        counts.catch(() => undefined);
+        ahead.push({ rows: batch, counts });
+      }
+      const batch = ahead.shift();
+      if (!batch) return;
+      const counts = await batch.counts;
+      for (const [index, row] of batch.rows.entries()) yield { row, counts: memberCounts(counts[index]) };
+    }
+  } finally {
+    await rows.return(undefined);
+  }
 }
 
 function int(value: unknown): number {
@@ -93,11 +187,28 @@ function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+// ListManager's own spelling of a time, in UTC.
+const PLAIN_TIME = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** "YYYY-MM-DD HH:MM:SS" (SQLite text, MySQL DATETIME as a string) read as UTC. */
 function isoUtc(value: unknown): string | null {
+  // A plain time that names a real instant is what Date would print, spelled differently: one
+  // regular expression instead of a Date each, for every list of a stream.
+  const plain = typeof value === "string" ? PLAIN_TIME.exec(value) : null;
+  if (plain && isRealInstant(Number(plain[1]), Number(plain[2]), Number(plain[3]), Number(plain[4]), Number(plain[5]), Number(plain[6]))) {
+    return `${plain[1]}-${plain[2]}-${plain[3]}T${plain[4]}:${plain[5]}:${plain[6]}.000Z`;
+  }
   if (value === null || value === undefined || value === "") return null;
   const raw = value instanceof Date ? value.toISOString() : String(value).trim();
   const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(raw) ? raw : `${raw.replace(" ", "T")}Z`;
   const date = new Date(withZone);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+// Date rolls what is not (February 30th, 24:00:00) over into the next month or day.
+function isRealInstant(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }

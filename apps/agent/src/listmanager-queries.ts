@@ -2,6 +2,9 @@ import { countedMemberTypes, listManagerSchema as s, trueFlags } from "./listman
 
 export type Dialect = "sqlite" | "mysql";
 
+/** Count columns of member-count rows, in this order: one per counted status, then all members. */
+export const memberCountColumns = [...countedMemberTypes.map((type) => `count_${type}`), "count_total"] as const;
+
 /** The SQLite function the SQLite source registers as @listbill/protocol's nameKey. */
 export const SQLITE_NAME_KEY_FUNCTION = "listbill_name_key";
 
@@ -51,6 +54,28 @@ export class ListManagerQueries {
       ORDER BY ${this.orderByName(col(l.name))}`;
   }
 
+  /** Every list name, in name-key order. */
+  listNames(): string {
+    const name = `l.${this.q(s.lists.name)}`;
+    return `SELECT ${name} AS name FROM ${this.q(s.lists.table)} l ORDER BY ${this.orderByName(name)}`;
+  }
+
+  /**
+   * Member counts of the lists named in a JSON array (the one parameter), one row per name in
+   * array order, columns as memberCountColumns: SQLite only. With the members_ (List_,
+   * MemberType_) index each count is an index seek and a step over just the entries it counts;
+   * without it each would read all of members_ (see ListManagerCommands.perListCounter).
+   */
+  memberCountsOfNamedLists(): string {
+    const m = s.members;
+    const count = (type: string | null) => {
+      const ofType = type === null ? "" : ` AND ${this.q(m.status)} = '${type}'`;
+      return `(SELECT COUNT(*) FROM ${this.q(m.table)} WHERE ${this.q(m.list)} = j.value${ofType})`;
+    };
+    const counts = [...countedMemberTypes.map(count), count(null)].map((sql, position) => `${sql} AS ${this.q(memberCountColumns[position])}`);
+    return `SELECT ${counts.join(", ")} FROM json_each(?) j ORDER BY j.key`;
+  }
+
   /** Every list, with zero counts for a list without members. */
   memberCounts(): string {
     const l = s.lists;
@@ -79,15 +104,14 @@ export class ListManagerQueries {
     const m = s.members;
     const type = this.q("type");
     const n = this.q("n");
-    const sums = countedMemberTypes.map((name) => `SUM(CASE WHEN ${type} = '${name}' THEN ${n} ELSE 0 END) AS ${this.q(name)}`);
-    const known = countedMemberTypes.map((name) => `'${name}'`).join(", ");
-    sums.push(`SUM(CASE WHEN ${type} IN (${known}) THEN 0 ELSE ${n} END) AS ${this.q("other")}`);
+    const sums = [...countedMemberTypes.map((name) => `SUM(CASE WHEN ${type} = '${name}' THEN ${n} ELSE 0 END)`), `SUM(${n})`]
+      .map((sum, position) => `${sum} AS ${this.q(memberCountColumns[position])}`);
     const byStatus = `SELECT ${this.q(m.list)} AS list, ${this.q(m.status)} AS ${type}, COUNT(*) AS ${n} FROM ${this.q(m.table)} GROUP BY ${this.q(m.list)}, ${this.q(m.status)}`;
     return `SELECT g.list AS list, ${sums.join(", ")} FROM (${byStatus}) g GROUP BY g.list`;
   }
 
   private countColumns(alias: string): string {
-    return [...countedMemberTypes, "other"].map((name) => `COALESCE(${alias}.${this.q(name)}, 0) AS ${this.q(`count_${name}`)}`).join(", ");
+    return memberCountColumns.map((column) => `COALESCE(${alias}.${this.q(column)}, 0) AS ${this.q(column)}`).join(", ");
   }
 
   private orderByName(column: string): string {

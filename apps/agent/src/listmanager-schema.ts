@@ -44,7 +44,10 @@ export const listManagerSchema = {
  * slower on a server with millions of members; the results are the same either way.
  */
 export const listManagerIndexes = {
-  /** Member counts by list and status: a covering index scanned in order, grouped as it goes. */
+  /**
+   * Member counts by list and status: a covering index, scanned in order and grouped as it goes
+   * (MySQL), or sought list by list (SQLite; see ListManagerCommands.perListCounter).
+   */
   membersByListAndStatus: { table: listManagerSchema.members.table, columns: [listManagerSchema.members.list, listManagerSchema.members.status] },
   /** lists_.Topic_ → topics_: ListManager's primary key on TopicName_. */
   topicsByName: { table: listManagerSchema.topics.table, columns: [listManagerSchema.topics.name] },

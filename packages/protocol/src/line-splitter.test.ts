@@ -22,6 +22,16 @@ describe("LineSplitter", () => {
     expect(splitter.bufferedBytes).toBe(0);
   });
 
+  it("drops a carriage return cut from its newline, and an oversized line ending in the chunk it overflows", () => {
+    const splitter = new LineSplitter(10);
+    const out = [
+      ...splitter.push(Buffer.from('{"a":1}\r')),
+      ...splitter.push(Buffer.from(`\n${"x".repeat(20)}\n{"b":2}\n`)),
+    ];
+    expect(out).toEqual([{ kind: "line", text: '{"a":1}' }, { kind: "oversized" }, { kind: "line", text: '{"b":2}' }]);
+    expect(splitter.bufferedBytes).toBe(0);
+  });
+
   it("splits multi-byte characters cut between chunks correctly", () => {
     const splitter = new LineSplitter();
     const bytes = Buffer.from("liste-éèà\n");

@@ -20,27 +20,27 @@ export class LineSplitter {
     while (start < chunk.length) {
       const newline = chunk.indexOf(0x0a, start);
       const end = newline === -1 ? chunk.length : newline;
-      if (!this.skipping) {
-        const piece = chunk.subarray(start, end);
-        if (this.pendingBytes + piece.length > this.maxBytes) {
-          out.push({ kind: "oversized" });
-          this.pending = [];
-          this.pendingBytes = 0;
-          this.skipping = true;
-        } else if (piece.length > 0) {
-          this.pending.push(piece);
-          this.pendingBytes += piece.length;
-        }
-      }
-      if (newline === -1) break;
       if (this.skipping) {
-        this.skipping = false;
-      } else {
-        const text = Buffer.concat(this.pending, this.pendingBytes).toString("utf8").replace(/\r$/, "");
+        if (newline !== -1) this.skipping = false;
+      } else if (this.pendingBytes + (end - start) > this.maxBytes) {
+        out.push({ kind: "oversized" });
         this.pending = [];
         this.pendingBytes = 0;
-        if (text.trim().length > 0) out.push({ kind: "line", text });
+        this.skipping = newline === -1;
+      } else if (newline === -1) {
+        this.pending.push(chunk.subarray(start, end));
+        this.pendingBytes += end - start;
+      } else if (this.pendingBytes === 0) {
+        // Most lines lie whole in one chunk: decoded where they are, without a copy.
+        this.emit(out, chunk, start, end);
+      } else {
+        this.pending.push(chunk.subarray(start, end));
+        const line = Buffer.concat(this.pending, this.pendingBytes + (end - start));
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.emit(out, line, 0, line.length);
       }
+      if (newline === -1) break;
       start = newline + 1;
     }
     return out;
@@ -49,5 +49,10 @@ export class LineSplitter {
   /** Bytes of an unfinished line, so a caller can tell a clean close from a cut one. */
   get bufferedBytes(): number {
     return this.pendingBytes;
+  }
+
+  private emit(out: SplitLine[], bytes: Buffer, start: number, end: number): void {
+    const text = bytes.toString("utf8", start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end);
+    if (text.trim().length > 0) out.push({ kind: "line", text });
   }
 }

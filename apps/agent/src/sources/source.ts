@@ -1,3 +1,6 @@
+import type { MysqlSource } from "./mysql-source.js";
+import type { SqliteSource } from "./sqlite-source.js";
+
 export type Row = Record<string, unknown>;
 
 /**
@@ -10,8 +13,10 @@ export interface ListManagerSource {
   close(): Promise<void>;
 }
 
+export type OpenedSource = SqliteSource | MysqlSource;
+
 /** "mysql://…" opens MySQL; anything else is a SQLite file path. */
-export async function openListManagerSource(database: string): Promise<ListManagerSource & { dialect: "sqlite" | "mysql" }> {
+export async function openListManagerSource(database: string): Promise<OpenedSource> {
   if (/^mysql:\/\//i.test(database)) {
     const { MysqlSource } = await import("./mysql-source.js");
     return new MysqlSource(database);

@@ -1,22 +1,23 @@
-import Database from "better-sqlite3";
-import { nameKey } from "@listbill/protocol";
-import { SQLITE_NAME_KEY_FUNCTION } from "../listmanager-queries.js";
 import type { ListManagerSource, Row } from "./source.js";
+import { openSqlite } from "./sqlite-connection.js";
+import { SqliteWorkers } from "./sqlite-workers.js";
 
 /**
  * A ListManager SQLite file, opened read-only. Each stream gets its own connection: a
  * better-sqlite3 connection is busy while an iterator is open, and several streams (and
- * clients) may be open at once.
+ * clients) may be open at once. Statements that may run beside the main thread go to worker
+ * threads (see SqliteWorkers).
  */
 export class SqliteSource implements ListManagerSource {
   readonly dialect = "sqlite" as const;
+  private workers: SqliteWorkers | undefined;
 
   constructor(private readonly path: string) {
-    this.open().close();
+    openSqlite(path).close();
   }
 
   async first(sql: string, params: unknown[] = []): Promise<Row | undefined> {
-    const db = this.open();
+    const db = openSqlite(this.path);
     try {
       return db.prepare(sql).get(...params) as Row | undefined;
     } finally {
@@ -25,7 +26,7 @@ export class SqliteSource implements ListManagerSource {
   }
 
   async *stream(sql: string, params: unknown[] = []): AsyncGenerator<Row> {
-    const db = this.open();
+    const db = openSqlite(this.path);
     try {
       for (const row of db.prepare(sql).iterate(...params)) yield row as Row;
     } finally {
@@ -33,16 +34,20 @@ export class SqliteSource implements ListManagerSource {
     }
   }
 
-  async close(): Promise<void> {}
+  /** Starts the worker threads ahead of valuesOnWorker, e.g. while a first query runs. */
+  startWorkers(): void {
+    this.workers ??= new SqliteWorkers(this.path);
+    this.workers.start();
+  }
 
-  private open(): Database.Database {
-    const db = new Database(this.path, { readonly: true, fileMustExist: true });
-    // better-sqlite3 defaults to a 16 MB page cache, which also sizes the sorter behind ORDER BY.
-    // Streams read each page once, so a small cache costs little speed and keeps every open
-    // stream's memory bounded (the sorter spills to a temporary file beyond it).
-    db.pragma("cache_size = -4096");
-    // Ordering by name key must match @listbill/protocol exactly, so SQLite calls the same function.
-    db.function(SQLITE_NAME_KEY_FUNCTION, { deterministic: true }, (name: unknown) => (typeof name === "string" ? nameKey(name) : name));
-    return db;
+  /** Every row of a statement run on a worker thread, each as its column values in order. */
+  valuesOnWorker(sql: string, params: unknown[]): Promise<unknown[][]> {
+    this.workers ??= new SqliteWorkers(this.path);
+    return this.workers.run(sql, params);
+  }
+
+  async close(): Promise<void> {
+    await this.workers?.close();
+    this.workers = undefined;
   }
 }
