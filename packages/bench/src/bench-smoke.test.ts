@@ -18,11 +18,11 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   const run = spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", "--results", results, "--json", json], {
     cwd: join(import.meta.dirname, ".."),
     encoding: "utf8",
-    timeout: 120_000,
+    timeout: 170_000,
   });
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
 
-  const { figures, sqlCount, throughput, sync } = JSON.parse(readFileSync(json, "utf8"));
+  const { figures, sqlCount, throughput, sync, scaleOut } = JSON.parse(readFileSync(json, "utf8"));
   expect(figures).toHaveLength(1);
   const [size] = figures;
   expect(size).toMatchObject({ lists: 2000, servers: 1 });
@@ -63,4 +63,10 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(sync.logImport.listbill.rows).toBe(5000);
   expect(sync.logImport.peakRssBytes).toBeGreaterThan(0);
   expect(markdown).toContain("## Sync and log import");
-}, 120_000);
+
+  expect(scaleOut.violations).toEqual([]);
+  expect(scaleOut.jobs.validate + scaleOut.jobs.sync).toBeGreaterThanOrEqual(16);
+  expect(scaleOut.orphaned).toBeGreaterThan(0);
+  expect(markdown).toContain("## Scale-out: two API processes, one killed");
+  expect(markdown).toContain("Every job ended exactly once; no duplicate rows.");
+}, 180_000);

@@ -5,6 +5,7 @@ import { type SeededApi, startSeededApi } from "./api-seed.js";
 import { runThroughputBench, throughputReport } from "./api-throughput-bench.js";
 import { summarizeCpuProfile } from "./cpu-profile.js";
 import { machineLine, mb, seconds, writeSection } from "./results.js";
+import { runScaleOut, scaleOutReport } from "./scale-out-bench.js";
 import { runSqlCountBench, sqlCountReport } from "./sql-count-bench.js";
 import { runSyncBench, syncReport } from "./sync-bench.js";
 import { type SizeFigures, runValidationBench } from "./validation-bench.js";
@@ -19,8 +20,10 @@ embedded SQLite; the api and sync benchmarks compare against mysql2 and need MyS
   api         lists(first: 50) under autocannon against a raw node:http + mysql2 handler
   sql         SQL statements per request of every SPA query, at page sizes 10 and 100
   sync        sync and log import rows/s against raw mysql2 multi-row upserts
+  scaleout    two API processes, 20 agents, 200 validate and sync jobs, one process killed
+              mid-way: every job must end exactly once (needs MySQL)
 
-  --only a,b            run only these benchmarks (default all four)
+  --only a,b            run only these benchmarks (default all five)
   --seconds 10          autocannon's measuring time per server (api)
   --log-rows 1000000    log rows imported (sync)
 
@@ -28,7 +31,8 @@ embedded SQLite; the api and sync benchmarks compare against mysql2 and need MyS
   --members 100         mean members per list (default 100)
   --fleet               validate --servers servers at once (default 10 × 100,000 lists)
   --servers N           servers in the fleet run
-  --smoke               tiny sizes (2,000 lists to validate, 200 to sync, 1 s of load, 5,000 log rows):
+  --smoke               tiny sizes (2,000 lists to validate, 200 to sync, 1 s of load, 5,000 log rows,
+                        4 servers and 16 jobs to scale out):
                         proves every benchmark runs, measures nothing
   --results PATH        the Markdown file to update (default packages/bench/RESULTS.md; none in --smoke)
   --json PATH           also write the figures as JSON
@@ -72,7 +76,7 @@ const resultsPath = values.results ?? (values.smoke ? undefined : join(import.me
 const cpuProfileDir = values["cpu-prof"] ? join(import.meta.dirname, "..", ".cache", "profiles", new Date().toISOString().replace(/[:.]/g, "-")) : undefined;
 if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
 
-const BENCHMARKS = ["validation", "api", "sql", "sync"] as const;
+const BENCHMARKS = ["validation", "api", "sql", "sync", "scaleout"] as const;
 const only = values.only ? values.only.split(",") : [...BENCHMARKS];
 for (const name of only) if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only takes ${BENCHMARKS.join(", ")}, not "${name}"`);
 const log = (line: string) => console.log(line);
@@ -134,6 +138,19 @@ if (only.includes("sync")) {
     const figures = await runSyncBench({ lists, logRows, mysqlUrl, log });
     publish("Sync and log import", syncReport(machine, figures));
     json.sync = figures;
+  }
+}
+
+if (only.includes("scaleout")) {
+  if (!mysqlUrl) console.log("\nscale-out benchmark skipped: API processes share a MySQL queue; it needs LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL");
+  else {
+    const machine = machineLine(database);
+    const options = { mysqlUrl, servers: values.smoke ? 4 : 20, listsPerServer: values.smoke ? 20 : 200, jobs: values.smoke ? 16 : 200, latencyMs: 40, leaseMs: 2000, timeoutMs: 600_000, log };
+    console.log(`\nscale-out benchmark: ${options.servers} agents, ${options.jobs} jobs\n${machine}`);
+    const figures = await runScaleOut(options);
+    publish("Scale-out: two API processes, one killed", scaleOutReport(machine, figures, options));
+    json.scaleOut = figures;
+    if (figures.violations.length) process.exitCode = 1;
   }
 }
 
