@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import { type ClassType, ArgsType, Field, Int, ObjectType } from "type-graphql";
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import { RawEntityReader } from "../db/hydrate.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -85,6 +86,14 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
   return ConnectionClass;
 }
 
+/** A to-one join of a page's query: `entity` as `alias` `on` a condition, read into `property`. */
+export interface PageJoin<T> {
+  property: keyof T & string;
+  entity: ClassType<ObjectLiteral>;
+  alias: string;
+  on: string;
+}
+
 /** One column of a stable ordering; the last one of an ordering must be unique (the id). */
 export interface SortKey<T> {
   /** Qualified column, e.g. "list.nameKey". */
@@ -123,10 +132,10 @@ export async function paginate<T extends ObjectLiteral>(
   sort: SortKey<T>[],
   options: {
     /**
-     * Adds joins to the page's query only (e.g. a relation the client selected); the count never
-     * needs them. To-one joins only: the page is cut with a plain LIMIT, which counts joined rows.
+     * To-one joins for the page's query only (e.g. a relation the client selected; the count
+     * never needs them): each joined entity, or null, lands on its node's `property`.
      */
-    join?: (page: SelectQueryBuilder<T>) => void;
+    joins?: PageJoin<T>[];
   } = {},
 ): Promise<Page<T>> {
   const { first, last, after, before } = args;
@@ -139,7 +148,13 @@ export async function paginate<T extends ObjectLiteral>(
   const counted = query.clone();
 
   const page = query.clone();
-  options.join?.(page);
+  const node = RawEntityReader.forMainAlias(page);
+  const joins = (options.joins ?? []).map((join) => {
+    page.leftJoin(join.entity, join.alias, join.on);
+    const reader = new RawEntityReader<ObjectLiteral>(page as SelectQueryBuilder<ObjectLiteral>, page.connection.getMetadata(join.entity), join.alias);
+    reader.selectInto(page as SelectQueryBuilder<ObjectLiteral>);
+    return { property: join.property, reader };
+  });
   if (after != null) page.andWhere(...keysetCondition(sort, decodeCursor(after, sort.length), "after"));
   if (before != null) page.andWhere(...keysetCondition(sort, decodeCursor(before, sort.length), "before"));
   for (const [index, key] of sort.entries()) {
@@ -148,7 +163,11 @@ export async function paginate<T extends ObjectLiteral>(
     else page.addOrderBy(key.column, ascending ? "ASC" : "DESC");
   }
   // LIMIT, not take(): with joins take() costs a second query to find the page's ids first.
-  const rows = await page.limit(size + 1).getMany();
+  const rows = (await page.limit(size + 1).getRawMany()).map((raw: Record<string, unknown>) => {
+    const row = node.read(raw)!;
+    for (const join of joins) (row as ObjectLiteral)[join.property] = join.reader.read(raw);
+    return row;
+  });
   const hasMore = rows.length > size;
   const pageRows = rows.slice(0, size);
   if (backwards) pageRows.reverse();

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
-import { type DataSource, type EntityTarget, In, type ObjectLiteral } from "typeorm";
+import { type DataSource, type EntityTarget, type ObjectLiteral } from "typeorm";
+import { RawEntityReader } from "../db/hydrate.js";
 import { User } from "../auth/user.entity.js";
 import { Customer } from "../customers/customer.entity.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
@@ -12,7 +13,9 @@ import { ValidationError } from "../validation/validation-error.entity.js";
 /** One SELECT … WHERE id IN (…) per entity per request tick, whatever the number of rows asking. */
 export function byIdLoader<T extends ObjectLiteral & { id: number }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
   return new DataLoader<number, T | null>(async (ids) => {
-    const rows = await dataSource.getRepository(entity).findBy({ id: In([...ids]) } as never);
+    const query = dataSource.getRepository(entity).createQueryBuilder("row");
+    const reader = RawEntityReader.forMainAlias(query);
+    const rows = (await query.where("row.id IN (:...ids)", { ids: [...ids] }).getRawMany()).map((raw: Record<string, unknown>) => reader.read(raw)!);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });

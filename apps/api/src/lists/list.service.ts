@@ -46,12 +46,11 @@ export class ListService {
         { column: "list.id", value: (list) => list.id },
       ],
       {
-        // One query for the page and its relations instead of one per relation: each round trip
-        // to the database costs the API more CPU than hydrating the joined columns.
-        join(page) {
-          if (related.has("server")) page.leftJoinAndMapOne("list.joinedServer", Server, "server", "server.id = list.serverId");
-          if (related.has("customer")) page.leftJoinAndMapOne("list.joinedCustomer", Customer, "customer", "customer.id = list.customerId");
-        },
+        // One query for the page and its relations instead of one per relation.
+        joins: [
+          ...(related.has("server") ? [{ property: "joinedServer" as const, entity: Server, alias: "server", on: "server.id = list.serverId" }] : []),
+          ...(related.has("customer") ? [{ property: "joinedCustomer" as const, entity: Customer, alias: "customer", on: "customer.id = list.customerId" }] : []),
+        ],
       },
     );
   }
