@@ -18,7 +18,10 @@ export interface SeedShape {
 }
 
 export interface SeededApi {
+  /** The API process serving the data; replaced by relaunch(). */
   api: ApiProcess;
+  /** Replaces the API process with one started with `env` changed (same database, same token). */
+  relaunch(env: Record<string, string | undefined>): Promise<ApiProcess>;
   /** The scratch database's mysql:// URL, or undefined on SQLite. */
   databaseUrl: string | undefined;
   ids: { serverId: string; customerId: string; jobId: string };
@@ -46,17 +49,15 @@ export async function startSeededApi(shape: SeedShape, options: { mysqlUrl: stri
   };
   try {
     agent = await spawnAgent({ database: fixture });
-    api = await startApiProcess({
-      nodeArgs: options.nodeArgs,
-      env: {
-        LISTBILL_DATA_DIR: dataDir,
-        LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),
-        LISTBILL_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        LISTBILL_JOB_POLL_MS: "50",
-        ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-        ...options.env,
-      },
-    });
+    const env: Record<string, string> = {
+      LISTBILL_DATA_DIR: dataDir,
+      LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),
+      LISTBILL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LISTBILL_JOB_POLL_MS: "50",
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+      ...options.env,
+    };
+    api = await startApiProcess({ nodeArgs: options.nodeArgs, env });
     const serverIds: string[] = [];
     for (let i = 0; i < shape.servers; i++) serverIds.push(await createServer(api, { name: `Seeded ${String(i + 1).padStart(3, "0")}`, port: agent.port }));
     const ready = api;
@@ -97,7 +98,25 @@ export async function startSeededApi(shape: SeedShape, options: { mysqlUrl: stri
         if (assignLists.userErrors.length) throw new Error(`assignLists refused: ${JSON.stringify(assignLists.userErrors)}`);
       }
     }
-    return { api, databaseUrl: scratch?.url, ids: { serverId: serverIds[0]!, customerId: customerIds[0]!, jobId: firstJob!.id }, stop };
+    const seeded: SeededApi = {
+      api,
+      databaseUrl: scratch?.url,
+      ids: { serverId: serverIds[0]!, customerId: customerIds[0]!, jobId: firstJob!.id },
+      stop,
+      async relaunch(changes) {
+        const token = api!.token;
+        await api!.stop();
+        api = undefined;
+        for (const [name, value] of Object.entries(changes)) {
+          if (value === undefined) delete env[name];
+          else env[name] = value;
+        }
+        api = await startApiProcess({ nodeArgs: options.nodeArgs, env, token });
+        seeded.api = api;
+        return api;
+      },
+    };
+    return seeded;
   } catch (error) {
     await stop();
     throw error;

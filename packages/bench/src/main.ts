@@ -115,6 +115,8 @@ if (only.includes("api") || only.includes("sql")) {
     if (only.includes("api")) {
       if (!mysqlUrl) console.log("\napi benchmark skipped: it compares against mysql2 and needs LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL");
       else {
+        // As deployed: without the per-request SQL counting the sql benchmark needed, default job polling.
+        await seeded.relaunch({ LISTBILL_EXPOSE_SQL_COUNT: undefined, LISTBILL_JOB_POLL_MS: undefined });
         const machine = machineLine(database);
         console.log(`\nAPI throughput benchmark\n${machine}`);
         const figures = await runThroughputBench(seeded, { seconds: values.seconds ? wholeNumbers(values.seconds, "seconds")[0]! : values.smoke ? 1 : 10, log });
