@@ -40,7 +40,7 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(size.validateSynced.results).toEqual([expect.objectContaining({ listsChecked: 2000 })]);
 
   const markdown = readFileSync(results, "utf8");
-  expect(markdown).toContain("## Validation of one server");
+  expect(markdown).toContain("## Validation of one server, API on ");
   expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
   expect(markdown).toMatch(/\| 2,000 \| \d+ MB \| \d+ MB \| \d+ MB \| \d+ MB \|/);
 

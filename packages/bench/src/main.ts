@@ -93,7 +93,7 @@ if (only.includes("validation")) {
   const machine = machineLine(database);
   console.log(`validation benchmark: ${sizes.join(", ")} lists × ${servers} server(s), ~${membersPerList} members per list\n${machine}`);
   const figures = await runValidationBench({ sizes, servers, membersPerList, mysqlUrl, cpuProfileDir, log });
-  publish(servers === 1 ? "Validation of one server" : "Validation of a fleet", report(machine, figures));
+  publish(`${servers === 1 ? "Validation of one server" : "Validation of a fleet"}, ${database}`, report(machine, figures));
   Object.assign(json, { machine, sizes, servers, membersPerList, figures });
   if (cpuProfileDir) printProfiles(cpuProfileDir);
 }
