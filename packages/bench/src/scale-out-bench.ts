@@ -74,8 +74,11 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutFig
     let orphaned: number[] = [];
     const alive = [survivor, victim];
     const queued = async () => (await pair.rows<{ n: number }>("SELECT COUNT(*) AS n FROM job"))[0]!.n;
+    // Waves go on until both the jobs are queued and the kill has happened: should the survivor
+    // have claimed every job so far, later waves give the victim some to be killed in the middle of.
+    let gaveUp = false;
     const queueing = (async () => {
-      for (let wave = 0; (await queued()) < options.jobs; wave++) {
+      for (let wave = 0; !gaveUp && (killedAt === 0 || (await queued()) < options.jobs); wave++) {
         const api = alive[wave % alive.length]!;
         // A request to the process being killed may die with it: a load balancer's client would retry elsewhere.
         await startJobs(api, wave % 2 === 0 ? "validateServers" : "syncServers", { all: true }).catch(() => undefined);
@@ -88,7 +91,11 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutFig
     for (;;) {
       const running = await pair.rows<{ id: number }>("SELECT id FROM job WHERE state = 'RUNNING' AND leaseOwner LIKE ?", [`%:${victim.pid}:%`]);
       if (running.length > 0 && (await queued()) >= options.jobs / 3) break;
-      if (Date.now() > deadline) throw new Error(`the second API process never ran a job\n${pair.logs()}`);
+      if (Date.now() > deadline) {
+        gaveUp = true;
+        await queueing;
+        throw new Error(`the second API process never ran a job\n${pair.logs()}`);
+      }
       await sleep(5);
     }
     alive.splice(1, 1);
