@@ -50,13 +50,16 @@ export interface SizeFigures {
   validateNew: PhaseFigures;
   sync: PhaseFigures;
   validateSynced: PhaseFigures;
+  /** Validation once more with nothing changed: every finding is already an OPEN error. */
+  validateAgain: PhaseFigures;
 }
 
 const ADMIN_PASSWORD = "bench-admin-password";
 
 /**
  * Validation against real agents on loopback, for each size: before any sync (every list is
- * NEW_LIST), then a sync, then validation again (billing knows every list; they are unassigned).
+ * NEW_LIST), then a sync, then validation again (billing knows every list; they are unassigned),
+ * and once more with nothing changed (every finding is already OPEN: nothing is written).
  * Each phase runs in a fresh API process so that its peak RSS is its own.
  */
 export async function runValidationBench(options: ValidationBenchOptions): Promise<SizeFigures[]> {
@@ -117,12 +120,16 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     });
     const sync = await phase("sync", (api) => runPhase(api, "syncServers", serverIds));
     const validateSynced = await phase("validate-synced", (api) => runPhase(api, "validateServers", serverIds));
-    for (const [name, figures] of [["validate-new", validateNew], ["validate-synced", validateSynced]] as const) {
+    const validateAgain = await phase("validate-again", (api) => runPhase(api, "validateServers", serverIds));
+    for (const result of validateAgain.results) {
+      if (result.unchanged !== result.findings) throw new Error(`validate-again wrote ${Number(result.findings) - Number(result.unchanged)} of ${String(result.findings)} findings anew; nothing had changed`);
+    }
+    for (const [name, figures] of [["validate-new", validateNew], ["validate-synced", validateSynced], ["validate-again", validateAgain]] as const) {
       for (const result of figures.results) {
         if (result.listsChecked !== lists) throw new Error(`${name} checked ${String(result.listsChecked)} lists, not ${lists}`);
       }
     }
-    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, sync, validateSynced };
+    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, sync, validateSynced, validateAgain };
   } finally {
     await Promise.all(agents.map((agent) => agent.stop()));
     await scratch?.drop();

@@ -79,4 +79,8 @@ export class ValidationError {
   @Field(() => Date, { nullable: true })
   @InstantColumn({ nullable: true })
   fixedAt!: Date | null;
+
+  /** A digest of what the error says: a later run that finds the same keeps this row OPEN (see findingFingerprint). */
+  @Column({ type: "varchar", length: 32, nullable: true })
+  fingerprint!: string | null;
 }

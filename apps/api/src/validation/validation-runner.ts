@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type HostingClient, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
@@ -22,6 +23,7 @@ import { ValidationRun } from "./validation-run.entity.js";
 
 const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
 const FLUSH_EVERY = 500;
+const SUPERSEDE_CHUNK = 1000;
 
 /**
  * Runs one VALIDATE job: reads the hosting server through its agent, compares it with billing's
@@ -71,7 +73,7 @@ export class ValidationRunner {
   }
 
   private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
-    const tally = new Tally(this.db, server, run);
+    const tally = new Tally(this.db, server, run, await this.openErrors(server.id));
     try {
       await this.compareInto(tally, client, server, run, context);
     } catch (error) {
@@ -113,6 +115,28 @@ export class ValidationRunner {
     await this.addUsageElsewhere(usage, server.id);
     await tally.add(usage.findings(customers));
     await tally.flush();
+  }
+
+  /**
+   * The server's OPEN errors by fingerprint: what this run may keep instead of writing again.
+   * Rows from before fingerprints existed get a key no finding has, so they are superseded.
+   */
+  private async openErrors(serverId: number): Promise<Map<string, number[]>> {
+    const rows: { id: number | string; fingerprint: string | null }[] = await this.db.manager
+      .getRepository(ValidationError)
+      .createQueryBuilder("error")
+      .select("error.id", "id")
+      .addSelect("error.fingerprint", "fingerprint")
+      .where("error.serverId = :serverId AND error.status = :open", { serverId, open: ValidationErrorStatus.OPEN })
+      .getRawMany();
+    const open = new Map<string, number[]>();
+    for (const row of rows) {
+      const key = row.fingerprint ?? `unfingerprinted:${row.id}`;
+      const ids = open.get(key);
+      if (ids) ids.push(Number(row.id));
+      else open.set(key, [Number(row.id)]);
+    }
+    return open;
   }
 
   /** Every customer owning a list on the server, with its plan. */
@@ -161,9 +185,10 @@ export class ValidationRunner {
     return {
       type: "finish",
       state: JobState.SUCCEEDED,
-      result: { outcome, version: run.version, listsChecked: tally.listsChecked, errors: tally.errors, warnings: tally.warnings, infos: tally.infos, findings: tally.total, autoSync },
+      result: { outcome, version: run.version, listsChecked: tally.listsChecked, errors: tally.errors, warnings: tally.warnings, infos: tally.infos, findings: tally.total, unchanged: tally.kept, autoSync },
       commit: async (manager) => {
-        await publishRun(manager, server, run, { outcome, listsChecked: tally.listsChecked, errorCount: tally.errors, warningCount: tally.warnings });
+        // Nothing found again: every OPEN error goes, by one ranged UPDATE rather than by ids.
+        await publishRun(manager, server, run, { outcome, listsChecked: tally.listsChecked, errorCount: tally.errors, warningCount: tally.warnings }, tally.kept === 0 ? "all" : tally.vanished());
         await manager.update(Server, { id: server.id }, { status: outcome, version: run.version, validatedAt: new Date(), updatedAt: new Date() });
         // Auto-Sync: the hosting server's additions and changes reach billing without an operator.
         if (autoSync) await this.queue.enqueue(manager, [{ kind: JobKind.SYNC, trigger: "AUTO_SYNC", actor: job.actor, input: { serverId: server.id, afterValidation: job.id }, serverId: server.id }]);
@@ -182,7 +207,7 @@ export class ValidationRunner {
       commit: async (manager) => {
         await manager.delete(ValidationError, { runId: run.id, status: PENDING_STATUS as ValidationErrorStatus });
         await manager.insert(ValidationError, errorRow(server, run, { code, objectKey: server.name, message: `${server.name}: ${failure.message}`, hostingValue: { host: server.hostName, port: server.port } }));
-        await publishRun(manager, server, run, { outcome: failure.status, listsChecked: 0, errorCount: 1, warningCount: 0 });
+        await publishRun(manager, server, run, { outcome: failure.status, listsChecked: 0, errorCount: 1, warningCount: 0 }, "all");
         await manager.update(Server, { id: server.id }, { status: failure.status as ServerStatus, updatedAt: new Date() });
       },
     };
@@ -190,18 +215,32 @@ export class ValidationRunner {
 }
 
 /**
- * Makes a finished run the server's current one, atomically: the open errors of earlier runs
- * become SUPERSEDED and this run's scratch rows become OPEN.
+ * Makes a finished run the server's current one, atomically: the earlier OPEN errors it did not
+ * find again (`supersede`, or all of them) become SUPERSEDED, and its new rows become OPEN. The
+ * errors it found again stay OPEN as they are.
  */
-async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }): Promise<void> {
-  await manager.update(ValidationError, { serverId: server.id, status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
+async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }, supersede: number[] | "all"): Promise<void> {
+  if (supersede === "all") {
+    await manager.update(ValidationError, { serverId: server.id, status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
+  } else {
+    for (let offset = 0; offset < supersede.length; offset += SUPERSEDE_CHUNK) {
+      // Still OPEN: an operator may have fixed or ignored one meanwhile, and that stands.
+      await manager.update(ValidationError, { id: In(supersede.slice(offset, offset + SUPERSEDE_CHUNK)), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
+    }
+  }
   await manager.update(ValidationError, { runId: run.id, status: PENDING_STATUS as ValidationErrorStatus }, { status: ValidationErrorStatus.OPEN });
   await manager.update(ValidationRun, { id: run.id }, { ...figures, version: run.version, finishedAt: new Date() });
 }
 
+/** What an error says, as a digest: a finding with the same one is the same error, found again. */
+export function findingFingerprint(row: Partial<ValidationError>): string {
+  const said = [row.code, row.objectType, row.objectKey, row.customerId, row.siteId, row.listId, row.message, row.billingValue, row.hostingValue];
+  return createHash("sha1").update(JSON.stringify(said)).digest("base64url");
+}
+
 function errorRow(server: Server, run: ValidationRun, finding: Finding): Partial<ValidationError> {
   const rule = CODE_RULES[finding.code];
-  return {
+  const row: Partial<ValidationError> = {
     runId: run.id,
     serverId: server.id,
     customerId: finding.customerId ?? null,
@@ -220,12 +259,15 @@ function errorRow(server: Server, run: ValidationRun, finding: Finding): Partial
     detectedAt: new Date(),
     fixedAt: null,
   };
+  row.fingerprint = findingFingerprint(row);
+  return row;
 }
 
 /**
- * Counts findings by severity and writes them as scratch rows in chunks, so memory stays flat.
- * A chunk is written while the comparison goes on reading the agent: at most one write is in
- * flight, and the next chunk waits for it, so memory holds two chunks at most.
+ * Counts findings by severity and writes the new ones as scratch rows in chunks; a finding
+ * identical to an OPEN error of an earlier run keeps that row and writes nothing. A chunk is
+ * written while the comparison goes on reading the agent: at most one write is in flight, and
+ * the next chunk waits for it, so memory holds two chunks at most (and the OPEN errors' ids).
  */
 class Tally {
   errors = 0;
@@ -235,6 +277,8 @@ class Tally {
   listsChecked = 0;
   /** Findings a sync would resolve (NEW_*, *_CHANGED): what auto-sync acts on. */
   syncable = 0;
+  /** Findings that were already OPEN errors, kept as they are. */
+  kept = 0;
   #buffer: Partial<ValidationError>[] = [];
   #writing: Promise<void> | undefined;
 
@@ -242,7 +286,14 @@ class Tally {
     private readonly db: Database,
     private readonly server: Server,
     private readonly run: ValidationRun,
+    /** The server's OPEN errors by fingerprint; those found again leave it. */
+    private readonly open: Map<string, number[]>,
   ) {}
+
+  /** The OPEN errors this run did not find again. */
+  vanished(): number[] {
+    return [...this.open.values()].flat();
+  }
 
   async add(findings: Finding[]): Promise<void> {
     for (const finding of findings) {
@@ -252,7 +303,13 @@ class Tally {
       else this.infos += 1;
       this.total += 1;
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
-      this.#buffer.push(errorRow(this.server, this.run, finding));
+      const row = errorRow(this.server, this.run, finding);
+      const same = this.open.get(row.fingerprint!);
+      if (same) {
+        same.pop();
+        if (same.length === 0) this.open.delete(row.fingerprint!);
+        this.kept += 1;
+      } else this.#buffer.push(row);
     }
     if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
   }

@@ -6,6 +6,7 @@ import { List } from "../lists/list.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { ValidationError } from "./validation-error.entity.js";
 
 const codesOf = (errors: { code: string }[]) => [...new Set(errors.map((error) => error.code))].sort();
 
@@ -128,5 +129,67 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     await setVersion(hosting.target, "7.5");
     await runJobs(app, "validateServers", [serverId]);
     expect(codesOf(await openErrors(app, serverId))).toContain("VERSION_UNSUPPORTED");
+  });
+});
+
+describe.each(testDatabases())("re-validating a hosting server on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let serverId: string;
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 8 })]);
+    serverId = await registerServer(app, { name: "Hosting again", port: hosting.agent.port });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  const errorRows = () => app.db.manager.count(ValidationError);
+  const byKey = (errors: { id: string; code: string; objectKey: string; hostingValue: unknown }[]) => new Map(errors.map((error) => [`${error.code}:${error.objectKey}`, error]));
+
+  it("keeps the errors it finds again as they are, and replaces only those that changed", async () => {
+    const [first] = await runJobs(app, "validateServers", [serverId]);
+    expect(first.result).toMatchObject({ listsChecked: 8, unchanged: 0 });
+    const before = await openErrors(app, serverId);
+    expect(before.filter((error) => error.code === "NEW_LIST")).toHaveLength(8);
+    const rowsBefore = await errorRows();
+
+    // Nothing changed on the hosting server: the same errors, the same rows, nothing written.
+    const [again] = await runJobs(app, "validateServers", [serverId]);
+    expect(again.result).toMatchObject({ listsChecked: 8, findings: first.result.findings, unchanged: first.result.findings });
+    const same = await openErrors(app, serverId);
+    expect(same).toEqual(before);
+    expect(await errorRows()).toBe(rowsBefore);
+    expect(dataOf(await app.gql(`{ validationErrors(filter: { status: [SUPERSEDED] }) { totalCount } }`)).validationErrors.totalCount).toBe(0);
+
+    // One list changed: its error is replaced (the old one SUPERSEDED), every other stays.
+    const [changed] = (await listNames(hosting.target, 1)) as string[];
+    await changeListDescription(hosting.target, changed!, "Changed since the last validation");
+    const [third] = await runJobs(app, "validateServers", [serverId]);
+    expect(third.result).toMatchObject({ listsChecked: 8, unchanged: first.result.findings - 1 });
+    const after = byKey(await openErrors(app, serverId));
+    const old = byKey(before);
+    expect([...after.keys()].sort()).toEqual([...old.keys()].sort());
+    for (const [key, error] of after) {
+      if (key === `NEW_LIST:${changed}`) {
+        expect(error.id).not.toBe(old.get(key)!.id);
+        expect(error.hostingValue).toMatchObject({ description: "Changed since the last validation" });
+      } else expect(error).toEqual(old.get(key));
+    }
+    expect(await errorRows()).toBe(rowsBefore + 1);
+    const superseded = dataOf(await app.gql(`{ validationErrors(filter: { status: [SUPERSEDED] }) { nodes { id } } }`)).validationErrors.nodes;
+    expect(superseded).toEqual([{ id: old.get(`NEW_LIST:${changed}`)!.id }]);
+  });
+
+  it("still replaces everything when the server cannot be read", async () => {
+    const open = await openErrors(app, serverId);
+    await hosting.agent.stop();
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job.state).toBe("FAILED");
+    expect((await openErrors(app, serverId)).map((error) => error.code)).toEqual(["SERVER_UNREACHABLE"]);
+    const superseded = dataOf(await app.gql(`{ validationErrors(first: 100, filter: { status: [SUPERSEDED] }) { totalCount } }`)).validationErrors.totalCount;
+    expect(superseded).toBe(1 + open.length);
   });
 });
