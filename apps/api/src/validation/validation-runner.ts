@@ -20,6 +20,7 @@ import { PlanUsage } from "./plan-limits.js";
 import { CODE_RULES, PENDING_STATUS, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
+import { OpenErrors } from "./open-errors.js";
 
 const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
 const FLUSH_EVERY = 500;
@@ -73,7 +74,7 @@ export class ValidationRunner {
   }
 
   private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
-    const tally = new Tally(this.db, server, run, await this.openErrors(server.id));
+    const tally = new Tally(this.db, server, run, await OpenErrors.of(this.db.manager, server.id));
     try {
       await this.compareInto(tally, client, server, run, context);
     } catch (error) {
@@ -115,28 +116,6 @@ export class ValidationRunner {
     await this.addUsageElsewhere(usage, server.id);
     await tally.add(usage.findings(customers));
     await tally.flush();
-  }
-
-  /**
-   * The server's OPEN errors by fingerprint: what this run may keep instead of writing again.
-   * Rows from before fingerprints existed get a key no finding has, so they are superseded.
-   */
-  private async openErrors(serverId: number): Promise<Map<string, number[]>> {
-    const rows: { id: number | string; fingerprint: string | null }[] = await this.db.manager
-      .getRepository(ValidationError)
-      .createQueryBuilder("error")
-      .select("error.id", "id")
-      .addSelect("error.fingerprint", "fingerprint")
-      .where("error.serverId = :serverId AND error.status = :open", { serverId, open: ValidationErrorStatus.OPEN })
-      .getRawMany();
-    const open = new Map<string, number[]>();
-    for (const row of rows) {
-      const key = row.fingerprint ?? `unfingerprinted:${row.id}`;
-      const ids = open.get(key);
-      if (ids) ids.push(Number(row.id));
-      else open.set(key, [Number(row.id)]);
-    }
-    return open;
   }
 
   /** Every customer owning a list on the server, with its plan. */
@@ -286,13 +265,13 @@ class Tally {
     private readonly db: Database,
     private readonly server: Server,
     private readonly run: ValidationRun,
-    /** The server's OPEN errors by fingerprint; those found again leave it. */
-    private readonly open: Map<string, number[]>,
+    /** The server's OPEN errors; those found again leave it. */
+    private readonly open: OpenErrors,
   ) {}
 
   /** The OPEN errors this run did not find again. */
   vanished(): number[] {
-    return [...this.open.values()].flat();
+    return this.open.remaining();
   }
 
   async add(findings: Finding[]): Promise<void> {
@@ -304,12 +283,8 @@ class Tally {
       this.total += 1;
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
       const row = errorRow(this.server, this.run, finding);
-      const same = this.open.get(row.fingerprint!);
-      if (same) {
-        same.pop();
-        if (same.length === 0) this.open.delete(row.fingerprint!);
-        this.kept += 1;
-      } else this.#buffer.push(row);
+      if (this.open.take(row.fingerprint!)) this.kept += 1;
+      else this.#buffer.push(row);
     }
     if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
   }
