@@ -86,11 +86,17 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutFig
       }
     })();
 
-    // The kill: once a third of the jobs are queued and the victim is in the middle of some.
+    // The kill: once a third of the jobs are queued and the victim is in the middle of some. It is
+    // frozen (SIGSTOP) before its jobs are read, so none can end between that read and the kill.
     const deadline = Date.now() + options.timeoutMs;
+    const victimRunning = async () => (await pair.rows<{ id: number }>("SELECT id FROM job WHERE state = 'RUNNING' AND leaseOwner LIKE ?", [`%:${victim.pid}:%`])).map((row) => row.id);
     for (;;) {
-      const running = await pair.rows<{ id: number }>("SELECT id FROM job WHERE state = 'RUNNING' AND leaseOwner LIKE ?", [`%:${victim.pid}:%`]);
-      if (running.length > 0 && (await queued()) >= options.jobs / 3) break;
+      if ((await victimRunning()).length > 0 && (await queued()) >= options.jobs / 3) {
+        process.kill(victim.pid, "SIGSTOP");
+        orphaned = await victimRunning();
+        if (orphaned.length > 0) break;
+        process.kill(victim.pid, "SIGCONT");
+      }
       if (Date.now() > deadline) {
         gaveUp = true;
         await queueing;
@@ -102,7 +108,6 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutFig
     await victim.kill("SIGKILL");
     killedAt = performance.now();
     killedWall = Date.now();
-    orphaned = (await pair.rows<{ id: number }>("SELECT id FROM job WHERE state = 'RUNNING' AND leaseOwner LIKE ?", [`%:${victim.pid}:%`])).map((row) => row.id);
     options.log(`  killed the second process at ${((killedAt - started) / 1000).toFixed(1)} s with ${orphaned.length} job(s) running under its lease`);
     await queueing;
 
