@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /**
  * The API's entry point and package folder, found through the workspace link rather than a
@@ -14,6 +15,7 @@ const API_MAIN = join(dirname(API_INDEX), "main.ts");
 const API_DIR = dirname(dirname(API_INDEX));
 
 const READY = /listbill API ready at (\S+)\/graphql/;
+const EXIT_WITH_PARENT = pathToFileURL(join(import.meta.dirname, "exit-with-parent.mjs")).href;
 
 export interface ApiProcessOptions {
   /** DATABASE_URL, LISTBILL_DATA_DIR, LISTBILL_SECRET_KEY, LISTBILL_ADMIN_PASSWORD, job settings… */
@@ -59,7 +61,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LISTBILL_RATE_LIMIT_PER_MINUTE: "1000000", ...options.env };
   // An inherited DATABASE_URL would point the child somewhere the caller did not choose.
   if (!("DATABASE_URL" in options.env)) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "@oxc-node/core/register", API_MAIN], { cwd: API_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", EXIT_WITH_PARENT, "--import", "@oxc-node/core/register", API_MAIN], { cwd: API_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));
