@@ -24,7 +24,8 @@ const nullableNumber = (value: number | string | null) => (value === null ? null
 /**
  * Billing's lists of a server in name-key order, a page at a time (memory stays flat). Plain rows
  * rather than entities: a 100,000-list server is read on every validation and sync, and
- * hydrating entities cost more than the query.
+ * hydrating entities cost more than the query. Not RawEntityReader either: it converts every
+ * column, four dates among them, and validating a 100,000-list server took 0.5 to 0.8 s longer.
  */
 export async function* billingLists(manager: EntityManager, serverId: number): AsyncGenerator<BillingList> {
   let after: string | undefined;
