@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -6,13 +6,12 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /**
- * The API's entry point and package folder, found through the workspace link rather than a
- * path relative to this file; the child runs in that folder so `--import @oxc-node/core/register`
- * resolves from the API's own dependencies.
+ * The API's package folder, found through the workspace link rather than a path relative to
+ * this file. The child runs its compiled entry point there, as in production (`start:prod`).
  */
-const API_INDEX = createRequire(import.meta.url).resolve("@listbill/api");
-const API_MAIN = join(dirname(API_INDEX), "main.ts");
-const API_DIR = dirname(dirname(API_INDEX));
+const API_DIR = dirname(dirname(createRequire(import.meta.url).resolve("@listbill/api")));
+const API_MAIN = join(API_DIR, "dist", "main.js");
+const BUILD_SCRIPT = join(API_DIR, "..", "..", "scripts", "build.mjs");
 
 const READY = /listbill API ready at (\S+)\/graphql/;
 const EXIT_WITH_PARENT = pathToFileURL(join(import.meta.dirname, "exit-with-parent.mjs")).href;
@@ -56,12 +55,25 @@ export interface ApiProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `node src/main.ts` of @listbill/api as a child process and waits for its ready line. */
+/**
+ * Compiles the API (scripts/build.mjs) when its sources are newer than its dist/: about 1 s, once;
+ * callers in parallel wait for one build.
+ */
+export function ensureApiBuild(): void {
+  const build = spawnSync(process.execPath, [BUILD_SCRIPT, "--if-stale"], { encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`building the API failed:\n${build.stdout}${build.stderr}`);
+}
+
+/**
+ * Starts @listbill/api as deployed, `node --conditions=listbill-dist dist/main.js` (built first
+ * when stale), as a child process and waits for its ready line.
+ */
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
+  ensureApiBuild();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LISTBILL_RATE_LIMIT_PER_MINUTE: "1000000", ...options.env };
   // An inherited DATABASE_URL would point the child somewhere the caller did not choose.
   if (!("DATABASE_URL" in options.env)) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", EXIT_WITH_PARENT, "--import", "@oxc-node/core/register", API_MAIN], { cwd: API_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=listbill-dist", "--import", EXIT_WITH_PARENT, API_MAIN], { cwd: API_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));

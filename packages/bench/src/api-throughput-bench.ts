@@ -95,7 +95,7 @@ export function throughputReport(machine: string, figures: ThroughputFigures, se
   return [
     machine,
     "",
-    `\`${LISTS_QUERY}\` over HTTP, autocannon with ${figures.connections} connections for ${figures.seconds} s (after 1 s of warm-up) in the benchmark's process, in ${figures.rounds.length} rounds of listbill then raw; the ratio takes each side's best round. listbill: an API process as deployed (API token, rate limiting, no SQL counting). Raw: a node:http + mysql2 handler in its own process answering the same JSON (checked equal) from the same MySQL database with one query, without GraphQL, authentication or rate limiting. ${seed}`,
+    `\`${LISTS_QUERY}\` over HTTP, autocannon with ${figures.connections} connections for ${figures.seconds} s (after 1 s of warm-up) in the benchmark's process, in ${figures.rounds.length} rounds of listbill then raw; the ratio takes each side's best round. listbill: an API process as deployed (compiled, run by start:prod; API token, rate limiting, no SQL counting). Raw: a node:http + mysql2 handler in its own process answering the same JSON (checked equal) from the same MySQL database with one query, without GraphQL, authentication or rate limiting. ${seed}`,
     "",
     "| server | req/s | p50 | p99 | errors |",
     "|---|---|---|---|---|",
