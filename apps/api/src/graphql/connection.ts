@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { type ClassType, ArgsType, Field, Int, ObjectType } from "type-graphql";
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
+import { reuseSql } from "../db/reused-sql.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -41,16 +42,23 @@ export interface Edge<T> {
   node: T;
 }
 
-/** A page of rows. `totalCount` runs its COUNT only when a client selects it. */
+/**
+ * A page of rows. `totalCount` runs its COUNT only when a client selects it, and the edges'
+ * cursors are encoded only when a client selects edges (a `nodes` page needs none).
+ */
 export class Page<T> {
+  #edges: Edge<T>[] | undefined;
+
   constructor(
-    readonly edges: Edge<T>[],
+    readonly nodes: T[],
     readonly pageInfo: PageInfo,
+    private readonly cursorOf: (node: T) => string,
     private readonly count: () => Promise<number>,
   ) {}
 
-  get nodes(): T[] {
-    return this.edges.map((edge) => edge.node);
+  get edges(): Edge<T>[] {
+    this.#edges ??= this.nodes.map((node) => ({ node, cursor: this.cursorOf(node) }));
+    return this.#edges;
   }
 
   get totalCount(): Promise<number> {
@@ -163,7 +171,7 @@ export async function paginate<T extends ObjectLiteral>(
     else page.addOrderBy(key.column, ascending ? "ASC" : "DESC");
   }
   // LIMIT, not take(): with joins take() costs a second query to find the page's ids first.
-  const rows = (await page.limit(size + 1).getRawMany()).map((raw: Record<string, unknown>) => {
+  const rows = (await reuseSql(page.limit(size + 1)).getRawMany()).map((raw: Record<string, unknown>) => {
     const row = node.read(raw)!;
     for (const join of joins) (row as ObjectLiteral)[join.property] = join.reader.read(raw);
     return row;
@@ -172,24 +180,25 @@ export async function paginate<T extends ObjectLiteral>(
   const pageRows = rows.slice(0, size);
   if (backwards) pageRows.reverse();
 
-  const edges = pageRows.map((node) => ({ node, cursor: encodeCursor(sort.map((key) => key.value(node))) }));
+  const cursorOf = (node: T) => encodeCursor(sort.map((key) => key.value(node)));
+  const firstRow = pageRows[0];
+  const lastRow = pageRows.at(-1);
   const pageInfo = Object.assign(new PageInfo(), {
     hasNextPage: backwards ? before != null : hasMore,
     hasPreviousPage: backwards ? hasMore : after != null,
-    startCursor: edges[0]?.cursor ?? null,
-    endCursor: edges.at(-1)?.cursor ?? null,
+    startCursor: firstRow === undefined ? null : cursorOf(firstRow),
+    endCursor: lastRow === undefined ? null : cursorOf(lastRow),
   });
   let total: Promise<number> | undefined;
-  return new Page(edges, pageInfo, () => (total ??= counted.getCount()));
+  return new Page(pageRows, pageInfo, cursorOf, () => (total ??= counted.getCount()));
 }
-
-let parameterSequence = 0;
 
 /** (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, with each comparison flipped for descending keys. */
 function keysetCondition<T>(sort: SortKey<T>[], values: (string | number)[], side: "after" | "before"): [string, Record<string, unknown>] {
   const parameters: Record<string, unknown> = {};
-  const names = values.map((value) => {
-    const name = `cursor${(parameterSequence = (parameterSequence + 1) % 1_000_000)}`;
+  // The same names on every request, so a query's text (and its reused SQL) is the same too.
+  const names = values.map((value, index) => {
+    const name = `page_${side}_${index}`;
     parameters[name] = value;
     return name;
   });

@@ -4,6 +4,7 @@ import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { type DocumentNode, GraphQLError, type OperationDefinitionNode, type ValidationContext, type ValidationRule, getNamedType, visit } from "graphql";
 import { getVariableValues } from "graphql/execution/values.js";
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
+import { LRUCache } from "lru-cache";
 import { unauthenticated } from "../auth/request-auth.js";
 import { DEFAULT_PAGE_SIZE } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
@@ -62,31 +63,47 @@ function hasIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
+/** Variables longer than this (as JSON) are costed afresh each time rather than cached. */
+const MAX_CACHED_VARIABLES_CHARS = 2_000;
+
 /**
  * The limits that need the request's variables (cost) or its caller (introspection), checked
  * once the operation is known and before it executes.
  */
 export function queryLimitsPlugin(options: { production: boolean }): ApolloServerPlugin<ApiContext> {
+  // The schema never changes in a process, so a document's cost depends on its variables only:
+  // scripts and the SPA send the same few documents over and over, and costing one walks every
+  // field of it (about a twentieth of a lists page's CPU). A cost error is cached as its message.
+  const costs = new LRUCache<string, number | string>({ max: 2_000 });
+  const introspects = new LRUCache<string, boolean>({ max: 2_000 });
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue, queryHash }) {
           const variables = request.variables ?? {};
           // Variables that do not fit the operation are refused by execution, before any resolver.
           const coerced = operation ? getVariableValues(schema, (operation as OperationDefinitionNode).variableDefinitions ?? [], variables) : { errors: [] };
           if (!coerced.errors) {
-            let cost: number;
-            try {
-              cost = getComplexity({ schema, query: document, variables, operationName: request.operationName ?? undefined, estimators });
-            } catch (error) {
-              throw queryTooComplex(`The operation could not be costed: ${(error as Error).message}`);
+            const variablesText = JSON.stringify(variables);
+            const key = variablesText.length <= MAX_CACHED_VARIABLES_CHARS ? `${queryHash}:${request.operationName ?? ""}:${variablesText}` : undefined;
+            let cost = key === undefined ? undefined : costs.get(key);
+            if (cost === undefined) {
+              try {
+                cost = getComplexity({ schema, query: document, variables, operationName: request.operationName ?? undefined, estimators });
+              } catch (error) {
+                cost = `The operation could not be costed: ${(error as Error).message}`;
+              }
+              if (key !== undefined) costs.set(key, cost);
             }
+            if (typeof cost === "string") throw queryTooComplex(cost);
             if (cost > QUERY_LIMITS.maxCost) {
               throw queryTooComplex(`Query cost ${cost} exceeds the limit of ${QUERY_LIMITS.maxCost} (a connection costs its page size times its selection)`);
             }
           }
           // In production only a signed-in caller may read the schema; this is the caller's identity check.
-          if (options.production && hasIntrospection(document) && !(await contextValue.auth.identity())) {
+          let introspection = introspects.get(queryHash);
+          if (introspection === undefined && options.production) introspects.set(queryHash, (introspection = hasIntrospection(document)));
+          if (options.production && introspection && !(await contextValue.auth.identity())) {
             throw unauthenticated("Sign in to introspect the schema");
           }
         },
