@@ -46,6 +46,9 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
       timezone: "Z",
       dateStrings: ["DATE"],
       supportBigNumbers: true,
+      // No stack captured at every query for the error it might raise: mysql2 does that by
+      // default, and it was 2 % of a lists page's CPU. A failed statement still says what failed.
+      trace: false,
       extra: { connectionLimit: 10 },
     };
   } else {
