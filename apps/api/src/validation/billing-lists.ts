@@ -28,26 +28,16 @@ const nullableNumber = (value: number | string | null) => (value === null ? null
  * column, four dates among them, and validating a 100,000-list server took 0.5 to 0.8 s longer.
  */
 export async function* billingLists(manager: EntityManager, serverId: number): AsyncGenerator<BillingList> {
-  let after: string | undefined;
+  // The next page is asked for as soon as a page arrives, so the database reads it while the
+  // comparison works through this one (a 100,000-list server is fifty pages).
+  let next = readPage(manager, serverId, undefined);
   for (;;) {
-    const query = manager
-      .getRepository(List)
-      .createQueryBuilder("list")
-      .select("list.id", "id")
-      .addSelect("list.name", "name")
-      .addSelect("list.nameKey", "nameKey")
-      .addSelect("list.siteId", "siteId")
-      .addSelect("list.description", "description")
-      .addSelect("list.topic", "topic")
-      .addSelect("list.disabled", "disabled")
-      .addSelect("list.maxMembers", "maxMembers")
-      .addSelect("list.memberCount", "memberCount")
-      .addSelect("list.memberCounts", "memberCounts")
-      .addSelect("list.customerId", "customerId")
-      .addSelect("CASE WHEN list.removedAt IS NULL THEN 0 ELSE 1 END", "removed")
-      .where("list.serverId = :serverId", { serverId });
-    if (after !== undefined) query.andWhere("list.nameKey > :after", { after });
-    const rows = await query.orderBy("list.nameKey", "ASC").limit(PAGE).getRawMany<BillingListRow>();
+    const rows = await next;
+    if (rows.length === PAGE) {
+      next = readPage(manager, serverId, rows[rows.length - 1]!.nameKey);
+      // Awaited on the next turn; a comparison that stops first must not leave it unhandled.
+      next.catch(() => undefined);
+    }
     for (const row of rows) {
       yield {
         id: Number(row.id),
@@ -65,6 +55,26 @@ export async function* billingLists(manager: EntityManager, serverId: number): A
       };
     }
     if (rows.length < PAGE) return;
-    after = rows[rows.length - 1]!.nameKey;
   }
+}
+
+function readPage(manager: EntityManager, serverId: number, after: string | undefined): Promise<BillingListRow[]> {
+  const query = manager
+    .getRepository(List)
+    .createQueryBuilder("list")
+    .select("list.id", "id")
+    .addSelect("list.name", "name")
+    .addSelect("list.nameKey", "nameKey")
+    .addSelect("list.siteId", "siteId")
+    .addSelect("list.description", "description")
+    .addSelect("list.topic", "topic")
+    .addSelect("list.disabled", "disabled")
+    .addSelect("list.maxMembers", "maxMembers")
+    .addSelect("list.memberCount", "memberCount")
+    .addSelect("list.memberCounts", "memberCounts")
+    .addSelect("list.customerId", "customerId")
+    .addSelect("CASE WHEN list.removedAt IS NULL THEN 0 ELSE 1 END", "removed")
+    .where("list.serverId = :serverId", { serverId });
+  if (after !== undefined) query.andWhere("list.nameKey > :after", { after });
+  return query.orderBy("list.nameKey", "ASC").limit(PAGE).getRawMany<BillingListRow>();
 }

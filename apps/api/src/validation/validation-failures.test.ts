@@ -132,7 +132,7 @@ describe.each(testDatabases())("Auto-Sync on %s", (kind) => {
 });
 
 describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) => {
-  // 3,000 lists unknown to billing: six chunks of findings, written while the stream still runs.
+  // 3,000 lists unknown to billing: findings are written in chunks of 2,000 while the stream still runs.
   let app: TestApp;
   let hosting: HostingServer;
   let proxy: FaultProxy;
