@@ -19,16 +19,27 @@ export class RawEntityReader<T extends ObjectLiteral> {
     metadata: EntityMetadata,
     /** The alias the entity goes by in the query. */
     private readonly alias: string,
+    /**
+     * Only these properties (the primary key among them): a partial entity, for a client that
+     * selected only fields these columns answer. Never to be cached or primed as a whole row.
+     */
+    properties?: readonly string[],
   ) {
     this.#metadata = metadata;
     if (metadata.relations.length || metadata.embeddeds.length) throw new Error(`${metadata.name} is not flat: RawEntityReader reads columns only`);
-    this.#columns = metadata.columns.map((column, index) => ({ key: `${alias}__${index}`, column }));
+    const columns = metadata.columns.map((column, index) => ({ key: `${alias}__${index}`, column }));
+    this.#columns = properties ? columns.filter(({ column }) => properties.includes(column.propertyName)) : columns;
+    if (properties) {
+      const unknown = properties.filter((property) => !this.#columns.some(({ column }) => column.propertyName === property));
+      if (unknown.length) throw new Error(`${metadata.name} has no column for ${unknown.join(", ")}`);
+      if (!this.#columns.some(({ column }) => column.isPrimary)) throw new Error(`a partial ${metadata.name} must include its primary key`);
+    }
     this.#driver = query.connection.driver;
   }
 
   /** A reader of the query's main entity, selected alone: the query's own selection is replaced. */
-  static forMainAlias<E extends ObjectLiteral>(query: SelectQueryBuilder<E>): RawEntityReader<E> {
-    const reader = new RawEntityReader<E>(query as SelectQueryBuilder<ObjectLiteral>, query.expressionMap.mainAlias!.metadata, query.alias);
+  static forMainAlias<E extends ObjectLiteral>(query: SelectQueryBuilder<E>, properties?: readonly string[]): RawEntityReader<E> {
+    const reader = new RawEntityReader<E>(query as SelectQueryBuilder<ObjectLiteral>, query.expressionMap.mainAlias!.metadata, query.alias, properties);
     query.select([]);
     reader.selectInto(query as SelectQueryBuilder<ObjectLiteral>);
     return reader;

@@ -100,6 +100,8 @@ export interface PageJoin<T> {
   entity: ClassType<ObjectLiteral>;
   alias: string;
   on: string;
+  /** Only these properties of the joined entity (a partial one, its primary key among them); absent: the whole row. */
+  columns?: readonly string[];
 }
 
 /** One column of a stable ordering; the last one of an ordering must be unique (the id). */
@@ -144,6 +146,11 @@ export async function paginate<T extends ObjectLiteral>(
      * never needs them): each joined entity, or null, lands on its node's `property`.
      */
     joins?: PageJoin<T>[];
+    /**
+     * Only these properties of each node (partial entities; the sort keys' among them), for a
+     * client whose selection these columns answer. Absent: whole rows.
+     */
+    columns?: readonly string[];
   } = {},
 ): Promise<Page<T>> {
   const { first, last, after, before } = args;
@@ -156,10 +163,10 @@ export async function paginate<T extends ObjectLiteral>(
   const counted = query.clone();
 
   const page = query.clone();
-  const node = RawEntityReader.forMainAlias(page);
+  const node = RawEntityReader.forMainAlias(page, options.columns);
   const joins = (options.joins ?? []).map((join) => {
     page.leftJoin(join.entity, join.alias, join.on);
-    const reader = new RawEntityReader<ObjectLiteral>(page as SelectQueryBuilder<ObjectLiteral>, page.connection.getMetadata(join.entity), join.alias);
+    const reader = new RawEntityReader<ObjectLiteral>(page as SelectQueryBuilder<ObjectLiteral>, page.connection.getMetadata(join.entity), join.alias, join.columns);
     reader.selectInto(page as SelectQueryBuilder<ObjectLiteral>);
     return { property: join.property, reader };
   });
@@ -180,7 +187,14 @@ export async function paginate<T extends ObjectLiteral>(
   const pageRows = rows.slice(0, size);
   if (backwards) pageRows.reverse();
 
-  const cursorOf = (node: T) => encodeCursor(sort.map((key) => key.value(node)));
+  const cursorOf = (node: T) =>
+    encodeCursor(
+      sort.map((key) => {
+        const value = key.value(node);
+        if (value === undefined) throw new Error(`The page's columns leave out its sort key ${key.column}`);
+        return value;
+      }),
+    );
   const firstRow = pageRows[0];
   const lastRow = pageRows.at(-1);
   const pageInfo = Object.assign(new PageInfo(), {

@@ -5,6 +5,7 @@ import { Customer } from "../customers/customer.entity.js";
 import { type Page, PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { nodeFieldsSelected } from "../graphql/selection.js";
+import { pageColumns } from "./page-columns.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
 import { Server } from "../servers/server.entity.js";
@@ -15,15 +16,21 @@ import { AssignListsInput, AssignListsPayload, ListConnection, ListFilter, Unass
 
 /**
  * A page of lists for a connection field: the servers and owners its nodes select come joined in
- * the page's query and are primed into the request's loaders, so the field resolvers below
- * answer them without a query of their own.
+ * the page's query, so the field resolvers below answer them without a query of their own. The
+ * query reads only the columns the selection needs (pageColumns); whole joined rows are primed
+ * into the request's loaders too, partial ones only answer their own node.
  */
 export async function listPage(ctx: ApiContext, info: GraphQLResolveInfo, args: PageArgs, filter: ListFilter | null, scope: ListScope = {}): Promise<Page<List>> {
   const related = nodeFieldsSelected(info, ["server", "customer"] as const);
-  const page = await ctx.services.lists.page(args, filter, scope, related);
+  const columns = pageColumns(info);
+  const page = await ctx.services.lists.page(args, filter, scope, {
+    columns: columns.list,
+    server: related.has("server") ? (columns.server ?? true) : undefined,
+    customer: related.has("customer") ? (columns.customer ?? true) : undefined,
+  });
   for (const list of page.nodes) {
-    if (list.joinedServer) ctx.loaders.server.prime(list.serverId, list.joinedServer);
-    if (related.has("customer") && list.customerId !== null) ctx.loaders.customer.prime(list.customerId, list.joinedCustomer ?? null);
+    if (list.joinedServer && columns.server === null) ctx.loaders.server.prime(list.serverId, list.joinedServer);
+    if (related.has("customer") && columns.customer === null && list.customerId !== null) ctx.loaders.customer.prime(list.customerId, list.joinedCustomer ?? null);
   }
   return page;
 }
@@ -56,7 +63,7 @@ export class ListResolver {
 
   @FieldResolver(() => Server)
   server(@Root() list: List, @Ctx() ctx: ApiContext) {
-    return ctx.loaders.server.load(list.serverId);
+    return list.joinedServer ?? ctx.loaders.server.load(list.serverId);
   }
 
   @FieldResolver(() => Site, { nullable: true })
@@ -66,6 +73,7 @@ export class ListResolver {
 
   @FieldResolver(() => Customer, { nullable: true, description: "Current owner; null when unassigned" })
   customer(@Root() list: List, @Ctx() ctx: ApiContext) {
-    return list.customerId === null ? null : ctx.loaders.customer.load(list.customerId);
+    if (list.customerId === null) return null;
+    return list.joinedCustomer !== undefined ? list.joinedCustomer : ctx.loaders.customer.load(list.customerId);
   }
 }

@@ -15,8 +15,15 @@ export interface ListScope {
   customerId?: number;
 }
 
-/** Relations a page query joins, because the client selected them on every node. */
-export type ListRelation = "server" | "customer";
+/**
+ * What a page's query reads, from the client's selection: each list whole or only some columns
+ * (null: whole), and each list's server and owner joined, whole (true) or only some columns.
+ */
+export interface ListPageRead {
+  columns?: readonly string[] | null;
+  server?: true | readonly string[];
+  customer?: true | readonly string[];
+}
 
 export class ListService {
   constructor(private readonly db: Database) {}
@@ -27,7 +34,7 @@ export class ListService {
   }
 
   /** Lists by name (then id), filtered as ListFilter says, within an optional parent scope. */
-  page(args: PageArgs, filter: ListFilter | null | undefined, scope: ListScope = {}, related: ReadonlySet<ListRelation> = new Set()): Promise<Page<List>> {
+  page(args: PageArgs, filter: ListFilter | null | undefined, scope: ListScope = {}, read: ListPageRead = {}): Promise<Page<List>> {
     const query = this.db.manager.getRepository(List).createQueryBuilder("list");
     const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
     const customerId = scope.customerId ?? filterId("Customer", filter?.customerId, "customerId");
@@ -48,9 +55,10 @@ export class ListService {
       {
         // One query for the page and its relations instead of one per relation.
         joins: [
-          ...(related.has("server") ? [{ property: "joinedServer" as const, entity: Server, alias: "server", on: "server.id = list.serverId" }] : []),
-          ...(related.has("customer") ? [{ property: "joinedCustomer" as const, entity: Customer, alias: "customer", on: "customer.id = list.customerId" }] : []),
+          ...(read.server ? [{ property: "joinedServer" as const, entity: Server, alias: "server", on: "server.id = list.serverId", columns: read.server === true ? undefined : read.server }] : []),
+          ...(read.customer ? [{ property: "joinedCustomer" as const, entity: Customer, alias: "customer", on: "customer.id = list.customerId", columns: read.customer === true ? undefined : read.customer }] : []),
         ],
+        columns: read.columns ?? undefined,
       },
     );
   }
