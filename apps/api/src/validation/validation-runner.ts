@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type HostingClient, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
@@ -217,12 +217,12 @@ async function publishRun(manager: EntityManager, server: Server, run: Validatio
 }
 
 /** What an error says, as a digest: a finding with the same one is the same error, found again. */
-export function findingFingerprint(row: Partial<ValidationError>): string {
-  const said = [row.code, row.objectType, row.objectKey, row.customerId, row.siteId, row.listId, row.message, row.billingValue, row.hostingValue];
-  return createHash("sha1").update(JSON.stringify(said)).digest("base64url");
+export function findingFingerprint(finding: Finding): string {
+  const said = [finding.code, CODE_RULES[finding.code].objectType, finding.objectKey.slice(0, 200), finding.customerId ?? null, finding.siteId ?? null, finding.listId ?? null, finding.message, finding.billingValue ?? null, finding.hostingValue ?? null];
+  return hash("sha1", JSON.stringify(said), "base64url");
 }
 
-function errorRow(server: Server, run: ValidationRun, finding: Finding): Partial<ValidationError> {
+function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerprint = findingFingerprint(finding)): Partial<ValidationError> {
   const rule = CODE_RULES[finding.code];
   const row: Partial<ValidationError> = {
     runId: run.id,
@@ -242,8 +242,8 @@ function errorRow(server: Server, run: ValidationRun, finding: Finding): Partial
     status: PENDING_STATUS as ValidationErrorStatus,
     detectedAt: new Date(),
     fixedAt: null,
+    fingerprint,
   };
-  row.fingerprint = findingFingerprint(row);
   return row;
 }
 
@@ -287,9 +287,10 @@ class Tally {
       else this.infos += 1;
       this.total += 1;
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
-      const row = errorRow(this.server, this.run, finding);
-      if (this.open.take(row.fingerprint!)) this.kept += 1;
-      else this.#buffer.push(row);
+      // A finding already OPEN costs a digest and no row.
+      const fingerprint = findingFingerprint(finding);
+      if (this.open.take(fingerprint)) this.kept += 1;
+      else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint));
     }
     if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
   }
