@@ -12,7 +12,7 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { diffList, diffSite } from "../validation/diff.js";
 import { billingLists } from "../validation/billing-lists.js";
-import { iterate, mergeByKey } from "../validation/merge.js";
+import { iterate, mergeByKey, onePage } from "../validation/merge.js";
 import { UPSERT_CHUNK, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
 import { importLog } from "./log-import.js";
 
@@ -36,7 +36,7 @@ export async function syncInventory(manager: EntityManager, serverId: number, cl
   const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));
   const changedSites: HostingSite[] = [];
   const audit: AuditRecord[] = [];
-  for await (const pair of mergeByKey(iterate(billingSites), iterate(hostingSites), (site) => site.nameKey, (site) => nameKey(site.name))) {
+  for await (const pair of mergeByKey(onePage(billingSites), iterate(hostingSites), (site) => site.nameKey, (site) => nameKey(site.name))) {
     const [finding] = pair.hosting ? diffSite(pair.billing, pair.hosting) : [];
     if (!finding) continue;
     changedSites.push(pair.hosting!);

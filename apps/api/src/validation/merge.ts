@@ -3,49 +3,94 @@ import { compareNameKeys } from "@listbill/protocol";
 /** Thrown when a side of a sorted merge is not in name-key order: the merge would be wrong. */
 export class OutOfOrder extends Error {}
 
+interface Keyed<T> {
+  key: string;
+  record: T;
+}
+
 /**
  * Walks two streams sorted by name key side by side and yields each key once, with the record of
- * each side that has it. Memory holds one record per side, whatever the stream lengths.
+ * each side that has it. Billing's side comes in pages, as billing reads it, and is walked within
+ * a page without an await per record (a 100,000-list comparison spent a tenth of its time in
+ * promise hops); the hosting side comes record by record off the agent's stream. Memory holds a
+ * page and a record. Leaving early closes both sides (the agent's stream is abandoned).
  */
 export async function* mergeByKey<B, H>(
-  billing: AsyncIterable<B>,
+  billing: AsyncIterable<readonly B[]>,
   hosting: AsyncIterable<H>,
   billingKey: (record: B) => string,
   hostingKey: (record: H) => string,
 ): AsyncGenerator<{ key: string; billing?: B; hosting?: H }> {
-  const left = ordered(billing, billingKey, "billing");
-  const right = ordered(hosting, hostingKey, "hosting");
-  let b = await left.next();
-  let h = await right.next();
-  while (!b.done || !h.done) {
-    const order = b.done ? 1 : h.done ? -1 : compareNameKeys(b.value.key, h.value.key);
-    if (order < 0 && !b.done) {
-      yield { key: b.value.key, billing: b.value.record };
-      b = await left.next();
-    } else if (order > 0 && !h.done) {
-      yield { key: h.value.key, hosting: h.value.record };
-      h = await right.next();
-    } else if (!b.done && !h.done) {
-      yield { key: b.value.key, billing: b.value.record, hosting: h.value.record };
-      b = await left.next();
-      h = await right.next();
-    }
-  }
-}
+  const pages = billing[Symbol.asyncIterator]();
+  const records = hosting[Symbol.asyncIterator]();
+  let page: readonly B[] = [];
+  let index = 0;
+  let previousBilling: string | undefined;
+  let previousHosting: string | undefined;
 
-async function* ordered<T>(records: AsyncIterable<T>, keyOf: (record: T) => string, side: string): AsyncGenerator<{ key: string; record: T }> {
-  let previous: string | undefined;
-  for await (const record of records) {
+  const keyed = <T>(record: T, keyOf: (record: T) => string, previous: string | undefined, side: string): Keyed<T> => {
     const key = keyOf(record);
-    if (previous !== undefined && compareNameKeys(previous, key) >= 0) {
-      throw new OutOfOrder(`${side} records are not in strictly ascending name order at "${key}"`);
+    if (previous !== undefined && compareNameKeys(previous, key) >= 0) throw new OutOfOrder(`${side} records are not in strictly ascending name order at "${key}"`);
+    return { key, record };
+  };
+  const nextBilling = async (): Promise<Keyed<B> | undefined> => {
+    while (index >= page.length) {
+      const next = await pages.next();
+      if (next.done) return undefined;
+      page = next.value;
+      index = 0;
     }
-    previous = key;
-    yield { key, record };
+    const found = keyed(page[index++]!, billingKey, previousBilling, "billing");
+    previousBilling = found.key;
+    return found;
+  };
+  const nextHosting = async (): Promise<Keyed<H> | undefined> => {
+    const next = await records.next();
+    if (next.done) return undefined;
+    const found = keyed(next.value, hostingKey, previousHosting, "hosting");
+    previousHosting = found.key;
+    return found;
+  };
+  // Within a page the next billing record is at hand: no await for it.
+  const advanceBilling = (): Keyed<B> | undefined | Promise<Keyed<B> | undefined> => {
+    if (index >= page.length) return nextBilling();
+    const found = keyed(page[index++]!, billingKey, previousBilling, "billing");
+    previousBilling = found.key;
+    return found;
+  };
+
+  let finished = false;
+  try {
+    let b = await nextBilling();
+    let h = await nextHosting();
+    while (b !== undefined || h !== undefined) {
+      const order = b === undefined ? 1 : h === undefined ? -1 : compareNameKeys(b.key, h.key);
+      if (order < 0) {
+        yield { key: b!.key, billing: b!.record };
+        const next = advanceBilling();
+        b = next instanceof Promise ? await next : next;
+      } else if (order > 0) {
+        yield { key: h!.key, hosting: h!.record };
+        h = await nextHosting();
+      } else {
+        yield { key: b!.key, billing: b!.record, hosting: h!.record };
+        const next = advanceBilling();
+        b = next instanceof Promise ? await next : next;
+        h = await nextHosting();
+      }
+    }
+    finished = true;
+  } finally {
+    if (!finished) await Promise.allSettled([records.return?.(), pages.return?.()]);
   }
 }
 
-/** An array as the async stream mergeByKey takes (sites are few, so they are read whole). */
-export async function* iterate<T>(items: T[]): AsyncGenerator<T> {
+/** An array as one page of billing's side of mergeByKey (sites are few, so they are read whole). */
+export async function* onePage<T>(items: readonly T[]): AsyncGenerator<readonly T[]> {
+  yield items;
+}
+
+/** An array as a record-by-record stream, for the hosting side of mergeByKey. */
+export async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }

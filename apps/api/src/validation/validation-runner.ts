@@ -15,7 +15,7 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { type CustomerSummary, type Finding, countedMembers, diffList, diffSite, diffVersion } from "./diff.js";
 import { billingLists } from "./billing-lists.js";
-import { iterate, mergeByKey } from "./merge.js";
+import { mergeByKey, onePage } from "./merge.js";
 import { PlanUsage } from "./plan-limits.js";
 import { CODE_RULES, PENDING_STATUS, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
@@ -100,7 +100,7 @@ export class ValidationRunner {
 
     const billingSites = await this.db.manager.find(Site, { where: { serverId: server.id }, order: { nameKey: "ASC" } });
     const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));
-    for await (const pair of mergeByKey(iterate(billingSites), client.sites(), (site) => site.nameKey, (site) => nameKey(site.name))) {
+    for await (const pair of mergeByKey(onePage(billingSites), client.sites(), (site) => site.nameKey, (site) => nameKey(site.name))) {
       await tally.add(diffSite(pair.billing, pair.hosting));
     }
 
@@ -110,7 +110,12 @@ export class ValidationRunner {
     const estimate = Math.max(1, info.listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
     for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
       if (context.signal.aborted) throw context.signal.reason ?? new Error("aborted");
-      await tally.add(diffList(pair.billing, pair.hosting, siteNames, customers));
+      const findings = diffList(pair.billing, pair.hosting, siteNames, customers);
+      // Most pairs find nothing, or nothing to write yet: no await for them.
+      if (findings.length) {
+        const writing = tally.add(findings);
+        if (writing) await writing;
+      }
       if (pair.hosting) {
         tally.listsChecked += 1;
         const owner = pair.billing && !pair.billing.removed ? pair.billing.customerId : null;
@@ -279,7 +284,8 @@ class Tally {
     return this.open.remaining();
   }
 
-  async add(findings: Finding[]): Promise<void> {
+  /** Counts the findings; a promise only when a chunk of rows is due to be written (then await it). */
+  add(findings: Finding[]): Promise<void> | undefined {
     for (const finding of findings) {
       const severity = CODE_RULES[finding.code].severity;
       if (severity === Severity.ERROR) this.errors += 1;
@@ -292,7 +298,7 @@ class Tally {
       if (this.open.take(fingerprint)) this.kept += 1;
       else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint));
     }
-    if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
+    return this.#buffer.length >= FLUSH_EVERY ? this.startWrite() : undefined;
   }
 
   /** Writes what is buffered and waits for every write: the run's rows are all in the database. */
