@@ -1,8 +1,9 @@
 import "reflect-metadata";
 import { startApp } from "./app.js";
-import { configFromEnv } from "./config.js";
+import { applyProcessSettings, configFromEnv } from "./config.js";
 
 const config = configFromEnv();
+applyProcessSettings(config);
 const app = await startApp(config);
 console.log(`listbill API ready at ${app.url}/graphql (database: ${config.databaseUrl ? "MySQL" : `embedded SQLite in ${config.dataDir}`})`);
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { startDemoFleet } from "@listbill/agent";
 import { startApp } from "./app.js";
 import { SYSTEM_AUTHOR } from "./audit/audit.js";
-import { configFromEnv } from "./config.js";
+import { applyProcessSettings, configFromEnv } from "./config.js";
 import { nameKeyOf } from "./db/columns.js";
 import { Server } from "./servers/server.entity.js";
 
@@ -14,6 +14,7 @@ import { Server } from "./servers/server.entity.js";
  * finds real differences to fix. scripts/start.mjs builds the SPA first and runs this file.
  */
 const config = configFromEnv();
+applyProcessSettings(config);
 const basePort = process.env.LISTBILL_DEMO_BASE_PORT ? Number(process.env.LISTBILL_DEMO_BASE_PORT) : undefined;
 const fleet = await startDemoFleet({ dataDir: join(config.dataDir, "demo-fleet"), basePort });
 const app = await startApp(config).catch(async (error: unknown) => {
