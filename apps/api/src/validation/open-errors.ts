@@ -3,6 +3,8 @@ import { ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 
 const PAGE = 5000;
+/** An entry whose errors were all found again (ids are positive). */
+const TAKEN = 0;
 
 /**
  * A server's OPEN errors by fingerprint, as a run takes away those it finds again: what is left
@@ -32,18 +34,28 @@ export class OpenErrors {
     }
   }
 
-  /** Takes an OPEN error with this fingerprint, if one is left: the finding is that error, found again. */
+  /**
+   * Takes an OPEN error with this fingerprint, if one is left: the finding is that error, found
+   * again. A taken entry stays in the map as TAKEN: deleting would shrink and rehash the map
+   * over and over as a run finds its 100,000 errors again.
+   */
   take(fingerprint: string): boolean {
     const ids = this.#byFingerprint.get(fingerprint);
-    if (ids === undefined) return false;
-    if (typeof ids === "number" || ids.length === 1) this.#byFingerprint.delete(fingerprint);
+    if (ids === undefined || ids === TAKEN) return false;
+    if (typeof ids === "number" || ids.length === 1) this.#byFingerprint.set(fingerprint, TAKEN);
     else ids.pop();
     return true;
   }
 
   /** The ids of the OPEN errors not taken. */
   remaining(): number[] {
-    return [...this.#byFingerprint.values()].flat();
+    const ids: number[] = [];
+    for (const left of this.#byFingerprint.values()) {
+      if (left === TAKEN) continue;
+      if (typeof left === "number") ids.push(left);
+      else ids.push(...left);
+    }
+    return ids;
   }
 
   private add(fingerprint: string, id: number): void {

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bulkInsert } from "../db/bulk-write.js";
+import { seedInventory } from "../testing/seed.js";
+import { type TestApp, startTestApp, testDatabases } from "../testing/test-app.js";
+import { Server } from "../servers/server.entity.js";
+import { OpenErrors } from "./open-errors.js";
+import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
+import { ValidationRun } from "./validation-run.entity.js";
+
+describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (kind) => {
+  let app: TestApp;
+  let serverId: number;
+  const ids = new Map<string, number[]>();
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+    await app.services.worker.stop();
+    await seedInventory(app.db, { servers: 2, sitesPerServer: 1, listsPerSite: 1 });
+    const [server, other] = await app.db.manager.find(Server, { order: { id: "ASC" } });
+    serverId = server!.id;
+    const rule = CODE_RULES[ValidationErrorCode.LIST_UNASSIGNED];
+    const runs = await Promise.all([server!, other!].map((s) => app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: s.id, jobId: null, startedAt: new Date(), finishedAt: new Date(), outcome: "ERRORS", version: "9.0" }))));
+    const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus) => ({
+      runId: runs[server === serverId ? 0 : 1]!.id, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED, severity: rule.severity, objectType: rule.objectType,
+      objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, fixable: rule.fixable, remedy: rule.remedy, status, detectedAt: new Date(), fixedAt: null, fingerprint,
+    });
+    // 12,000 open errors, more than two pages of the read: "once" each, "twice" twice, "thrice" three times, one from before fingerprints.
+    const rows = [
+      ...Array.from({ length: 11_994 }, (_, i) => row(serverId, `once-${i}`, ValidationErrorStatus.OPEN)),
+      ...["twice", "twice", "thrice", "thrice", "thrice"].map((fingerprint) => row(serverId, fingerprint, ValidationErrorStatus.OPEN)),
+      row(serverId, null, ValidationErrorStatus.OPEN),
+      // Not open, or another server's: not read.
+      row(serverId, "fixed", ValidationErrorStatus.FIXED),
+      row(other!.id, "elsewhere", ValidationErrorStatus.OPEN),
+    ];
+    await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
+    for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN } })) {
+      const key = error.fingerprint ?? "none";
+      ids.set(key, [...(ids.get(key) ?? []), error.id]);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("takes each open error once and leaves exactly the ones not found again", async () => {
+    const open = await OpenErrors.of(app.db.manager, serverId);
+    for (let i = 0; i < 11_994; i += 2) expect(open.take(`once-${i}`)).toBe(true);
+    expect(open.take("once-0")).toBe(false);
+    expect(open.take("twice")).toBe(true);
+    expect(open.take("thrice")).toBe(true);
+    expect(open.take("thrice")).toBe(true);
+    expect(open.take("fixed")).toBe(false);
+    expect(open.take("elsewhere")).toBe(false);
+    const expected = [
+      ...Array.from({ length: 5_997 }, (_, i) => ids.get(`once-${2 * i + 1}`)![0]!),
+      ...ids.get("twice")!.slice(0, 1),
+      ...ids.get("thrice")!.slice(0, 1),
+      ...ids.get("none")!,
+    ];
+    expect(open.remaining().sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+  });
+});
