@@ -114,19 +114,22 @@ describe.each(testDatabases())("a hosting server failing in the middle of a sync
     const half = Math.floor((await inventoryBytes()) / 2);
     proxy.setMode({ kind: "reset", afterBytes: half });
     const sync = dataOf(await app.gql(`mutation($input: SyncServersInput!) { syncServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).syncServers.jobs[0].id;
-    // Wait for the first attempt to fail and be queued for a retry.
-    for (let i = 0; i < 200; i++) {
-      const job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts error } }`, { id: sync })).job;
-      if (job.state === "QUEUED" && job.attempts === 1) break;
+    // Wait for the first attempt to fail and be queued for a retry (up to 20 s: CI machines are busy).
+    let job: { state: string; attempts: number } = { state: "QUEUED", attempts: 0 };
+    for (let i = 0; i < 800 && !(job.state === "QUEUED" && job.attempts >= 1); i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
+      job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id: sync })).job;
     }
+    expect(job).toMatchObject({ state: "QUEUED", attempts: 1 });
     expect(await billingState(app)).toEqual(before);
     proxy.setMode({ kind: "pass" });
     const { waitForJob } = await import("../testing/hosting.js");
     const done = await waitForJob(app, sync, 30_000);
-    expect(done).toMatchObject({ state: "SUCCEEDED", attempts: 2, result: { listsWritten: 1500, logRowsImported: 3500 } });
+    // At least one failed attempt, then success (a slow machine may time out one more attempt).
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: { listsWritten: 1500, logRowsImported: 3500 } });
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(await app.db.manager.countBy(List, { serverId: Number(Buffer.from(serverId, "base64url").toString().split(":")[1]) })).toBe(1500);
-  });
+  }, 90_000);
 
   it("keeps a clean prefix of the log when the connection dies mid-import, and resumes without duplicates or gaps", async () => {
     const serverId = await registerServer(app, { name: "Reset log", port: proxy.port });
@@ -135,10 +138,11 @@ describe.each(testDatabases())("a hosting server failing in the middle of a sync
     proxy.setMode({ kind: "reset", afterBytes: inventory + 450_000 });
     const sync = dataOf(await app.gql(`mutation($input: SyncServersInput!) { syncServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).syncServers.jobs[0].id;
     let job: { state: string; attempts: number } = { state: "QUEUED", attempts: 0 };
-    for (let i = 0; i < 400 && !(job.state === "QUEUED" && job.attempts === 1); i++) {
+    for (let i = 0; i < 800 && !(job.state === "QUEUED" && job.attempts >= 1); i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id: sync })).job;
     }
+    expect(job).toMatchObject({ state: "QUEUED", attempts: 1 });
     const rowId = Number(Buffer.from(serverId, "base64url").toString().split(":")[1]);
     const server = await app.db.manager.findOneByOrFail(Server, { id: rowId });
     const imported = (await app.db.manager.find(MessageLog, { where: { serverId: rowId }, order: { remoteLogId: "ASC" } })).map((row) => row.remoteLogId);
@@ -153,5 +157,5 @@ describe.each(testDatabases())("a hosting server failing in the middle of a sync
     expect(done.state).toBe("SUCCEEDED");
     const all = (await app.db.manager.find(MessageLog, { where: { serverId: rowId }, order: { remoteLogId: "ASC" } })).map((row) => row.remoteLogId);
     expect(all).toEqual(Array.from({ length: 3500 }, (_, i) => i + 1));
-  });
+  }, 90_000);
 });
