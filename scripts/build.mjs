@@ -8,7 +8,7 @@
 // `--if-stale` builds only when a source is newer than the last build; concurrent callers (test
 // files starting API processes at once) wait for one build under a lock rather than racing.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
@@ -17,6 +17,7 @@ const root = resolve(import.meta.dirname, "..");
 const PACKAGES = [join(root, "packages", "protocol"), join(root, "apps", "api")];
 const STAMP = join(root, "apps", "api", "dist", ".build-stamp");
 const LOCK = join(root, "apps", "api", ".build-lock");
+/** A lock without a readable pid this old was left by a builder killed before writing it. */
 const LOCK_STALE_MS = 120_000;
 const tsc = join(createRequire(join(root, "package.json")).resolve("typescript/package.json"), "..", "bin", "tsc");
 
@@ -32,7 +33,8 @@ function sourcesTime() {
 }
 
 function fresh() {
-  return existsSync(STAMP) && statSync(STAMP).mtimeMs >= sourcesTime();
+  const built = statSync(STAMP, { throwIfNoEntry: false });
+  return built !== undefined && existsSync(join(PACKAGES[0], "dist", "index.js")) && built.mtimeMs >= sourcesTime();
 }
 
 function sleep(ms) {
@@ -40,6 +42,8 @@ function sleep(ms) {
 }
 
 function build() {
+  // The stamp says what the build saw: a source saved while tsc runs is newer than it.
+  const seen = sourcesTime();
   for (const dir of PACKAGES) {
     const out = join(dir, "dist");
     const next = join(dir, "dist.next");
@@ -53,17 +57,46 @@ function build() {
     renameSync(next, out);
   }
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  utimesSync(STAMP, new Date(seen), new Date(seen));
+}
+
+function lockPid() {
+  try {
+    const pid = Number(readFileSync(join(LOCK, "pid"), "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the builder holding the lock is gone (killed mid-build), so its lock no longer counts:
+ * its process no longer exists, or, when it died before writing its pid, the lock is old.
+ */
+function lockAbandoned(pid) {
+  if (pid === undefined) {
+    const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs;
+    return since !== undefined && Date.now() - since > LOCK_STALE_MS;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return error.code === "ESRCH";
+  }
 }
 
 function buildUnderLock() {
   for (;;) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(join(LOCK, "pid"), String(process.pid));
       break;
     } catch (error) {
       if (error.code !== "EEXIST") throw error;
-      // A builder killed mid-way leaves its lock: after two minutes it no longer counts.
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > LOCK_STALE_MS) rmSync(LOCK, { recursive: true, force: true });
+      const pid = lockPid();
+      // Still the same dead holder just before removing: another waiter may have taken it meanwhile.
+      if (lockAbandoned(pid) && lockPid() === pid) rmSync(LOCK, { recursive: true, force: true });
       sleep(100);
     }
   }
@@ -76,7 +109,8 @@ function buildUnderLock() {
 }
 
 try {
-  if (process.argv.includes("--if-stale") && fresh()) process.exit(0);
+  // Fresh and nobody building: nothing to wait for.
+  if (process.argv.includes("--if-stale") && !existsSync(LOCK) && fresh()) process.exit(0);
   buildUnderLock();
 } catch (error) {
   console.error(error.message);

@@ -12,14 +12,16 @@ import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 const textsBySource = new WeakMap<DataSource, LRUCache<string, string>>();
 
 /**
- * Lets `query` run SQL generated earlier for a query of the same shape, or generates it now and
- * keeps it. Only plain shapes are keyed: a main entity table; string selections, joins and
- * conditions; no grouping, locking, CTEs, skip/take or sub-queries. Anything else builds its SQL
- * as usual. Returns the query, to chain.
+ * `query.getRawMany()`, with SQL text generated earlier for a query of the same shape, or
+ * generated now and kept. Only plain shapes are keyed: a main entity table; string selections,
+ * entity joins and conditions; no extra FROM tables, grouping, locking, CTEs, skip/take or
+ * sub-queries. Anything else builds its SQL as usual. The builder is left as it was.
  */
-export function reuseSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+export async function rawManyReusingSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<Record<string, unknown>[]> {
+  // A raw read selects only what was asked: the text must be generated that way too.
+  query.expressionMap.queryEntity = false;
   const key = shapeKey(query);
-  if (key === null) return query;
+  if (key === null) return query.getRawMany();
   let texts = textsBySource.get(query.connection);
   if (!texts) textsBySource.set(query.connection, (texts = new LRUCache<string, string>({ max: 500 })));
   let sql = texts.get(key);
@@ -28,9 +30,13 @@ export function reuseSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>):
     texts.set(key, sql);
   }
   const text = sql;
-  // Only this builder instance: getQueryAndParameters() asks getQuery() for the text, then binds.
+  // For this one read only: getQueryAndParameters() asks getQuery() for the text, then binds.
   query.getQuery = () => text;
-  return query;
+  try {
+    return await query.getRawMany();
+  } finally {
+    delete (query as { getQuery?: unknown }).getQuery;
+  }
 }
 
 /** Everything in the builder that its SQL text depends on, or null for a shape not covered. */
@@ -41,13 +47,15 @@ export function shapeKey(query: SelectQueryBuilder<ObjectLiteral>): string | nul
   if (map.groupBys.length || map.havings.length || map.commonTableExpressions.length || map.lockMode !== undefined) return null;
   if (map.skip !== undefined || map.take !== undefined || map.selectDistinct || map.selectDistinctOn.length || map.relationIdAttributes.length) return null;
   if (map.comment || map.useIndex || map.maxExecutionTime || map.timeTravel || map.options.length || map.extraAppendedAndWhereCondition) return null;
+  if (map.aliases.some((alias) => alias.type === "from" && alias !== main)) return null;
   const parts: string[] = [main.metadata.tablePath, main.name, String(map.withDeleted), String(map.aliasNamePrefixingEnabled)];
   for (const select of map.selects) {
     if (typeof select.selection !== "string") return null;
     parts.push(`s:${select.selection}>${select.aliasName ?? ""}`);
   }
   for (const join of map.joinAttributes) {
-    if (typeof join.entityOrProperty !== "function" || join.mapToProperty || join.isMappingMany !== undefined || typeof join.condition !== "string") return null;
+    // An entity class only: a sub-query join is a function too, but its SQL is not in the key.
+    if (typeof join.entityOrProperty !== "function" || !join.metadata || join.alias.subQuery || join.mapToProperty || join.isMappingMany !== undefined || typeof join.condition !== "string") return null;
     parts.push(`j:${join.direction}:${join.metadata?.tablePath}:${join.alias.name}:${join.condition}`);
   }
   for (const where of map.wheres) {

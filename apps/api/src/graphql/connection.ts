@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 import { type ClassType, ArgsType, Field, Int, ObjectType } from "type-graphql";
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
-import { reuseSql } from "../db/reused-sql.js";
+import { rawManyReusingSql } from "../db/reused-sql.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -178,7 +178,7 @@ export async function paginate<T extends ObjectLiteral>(
     else page.addOrderBy(key.column, ascending ? "ASC" : "DESC");
   }
   // LIMIT, not take(): with joins take() costs a second query to find the page's ids first.
-  const rows = (await reuseSql(page.limit(size + 1)).getRawMany()).map((raw: Record<string, unknown>) => {
+  const rows = (await rawManyReusingSql(page.limit(size + 1))).map((raw: Record<string, unknown>) => {
     const row = node.read(raw)!;
     for (const join of joins) (row as ObjectLiteral)[join.property] = join.reader.read(raw);
     return row;

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { type DataSource, type EntityTarget, type ObjectLiteral } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
-import { reuseSql } from "../db/reused-sql.js";
+import { rawManyReusingSql } from "../db/reused-sql.js";
 import { User } from "../auth/user.entity.js";
 import { Customer } from "../customers/customer.entity.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
@@ -16,7 +16,7 @@ export function byIdLoader<T extends ObjectLiteral & { id: number }>(dataSource:
   return new DataLoader<number, T | null>(async (ids) => {
     const query = dataSource.getRepository(entity).createQueryBuilder("row");
     const reader = RawEntityReader.forMainAlias(query);
-    const rows = (await reuseSql(query.where("row.id IN (:...ids)", { ids: [...ids] })).getRawMany()).map((raw: Record<string, unknown>) => reader.read(raw)!);
+    const rows = (await rawManyReusingSql(query.where("row.id IN (:...ids)", { ids: [...ids] }))).map((raw: Record<string, unknown>) => reader.read(raw)!);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
