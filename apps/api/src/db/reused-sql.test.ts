@@ -68,6 +68,11 @@ describe.each(testDatabases())("reused SQL on %s", (kind) => {
     expect(keys.every((k) => k !== null)).toBe(true);
     expect(new Set(keys).size).toBe(VARIANTS.length);
     for (const variant of VARIANTS) expect(key(variant, 2)).toBe(key(variant, 1));
+    // Pages clone their query before reading: a clone keys as its original.
+    for (const variant of VARIANTS) {
+      const query = variant.build(app.db.manager.getRepository(List).createQueryBuilder("list").select("list.id", "id"), 1);
+      expect(shapeKey(query.clone() as SelectQueryBuilder<never>)).toBe(shapeKey(query as SelectQueryBuilder<never>));
+    }
   });
 
   it("leaves the builder as it was: what is chained on afterwards counts, and an entity read reads as before", async () => {

@@ -47,7 +47,8 @@ export function shapeKey(query: SelectQueryBuilder<ObjectLiteral>): string | nul
   if (map.groupBys.length || map.havings.length || map.commonTableExpressions.length || map.lockMode !== undefined) return null;
   if (map.skip !== undefined || map.take !== undefined || map.selectDistinct || map.selectDistinctOn.length || map.relationIdAttributes.length) return null;
   if (map.comment || map.useIndex || map.maxExecutionTime || map.timeTravel || map.options.length || map.extraAppendedAndWhereCondition) return null;
-  if (map.aliases.some((alias) => alias.type === "from" && alias !== main)) return null;
+  // By name: a clone copies the aliases but keeps the main alias object.
+  if (map.aliases.some((alias) => alias.type === "from" && alias.name !== main.name)) return null;
   const parts: string[] = [main.metadata.tablePath, main.name, String(map.withDeleted), String(map.aliasNamePrefixingEnabled)];
   for (const select of map.selects) {
     if (typeof select.selection !== "string") return null;
