@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -53,6 +54,20 @@ export interface ApiProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** SIGTERM, escalating to SIGKILL when the process has not exited after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The settings of a benchmark's API process: its data folder, a fresh secret key, the bench
+ * admin's password, a short job poll, and MySQL when a scratch database's URL is given.
+ */
+export function benchApiEnv(dataDir: string, databaseUrl?: string): Record<string, string> {
+  return {
+    LISTBILL_DATA_DIR: dataDir,
+    LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),
+    LISTBILL_ADMIN_PASSWORD: "bench-admin-password",
+    LISTBILL_JOB_POLL_MS: "50",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
 }
 
 /**

@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type SpawnedAgent, spawnAgent } from "@listbill/agent";
 import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { createServer, startJobs, waitForJob } from "./api-jobs.js";
-import { type ApiProcess, startApiProcess } from "./api-process.js";
+import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js";
 import { cachedFixture } from "./fixture-cache.js";
 
 export interface SeedShape {
@@ -28,8 +27,6 @@ export interface SeededApi {
   stop(): Promise<void>;
 }
 
-const ADMIN_PASSWORD = "bench-admin-password";
-
 /**
  * An API process on a fresh database holding what an operator's day leaves: servers validated
  * (jobs, validation errors), one synced (its lists and sites), customers with plans owning
@@ -49,14 +46,7 @@ export async function startSeededApi(shape: SeedShape, options: { mysqlUrl: stri
   };
   try {
     agent = await spawnAgent({ database: fixture });
-    const env: Record<string, string> = {
-      LISTBILL_DATA_DIR: dataDir,
-      LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),
-      LISTBILL_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LISTBILL_JOB_POLL_MS: "50",
-      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-      ...options.env,
-    };
+    const env: Record<string, string> = { ...benchApiEnv(dataDir, scratch?.url), ...options.env };
     api = await startApiProcess({ nodeArgs: options.nodeArgs, env });
     const serverIds: string[] = [];
     for (let i = 0; i < shape.servers; i++) serverIds.push(await createServer(api, { name: `Seeded ${String(i + 1).padStart(3, "0")}`, port: agent.port }));

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +7,7 @@ import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { DEFAULT_AGENT_PASSWORD, HostingClient, type HostingList, type MemberCounts, nameKey } from "@listbill/protocol";
 import mysql from "mysql2/promise";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
-import { type ApiProcess, startApiProcess } from "./api-process.js";
+import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js";
 import { cachedFixture } from "./fixture-cache.js";
 
 export interface SyncBenchOptions {
@@ -53,7 +52,7 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<SyncFigur
   let api: ApiProcess | undefined;
   try {
     api = await startApiProcess({
-      env: { LISTBILL_DATA_DIR: dataDir, LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"), LISTBILL_ADMIN_PASSWORD: "bench-admin-password", LISTBILL_JOB_POLL_MS: "50", DATABASE_URL: scratch.url },
+      env: benchApiEnv(dataDir, scratch.url),
     });
     const rawInventory = await rawInventorySync(pool, inventoryAgent);
     options.log(`  raw inventory: ${rawInventory.rows} lists in ${rawInventory.ms.toFixed(0)} ms`);

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type SpawnedAgent, spawnAgent } from "@listbill/agent";
 import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
-import { type ApiProcess, startApiProcess } from "./api-process.js";
+import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js";
 import { type FixtureShape, cachedFixture } from "./fixture-cache.js";
 import { rawStream } from "./raw-stream.js";
 
@@ -54,8 +53,6 @@ export interface SizeFigures {
   validateAgain: PhaseFigures;
 }
 
-const ADMIN_PASSWORD = "bench-admin-password";
-
 /**
  * Validation against real agents on loopback, for each size: before any sync (every list is
  * NEW_LIST), then a sync, then validation again (billing knows every list; they are unassigned),
@@ -89,13 +86,7 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     const rawListsOnlyMs = await rawAll(false);
     log(`${lists.toLocaleString("en")} lists × ${options.servers} server(s): raw stream ${rawColdMs.toFixed(0)} ms cold, ${rawWarmMs.toFixed(0)} ms warm, ${rawListsOnlyMs.toFixed(0)} ms without member counts`);
 
-    const env: Record<string, string> = {
-      LISTBILL_DATA_DIR: dataDir,
-      LISTBILL_SECRET_KEY: randomBytes(24).toString("hex"),
-      LISTBILL_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LISTBILL_JOB_POLL_MS: "50",
-      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-    };
+    const env = benchApiEnv(dataDir, scratch?.url);
     let token: string | undefined;
     const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
       // One folder per phase: node names each thread's profile itself (the module-loader thread writes one too).

@@ -23,12 +23,6 @@ export function nodeSelection(info: GraphQLResolveInfo, path: readonly string[] 
   return found;
 }
 
-/** Which of `names` a connection field selects on its nodes (see nodeSelection). */
-export function nodeFieldsSelected<N extends string>(info: GraphQLResolveInfo, names: readonly N[]): Set<N> {
-  const selected = nodeSelection(info);
-  return new Set(names.filter((name) => selected.has(name)));
-}
-
 /**
  * The entity properties (columns) that answer `fields`, by a map from each GraphQL field an
  * entity answers from its own columns to the columns it reads; null when a field is not in the

@@ -101,10 +101,12 @@ export function queryLimitsPlugin(options: { production: boolean }): ApolloServe
             }
           }
           // In production only a signed-in caller may read the schema; this is the caller's identity check.
-          let introspection = introspects.get(queryHash);
-          if (introspection === undefined && options.production) introspects.set(queryHash, (introspection = hasIntrospection(document)));
-          if (options.production && introspection && !(await contextValue.auth.identity())) {
-            throw unauthenticated("Sign in to introspect the schema");
+          if (options.production) {
+            let introspection = introspects.get(queryHash);
+            if (introspection === undefined) introspects.set(queryHash, (introspection = hasIntrospection(document)));
+            if (introspection && !(await contextValue.auth.identity())) {
+              throw unauthenticated("Sign in to introspect the schema");
+            }
           }
         },
       };

@@ -4,8 +4,7 @@ import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";
 import { type Page, PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
-import { nodeFieldsSelected } from "../graphql/selection.js";
-import { pageColumns } from "./page-columns.js";
+import { listPageRead } from "./page-columns.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
 import { Server } from "../servers/server.entity.js";
@@ -17,20 +16,15 @@ import { AssignListsInput, AssignListsPayload, ListConnection, ListFilter, Unass
 /**
  * A page of lists for a connection field: the servers and owners its nodes select come joined in
  * the page's query, so the field resolvers below answer them without a query of their own. The
- * query reads only the columns the selection needs (pageColumns); whole joined rows are primed
+ * query reads only the columns the selection needs (listPageRead); whole joined rows are primed
  * into the request's loaders too, partial ones only answer their own node.
  */
 export async function listPage(ctx: ApiContext, info: GraphQLResolveInfo, args: PageArgs, filter: ListFilter | null, scope: ListScope = {}): Promise<Page<List>> {
-  const related = nodeFieldsSelected(info, ["server", "customer"] as const);
-  const columns = pageColumns(info);
-  const page = await ctx.services.lists.page(args, filter, scope, {
-    columns: columns.list,
-    server: related.has("server") ? (columns.server ?? true) : undefined,
-    customer: related.has("customer") ? (columns.customer ?? true) : undefined,
-  });
+  const read = listPageRead(info);
+  const page = await ctx.services.lists.page(args, filter, scope, read);
   for (const list of page.nodes) {
-    if (list.joinedServer && columns.server === null) ctx.loaders.server.prime(list.serverId, list.joinedServer);
-    if (related.has("customer") && columns.customer === null && list.customerId !== null) ctx.loaders.customer.prime(list.customerId, list.joinedCustomer ?? null);
+    if (read.server === true && list.joinedServer) ctx.loaders.server.prime(list.serverId, list.joinedServer);
+    if (read.customer === true && list.customerId !== null) ctx.loaders.customer.prime(list.customerId, list.joinedCustomer ?? null);
   }
   return page;
 }

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { columnsFor, nodeSelection } from "../graphql/selection.js";
+import type { ListPageRead } from "./list.service.js";
 
 /**
  * The GraphQL fields of List, Server and Customer that columns answer, with the columns
@@ -50,21 +51,16 @@ export const CUSTOMER_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>>
   endDate: ["endDate"],
 };
 
-/** What a lists page reads for a client's selection: null for a whole row. */
-export interface PageColumns {
-  list: string[] | null;
-  server: string[] | null;
-  customer: string[] | null;
-}
-
 /**
- * The columns a lists connection field's selection needs: the page's sort keys (nameKey, id)
- * always, for cursors; a joined server or owner its primary key always.
+ * What a lists connection field's selection needs its page to read (see ListPageRead): the
+ * page's sort keys (nameKey, id) always, for cursors; a server or owner joined only when
+ * selected, whole or by the columns it needs, its primary key always.
  */
-export function pageColumns(info: GraphQLResolveInfo): PageColumns {
+export function listPageRead(info: GraphQLResolveInfo): ListPageRead {
+  const fields = nodeSelection(info);
   return {
-    list: columnsFor(nodeSelection(info), LIST_FIELD_COLUMNS, ["id", "nameKey"]),
-    server: columnsFor(nodeSelection(info, ["server"]), SERVER_FIELD_COLUMNS, ["id"]),
-    customer: columnsFor(nodeSelection(info, ["customer"]), CUSTOMER_FIELD_COLUMNS, ["id"]),
+    columns: columnsFor(fields, LIST_FIELD_COLUMNS, ["id", "nameKey"]),
+    server: fields.has("server") ? (columnsFor(nodeSelection(info, ["server"]), SERVER_FIELD_COLUMNS, ["id"]) ?? true) : undefined,
+    customer: fields.has("customer") ? (columnsFor(nodeSelection(info, ["customer"]), CUSTOMER_FIELD_COLUMNS, ["id"]) ?? true) : undefined,
   };
 }

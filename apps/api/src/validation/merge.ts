@@ -33,6 +33,11 @@ export async function* mergeByKey<B, H>(
     if (previous !== undefined && compareNameKeys(previous, key) >= 0) throw new OutOfOrder(`${side} records are not in strictly ascending name order at "${key}"`);
     return { key, record };
   };
+  const takeBilling = (): Keyed<B> => {
+    const found = keyed(page[index++]!, billingKey, previousBilling, "billing");
+    previousBilling = found.key;
+    return found;
+  };
   const nextBilling = async (): Promise<Keyed<B> | undefined> => {
     while (index >= page.length) {
       const next = await pages.next();
@@ -40,22 +45,15 @@ export async function* mergeByKey<B, H>(
       page = next.value;
       index = 0;
     }
-    const found = keyed(page[index++]!, billingKey, previousBilling, "billing");
-    previousBilling = found.key;
-    return found;
+    return takeBilling();
   };
+  // Within a page the next billing record is at hand: no await for it.
+  const advanceBilling = (): Keyed<B> | Promise<Keyed<B> | undefined> => (index < page.length ? takeBilling() : nextBilling());
   const nextHosting = async (): Promise<Keyed<H> | undefined> => {
     const next = await records.next();
     if (next.done) return undefined;
     const found = keyed(next.value, hostingKey, previousHosting, "hosting");
     previousHosting = found.key;
-    return found;
-  };
-  // Within a page the next billing record is at hand: no await for it.
-  const advanceBilling = (): Keyed<B> | undefined | Promise<Keyed<B> | undefined> => {
-    if (index >= page.length) return nextBilling();
-    const found = keyed(page[index++]!, billingKey, previousBilling, "billing");
-    previousBilling = found.key;
     return found;
   };
 
