@@ -17,6 +17,7 @@ import { upsertLists, upsertSites } from "../sync/inventory-writer.js";
 import { listValue, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
+import { publishedOnly } from "../validation/published.js";
 import { FixStatus } from "./fix.inputs.js";
 
 export const MAX_ERRORS_PER_FIX = 1000;
@@ -86,11 +87,13 @@ export class FixService {
     if (globalIds.length === 0) refuse("NO_ERRORS_SELECTED", "Select at least one validation error", ["input", "errorIds"]);
     if (globalIds.length > MAX_ERRORS_PER_FIX) refuse("TOO_MANY_ERRORS", `At most ${MAX_ERRORS_PER_FIX} errors per call`, ["input", "errorIds"]);
     const ids = globalIds.map((globalId) => fromGlobalId("ValidationError", globalId));
-    const found = new Map((await this.db.manager.findBy(ValidationError, { id: In(ids.filter((id): id is number => id !== null)) })).map((error) => [error.id, error]));
+    const known = ids.filter((id): id is number => id !== null);
+    const rows = known.length ? await this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.id IN (:...ids)", { ids: known }).andWhere(publishedOnly("error")).getMany() : [];
+    const found = new Map(rows.map((error) => [error.id, error]));
     const problems: UserError[] = [];
     ids.forEach((id, index) => {
       const error = id === null ? undefined : found.get(id);
-      if (!error || (error.status as string) === "PENDING") {
+      if (!error) {
         problems.push(userError("VALIDATION_ERROR_NOT_FOUND", `No validation error has the ID "${globalIds[index]}"`, ["input", "errorIds", String(index)]));
       }
     });

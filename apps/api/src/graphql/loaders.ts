@@ -10,6 +10,7 @@ import { Site } from "../sites/site.entity.js";
 import { List } from "../lists/list.entity.js";
 import { ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
+import { publishedOnly } from "../validation/published.js";
 
 /** One SELECT … WHERE id IN (…) per entity per request tick, whatever the number of rows asking. */
 export function byIdLoader<T extends ObjectLiteral & { id: number }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
@@ -72,6 +73,7 @@ export function createLoaders(dataSource: DataSource) {
         .addSelect("COUNT(*)", "count")
         .where("error.serverId IN (:...serverIds)", { serverIds })
         .andWhere("error.status = :open", { open: ValidationErrorStatus.OPEN })
+        .andWhere(publishedOnly("error"))
         .groupBy("error.serverId")
         .getRawMany<{ key: number; count: string | number }>();
       return rows.map((row) => ({ key: row.key, value: Number(row.count) }));

@@ -170,7 +170,7 @@ export class JobWorker {
         }
         console.error(`[jobs] job ${job.id} (${job.kind}) failed: ${(error as Error)?.message}`);
         // An unexpected failure (a database hiccup) is retried like a lost connection while
-        // attempts remain; the next attempt starts clean (a validation drops its scratch rows).
+        // attempts remain; the next attempt starts clean (a validation clears its unpublished rows).
         if (job.attempts < job.maxAttempts) {
           await this.queue.requeue(manager, job, this.id, fullJitterDelay(job.attempts, this.options.backoffBaseMs, this.options.backoffCapMs), "Internal error while running the job; retrying");
         } else {

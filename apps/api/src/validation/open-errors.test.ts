@@ -19,9 +19,12 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     const [server, other] = await app.db.manager.find(Server, { order: { id: "ASC" } });
     serverId = server!.id;
     const rule = CODE_RULES[ValidationErrorCode.LIST_UNASSIGNED];
-    const runs = await Promise.all([server!, other!].map((s) => app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: s.id, jobId: null, startedAt: new Date(), finishedAt: new Date(), outcome: "ERRORS", version: "9.0" }))));
-    const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus) => ({
-      runId: runs[server === serverId ? 0 : 1]!.id, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED, severity: rule.severity, objectType: rule.objectType,
+    const newRun = (server: Server, published: boolean) =>
+      app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: published ? new Date() : null, publishedAt: published ? new Date() : null, outcome: published ? "ERRORS" : null, version: "9.0" }));
+    const runs = await Promise.all([newRun(server!, true), newRun(other!, true)]);
+    const running = await newRun(server!, false);
+    const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus, runId = runs[server === serverId ? 0 : 1]!.id) => ({
+      runId, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED, severity: rule.severity, objectType: rule.objectType,
       objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, fixable: rule.fixable, remedy: rule.remedy, status, detectedAt: new Date(), fixedAt: null, fingerprint,
     });
     // 12,000 open errors, more than two pages of the read: "once" each, "twice" twice, "thrice" three times, one from before fingerprints.
@@ -32,9 +35,11 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       // Not open, or another server's: not read.
       row(serverId, "fixed", ValidationErrorStatus.FIXED),
       row(other!.id, "elsewhere", ValidationErrorStatus.OPEN),
+      // Written by a run not yet published: not an open error yet.
+      row(serverId, "unpublished", ValidationErrorStatus.OPEN, running.id),
     ];
     await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
-    for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN } })) {
+    for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN, runId: runs[0]!.id } })) {
       const key = error.fingerprint ?? "none";
       ids.set(key, [...(ids.get(key) ?? []), error.id]);
     }
@@ -52,6 +57,7 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     expect(open.take("thrice")).toBe(true);
     expect(open.take("fixed")).toBe(false);
     expect(open.take("elsewhere")).toBe(false);
+    expect(open.take("unpublished")).toBe(false);
     const expected = [
       ...Array.from({ length: 5_997 }, (_, i) => ids.get(`once-${2 * i + 1}`)![0]!),
       ...ids.get("twice")!.slice(0, 1),
@@ -59,5 +65,9 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       ...ids.get("none")!,
     ];
     expect(open.remaining().sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    // What was taken is the rest of the server's published open errors, each once.
+    const all = [...ids.values()].flat();
+    expect([...open.taken(), ...open.remaining()].sort((a, b) => a - b)).toEqual(all.sort((a, b) => a - b));
+    expect(open.taken()).toContain(ids.get("thrice")![2]);
   });
 });

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
+import { publishedOnly } from "./published.js";
 
 const PAGE = 5000;
 /** An entry whose errors were all found again (ids are positive). */
@@ -8,12 +9,14 @@ const TAKEN = 0;
 
 /**
  * A server's OPEN errors by fingerprint, as a run takes away those it finds again: what is left
- * at the end is what the run supersedes. Holds an id and a 27-character digest per open error
- * (about 10 MB for 100,000), read a page at a time so that reading it costs no more.
+ * at the end is what the run supersedes, and what it took is what the run keeps. Holds an id and a
+ * 27-character digest per open error (about 10 MB for 100,000), read a page at a time so that
+ * reading it costs no more.
  */
 export class OpenErrors {
   /** Fingerprint → the id of the OPEN error saying it, or their ids when several say the same. */
   readonly #byFingerprint = new Map<string, number | number[]>();
+  readonly #taken: number[] = [];
 
   static async of(manager: EntityManager, serverId: number): Promise<OpenErrors> {
     const open = new OpenErrors();
@@ -24,6 +27,7 @@ export class OpenErrors {
         .select("error.id", "id")
         .addSelect("error.fingerprint", "fingerprint")
         .where("error.serverId = :serverId AND error.status = :open AND error.id > :after", { serverId, open: ValidationErrorStatus.OPEN, after })
+        .andWhere(publishedOnly("error"))
         .orderBy("error.id", "ASC")
         .limit(PAGE)
         .getRawMany();
@@ -42,9 +46,19 @@ export class OpenErrors {
   take(fingerprint: string): boolean {
     const ids = this.#byFingerprint.get(fingerprint);
     if (ids === undefined || ids === TAKEN) return false;
-    if (typeof ids === "number" || ids.length === 1) this.#byFingerprint.set(fingerprint, TAKEN);
-    else ids.pop();
+    if (typeof ids === "number") {
+      this.#byFingerprint.set(fingerprint, TAKEN);
+      this.#taken.push(ids);
+    } else {
+      this.#taken.push(ids.pop()!);
+      if (ids.length === 0) this.#byFingerprint.set(fingerprint, TAKEN);
+    }
     return true;
+  }
+
+  /** The ids of the OPEN errors taken. */
+  taken(): number[] {
+    return this.#taken;
   }
 
   /** The ids of the OPEN errors not taken. */

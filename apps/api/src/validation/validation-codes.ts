@@ -46,12 +46,6 @@ export enum ValidationErrorStatus {
 }
 registerEnumType(ValidationErrorStatus, { name: "ValidationErrorStatus" });
 
-/**
- * Internal status of the rows a validation run is still writing; never shown, and made OPEN in
- * the run's final transaction so a half-finished run is invisible.
- */
-export const PENDING_STATUS = "PENDING";
-
 interface CodeRule {
   severity: Severity;
   objectType: ObjectType;

@@ -3,8 +3,8 @@ import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer, waitForJob } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
-import { PENDING_STATUS, type ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
+import { ValidationRun } from "./validation-run.entity.js";
 
 const TEST_CONNECTION = `mutation($input: TestServerConnectionInput!) { testServerConnection(input: $input) { ok reason message version latencyMs userErrors { code } } }`;
 
@@ -146,22 +146,28 @@ describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) 
     await hosting?.stop();
   });
 
-  const pendingRows = () => app.db.manager.countBy(ValidationError, { status: PENDING_STATUS as ValidationErrorStatus });
+  /** Rows written by runs not published: a run that failed, or one still reading. */
+  const unpublishedRows = () => app.db.manager.getRepository(ValidationError).createQueryBuilder("error").innerJoin(ValidationRun, "run", "run.id = error.runId").where("run.publishedAt IS NULL").getCount();
   const openCount = async (id: string) => dataOf(await app.gql(`query($id: ID!) { server(id: $id) { openErrorCount } }`, { id })).server.openErrorCount;
 
-  it("keeps the last validation's errors while it fails, and leaves no scratch rows once it converges", async () => {
+  /** Starts a validation whose list stream the proxy cuts at 80 %, again at every attempt until told to pass. */
+  const validateCutOff = async (serverId: string): Promise<string> => {
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: hosting.agent.port, password: "TCLPORTPasswd" });
+    let bytes = 0;
+    for await (const list of client.lists({ withMemberCounts: true })) bytes += JSON.stringify(list).length;
+    await client.close();
+    proxy.setMode({ kind: "reset", afterBytes: Math.floor(bytes * 0.8) });
+    return dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).validateServers.jobs[0].id;
+  };
+
+  it("keeps the last validation's errors while it fails, and leaves no unpublished rows once it converges", async () => {
     const serverId = await registerServer(app, { name: "Cut off", port: proxy.port });
     const [first] = await runJobs(app, "validateServers", [serverId], 60_000);
     expect(first).toMatchObject({ state: "SUCCEEDED", result: { listsChecked: 3000 } });
     const open = await openCount(serverId);
     expect(open).toBeGreaterThanOrEqual(3000);
 
-    const client = await HostingClient.connect({ host: "127.0.0.1", port: hosting.agent.port, password: "TCLPORTPasswd" });
-    let bytes = 0;
-    for await (const list of client.lists({ withMemberCounts: true })) bytes += JSON.stringify(list).length;
-    await client.close();
-    proxy.setMode({ kind: "reset", afterBytes: Math.floor(bytes * 0.8) });
-    const id = dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } })).validateServers.jobs[0].id;
+    const id = await validateCutOff(serverId);
     for (let i = 0; i < 400; i++) {
       const job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id })).job;
       if (job.state === "QUEUED" && job.attempts >= 1) break;
@@ -174,6 +180,26 @@ describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) 
     expect(done).toMatchObject({ state: "SUCCEEDED", result: { listsChecked: 3000 } });
     expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(await openCount(serverId)).toBe(open);
-    expect(await pendingRows()).toBe(0);
+    expect(await unpublishedRows()).toBe(0);
+  });
+
+  it("shows none of a first validation's errors until it succeeds, though it wrote them", async () => {
+    const serverId = await registerServer(app, { name: "Cut off first", port: proxy.port });
+    const id = await validateCutOff(serverId);
+    // Each attempt writes its first 2,000 findings before the stream is cut; none may show.
+    let seen = 0;
+    for (let i = 0; i < 800 && seen < 2000; i++) {
+      seen = await unpublishedRows();
+      if (seen < 2000) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(seen).toBeGreaterThanOrEqual(2000);
+    expect(await openCount(serverId)).toBe(0);
+    expect(dataOf(await app.gql(`query($id: ID!) { validationErrors(filter: { serverId: $id }) { totalCount } }`, { id: serverId })).validationErrors.totalCount).toBe(0);
+
+    proxy.setMode({ kind: "pass" });
+    const done = await waitForJob(app, id, 60_000);
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: { listsChecked: 3000 } });
+    expect(await openCount(serverId)).toBeGreaterThanOrEqual(3000);
+    expect(await unpublishedRows()).toBe(0);
   });
 });

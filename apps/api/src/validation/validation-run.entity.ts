@@ -19,6 +19,10 @@ export class ValidationRun {
   @InstantColumn({ nullable: true })
   finishedAt!: Date | null;
 
+  /** When its errors became the server's current ones; null while it runs, and for ever if it died or was abandoned (see published.ts). */
+  @InstantColumn({ nullable: true })
+  publishedAt!: Date | null;
+
   /** The server status it concluded: OK, WARNINGS, ERRORS, UNREACHABLE, AUTH_FAILED, HOST_NOT_ALLOWED. */
   @Column({ type: "varchar", length: 20, nullable: true })
   outcome!: string | null;

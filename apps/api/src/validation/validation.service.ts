@@ -9,7 +9,7 @@ import type { JobQueue } from "../jobs/job-queue.js";
 import { filterId } from "../lists/list.service.js";
 import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
-import { PENDING_STATUS } from "./validation-codes.js";
+import { publishedOnly } from "./published.js";
 import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationErrorFilter } from "./validation.inputs.js";
 
@@ -64,7 +64,7 @@ export class ValidationService {
   }
 
   errorsPage(args: PageArgs, filter: ValidationErrorFilter | null | undefined, scope: { serverId?: number } = {}): Promise<Page<ValidationError>> {
-    const query = this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.status <> :pending", { pending: PENDING_STATUS });
+    const query = this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where(publishedOnly("error"));
     const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
     if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
     const customerId = filterId("Customer", filter?.customerId, "customerId");
@@ -79,7 +79,8 @@ export class ValidationService {
 
   async findError(globalId: string): Promise<ValidationError | null> {
     const id = fromGlobalId("ValidationError", globalId);
-    return id === null ? null : this.db.manager.findOneBy(ValidationError, { id });
+    if (id === null) return null;
+    return this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.id = :id", { id }).andWhere(publishedOnly("error")).getOne();
   }
 }
 

@@ -1,0 +1,73 @@
+import "reflect-metadata";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createScratchDatabase, mysqlTestUrl } from "@listbill/fixtures/testing";
+import { describe, expect, it } from "vitest";
+import { Server } from "../../servers/server.entity.js";
+import { seedInventory } from "../../testing/seed.js";
+import { testDatabases } from "../../testing/test-app.js";
+import { OpenErrors } from "../../validation/open-errors.js";
+import { openDatabase } from "../data-source.js";
+
+const AT = "2026-11-01 10:00:00.000";
+
+describe.each(testDatabases())("the migration to published validation runs, on %s", (kind) => {
+  it("publishes the runs that finished, keeps the others' rows hidden, and goes back down", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "listbill-migration-"));
+    const scratch = kind === "mysql" ? await createScratchDatabase(mysqlTestUrl()!, "lbmig") : undefined;
+    const db = await openDatabase({ databaseUrl: scratch?.url, dataDir });
+    try {
+      await seedInventory(db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
+      const serverId = (await db.manager.find(Server))[0]!.id;
+      await db.dataSource.undoLastMigration({ transaction: "each" });
+      const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
+
+      // As the code before it left things: a published run, an abandoned one, one that never ended.
+      const run = async (finishedAt: string | null, outcome: string | null) => {
+        await sql("INSERT INTO validation_run (serverId, jobId, startedAt, finishedAt, outcome, version, listsChecked, errorCount, warningCount) VALUES (?, NULL, ?, ?, ?, '9.0', 0, 0, 0)", [serverId, AT, finishedAt, outcome]);
+        const rows: { id: number | string }[] = await sql("SELECT MAX(id) AS id FROM validation_run");
+        return Number(rows[0]!.id);
+      };
+      const published = await run(AT, "ERRORS");
+      const abandoned = await run(AT, "ABANDONED");
+      const unfinished = await run(null, null);
+      const error = (runId: number, status: string, fingerprint: string) =>
+        sql(
+          "INSERT INTO validation_error (runId, serverId, code, severity, objectType, objectKey, message, fixable, remedy, status, detectedAt, fingerprint) VALUES (?, ?, 'LIST_UNASSIGNED', 'ERROR', 'LIST', 'list', 'unassigned', 1, 'assign it', ?, ?, ?)",
+          [runId, serverId, status, AT, fingerprint],
+        );
+      await error(published, "OPEN", "open-1");
+      await error(published, "OPEN", "open-2");
+      await error(published, "SUPERSEDED", "old");
+      // Cannot happen (publishing made a run's rows OPEN), and must not surface as "PENDING" if it did.
+      await error(published, "PENDING", "stray");
+      await error(unfinished, "PENDING", "scratch");
+
+      await db.dataSource.runMigrations({ transaction: "each" });
+      const runs: { id: number | string; publishedAt: unknown }[] = await sql("SELECT id, publishedAt FROM validation_run ORDER BY id");
+      expect(runs.map((row) => [Number(row.id), row.publishedAt !== null])).toEqual([
+        [published, true],
+        [abandoned, false],
+        [unfinished, false],
+      ]);
+      const statuses = async () => ((await sql("SELECT fingerprint, status FROM validation_error ORDER BY id")) as { fingerprint: string; status: string }[]).map((row) => `${row.fingerprint}:${row.status}`);
+      expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING"]);
+      // What a validation now sees as the server's open errors: the published run's only.
+      const open = await OpenErrors.of(db.manager, serverId);
+      expect(open.take("open-1") && open.take("open-2")).toBe(true);
+      expect(open.take("scratch")).toBe(false);
+
+      // A run writing OPEN rows when the code goes back: the old code knows them as PENDING.
+      await error(unfinished, "OPEN", "new");
+      await db.dataSource.undoLastMigration({ transaction: "each" });
+      expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "new:PENDING"]);
+      const columns: Record<string, unknown>[] = await sql("SELECT * FROM validation_run");
+      expect(Object.keys(columns[0]!)).not.toContain("publishedAt");
+    } finally {
+      await db.close();
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
