@@ -1,3 +1,4 @@
+import { escape as mysqlEscape } from "mysql2";
 import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 
 /** What a row whose unique key already exists does. */
@@ -23,6 +24,10 @@ export const BULK_CHUNK = 500;
  * 'YYYY-MM-DD HH:MM:SS.SSS' text on SQLite (mysql2 sends it itself, in the connection's UTC
  * time zone), a boolean 0 or 1, a simple-json value its JSON. Column transformers are applied.
  * No generated ids are read back.
+ *
+ * On MySQL each value is escaped here, by mysql2's own escape, into the statement's text: bound
+ * as 9,000 parameters, mysql2 scans the whole statement for each placeholder and formats the
+ * same Date again for every row (together 6 % of a 100,000-finding validation's CPU).
  */
 export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: readonly Partial<T>[], onConflict: OnConflict = { kind: "error" }, chunk = BULK_CHUNK): Promise<void> {
   if (rows.length === 0) return;
@@ -39,21 +44,47 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const head = `${mysql && onConflict.kind === "ignore" ? "INSERT IGNORE" : "INSERT"} INTO ${quote(metadata.tableName)} (${columns.map((c) => quote(c.databaseName)).join(", ")}) VALUES `;
   const tail = conflictClause(onConflict, mysql, (property) => quote(column(property).databaseName));
   const placeholders = `(${properties.map(() => "?").join(", ")})`;
+  const literal = mysql ? mysqlLiteral(String((manager.connection.options as { timezone?: string }).timezone ?? "local")) : undefined;
 
   for (let offset = 0; offset < rows.length; offset += chunk) {
     const slice = rows.slice(offset, offset + chunk);
     const parameters: unknown[] = [];
+    const tuples: string[] = [];
     for (const row of slice) {
+      const tuple: string[] = [];
       for (let i = 0; i < properties.length; i++) {
         const { transformer, type } = columns[i]!;
         let value: unknown = (row as ObjectLiteral)[properties[i]!];
         if (value === undefined) throw new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
         if (transformer && !Array.isArray(transformer)) value = transformer.to(value);
-        parameters.push(toDriverValue(value, type === "simple-json", mysql));
+        value = toDriverValue(value, type === "simple-json", mysql);
+        if (literal) tuple.push(literal(value));
+        else parameters.push(value);
       }
+      if (literal) tuples.push(`(${tuple.join(", ")})`);
     }
-    await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
+    if (literal) await manager.query(`${head}${tuples.join(", ")}${tail}`);
+    else await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
   }
+}
+
+/** A value as MySQL literal text, escaped by mysql2 as it would bind it; the same instant as the last (a chunk's rows share theirs) is formatted once. */
+function mysqlLiteral(timezone: string): (value: unknown) => string {
+  let lastTime = Number.NaN;
+  let lastText = "";
+  return (value) => {
+    if (value === null) return "NULL";
+    if (typeof value === "number") return Number.isFinite(value) ? String(value) : mysqlEscape(value);
+    if (value instanceof Date) {
+      const time = value.getTime();
+      if (time !== lastTime) {
+        lastTime = time;
+        lastText = mysqlEscape(value, false, timezone);
+      }
+      return lastText;
+    }
+    return mysqlEscape(value as Parameters<typeof mysqlEscape>[0], false, timezone);
+  };
 }
 
 function conflictClause(onConflict: OnConflict, mysql: boolean, quoted: (property: string) => string): string {

@@ -28,6 +28,8 @@ const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_
 const FLUSH_EVERY = 2000;
 const ROWS_PER_STATEMENT = 1000;
 const SUPERSEDE_CHUNK = 1000;
+/** Findings held while the server's open errors are still being read; more, and the comparison waits for them. */
+const MAX_WAITING = 20_000;
 
 /**
  * Runs one VALIDATE job: reads the hosting server through its agent, compares it with billing's
@@ -82,11 +84,11 @@ export class ValidationRunner {
 
   private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
     // Once the agent answers (not for an unreachable server, nor on each retry of one): a server's
-    // 100,000 open errors take a quarter second to read, while the agent reports on itself.
+    // 100,000 open errors take a quarter second to read, while the comparison starts.
     const open = OpenErrors.of(this.db.manager, server.id);
     open.catch(() => undefined);
     const info = await client.serverInfo();
-    const tally = new Tally(this.db, server, run, await open);
+    const tally = new Tally(this.db, server, run, open);
     try {
       await this.compareInto(tally, info, client, server, run, context);
     } catch (error) {
@@ -275,8 +277,10 @@ function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerpr
  * identical to an OPEN error of an earlier run keeps that row and writes nothing. A chunk is
  * written while the comparison goes on reading the agent: at most one write is in flight, and
  * the next chunk waits for it, so memory holds two chunks at most (and the OPEN errors' ids).
+ * The OPEN errors are read while the comparison starts: until they are in, findings wait (up to
+ * MAX_WAITING of them) to be told new from found again.
  */
-class Tally {
+export class Tally {
   errors = 0;
   warnings = 0;
   infos = 0;
@@ -288,22 +292,31 @@ class Tally {
   kept = 0;
   #buffer: Partial<ValidationError>[] = [];
   #writing: Promise<void> | undefined;
+  /** The server's OPEN errors once read; those found again leave it. */
+  #open: OpenErrors | undefined;
+  readonly #opening: Promise<OpenErrors>;
+  #waiting: { finding: Finding; fingerprint: string }[] = [];
 
   constructor(
     private readonly db: Database,
     private readonly server: Server,
     private readonly run: ValidationRun,
-    /** The server's OPEN errors; those found again leave it. */
-    private readonly open: OpenErrors,
-  ) {}
+    opening: Promise<OpenErrors>,
+  ) {
+    this.#opening = opening.then((open) => (this.#open = open));
+    this.#opening.catch(() => undefined);
+  }
 
-  /** The ids of the earlier OPEN errors this run found again, and of those it did not. */
+  /** The ids of the earlier OPEN errors this run found again, and of those it did not (after flush). */
   foundAgain(): { kept: number[]; vanished: number[] } {
-    return { kept: this.open.taken(), vanished: this.open.remaining() };
+    if (!this.#open || this.#waiting.length) throw new Error("foundAgain() before flush()");
+    return { kept: this.#open.taken(), vanished: this.#open.remaining() };
   }
 
   /** Counts the findings; a promise only when a chunk of rows is due to be written (then await it). */
   add(findings: Finding[]): Promise<void> | undefined {
+    // In the order found: those that waited for the OPEN errors go first.
+    if (this.#open && this.#waiting.length) this.sortWaited(this.#open);
     for (const finding of findings) {
       const severity = CODE_RULES[finding.code].severity;
       if (severity === Severity.ERROR) this.errors += 1;
@@ -311,18 +324,37 @@ class Tally {
       else this.infos += 1;
       this.total += 1;
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
-      // A finding already OPEN costs a digest and no row.
       const fingerprint = findingFingerprint(finding);
-      if (this.open.take(fingerprint)) this.kept += 1;
-      else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint));
+      if (this.#open) this.sort(this.#open, finding, fingerprint);
+      else this.#waiting.push({ finding, fingerprint });
     }
+    if (this.#waiting.length >= MAX_WAITING) return this.sortWaiting();
     return this.#buffer.length >= FLUSH_EVERY ? this.startWrite() : undefined;
   }
 
   /** Writes what is buffered and waits for every write: the run's rows are all in the database. */
   async flush(): Promise<void> {
+    await this.sortWaiting();
     await this.startWrite();
     await this.#writing;
+  }
+
+  /** A finding already OPEN costs a digest and no row. */
+  private sort(open: OpenErrors, finding: Finding, fingerprint: string): void {
+    if (open.take(fingerprint)) this.kept += 1;
+    else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint));
+  }
+
+  /** Waits for the OPEN errors, then sorts the findings that waited for them. */
+  private async sortWaiting(): Promise<void> {
+    this.sortWaited(await this.#opening);
+    if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
+  }
+
+  private sortWaited(open: OpenErrors): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const { finding, fingerprint } of waiting) this.sort(open, finding, fingerprint);
   }
 
   /** Waits for the write in flight, if any, whatever its outcome. */

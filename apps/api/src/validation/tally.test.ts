@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bulkInsert } from "../db/bulk-write.js";
+import { Server } from "../servers/server.entity.js";
+import { seedInventory } from "../testing/seed.js";
+import { type TestApp, startTestApp, testDatabases } from "../testing/test-app.js";
+import type { Finding } from "./diff.js";
+import { OpenErrors } from "./open-errors.js";
+import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
+import { ValidationRun } from "./validation-run.entity.js";
+import { Tally, findingFingerprint } from "./validation-runner.js";
+
+const finding = (name: string): Finding => ({ code: ValidationErrorCode.LIST_UNASSIGNED, objectKey: name, message: `${name} has no customer`, listId: null });
+
+describe.each(testDatabases())("a run's findings while the server's open errors are still being read, on %s", (kind) => {
+  let app: TestApp;
+  let server: Server;
+  const ids = new Map<string, number>();
+
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+    await app.services.worker.stop();
+    await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
+    server = (await app.db.manager.find(Server))[0]!;
+    const earlier = await app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: new Date(), publishedAt: new Date(), outcome: "ERRORS", version: "9.0" }));
+    const rule = CODE_RULES[ValidationErrorCode.LIST_UNASSIGNED];
+    const rows = ["a", "b", "c"].map((name) => ({
+      runId: earlier.id, serverId: server.id, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED, severity: rule.severity, objectType: rule.objectType,
+      objectKey: name, message: `${name} has no customer`, billingValue: null, hostingValue: null, fixable: rule.fixable, remedy: rule.remedy, status: ValidationErrorStatus.OPEN, detectedAt: new Date(), fixedAt: null,
+      fingerprint: findingFingerprint(finding(name)),
+    }));
+    await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
+    for (const row of await app.db.manager.findBy(ValidationError, { runId: earlier.id })) ids.set(row.objectKey, row.id);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const newRun = () => app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: null, publishedAt: null, outcome: null, version: null }));
+  const written = async (run: ValidationRun) => (await app.db.manager.find(ValidationError, { where: { runId: run.id }, order: { id: "ASC" } })).map((row) => row.objectKey);
+
+  it("holds findings until they can be told new from found again, and writes the new ones in the order found", async () => {
+    const open = await OpenErrors.of(app.db.manager, server.id);
+    let release!: (open: OpenErrors) => void;
+    const run = await newRun();
+    const tally = new Tally(app.db, server, run, new Promise<OpenErrors>((resolve) => (release = resolve)));
+    expect(tally.add([finding("a"), finding("x")])).toBeUndefined();
+    expect(tally.add([finding("y")])).toBeUndefined();
+    release(open);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(tally.add([finding("b"), finding("z")])).toBeUndefined();
+    await tally.flush();
+    expect(tally).toMatchObject({ total: 5, errors: 5, kept: 2 });
+    expect(await written(run)).toEqual(["x", "y", "z"]);
+    const found = tally.foundAgain();
+    expect(found.kept.sort()).toEqual([ids.get("a"), ids.get("b")].sort());
+    expect(found.vanished).toEqual([ids.get("c")]);
+  });
+
+  it("makes the comparison wait once too many findings are held", async () => {
+    const open = await OpenErrors.of(app.db.manager, server.id);
+    let release!: (open: OpenErrors) => void;
+    const run = await newRun();
+    const tally = new Tally(app.db, server, run, new Promise<OpenErrors>((resolve) => (release = resolve)));
+    const many = Array.from({ length: 20_000 }, (_, index) => finding(`list-${String(index).padStart(5, "0")}`));
+    expect(tally.add(many.slice(0, 19_999))).toBeUndefined();
+    const waiting = tally.add([...many.slice(19_999), finding("c")]);
+    expect(waiting).toBeInstanceOf(Promise);
+    let settled = false;
+    void waiting!.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    release(open);
+    await waiting;
+    await tally.flush();
+    expect(tally.kept).toBe(1);
+    const rows = await written(run);
+    expect(rows).toHaveLength(20_000);
+    expect(rows.slice(0, 2)).toEqual(["list-00000", "list-00001"]);
+  }, 60_000);
+});
