@@ -186,15 +186,23 @@ describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) 
   it("shows none of a first validation's errors until it succeeds, though it wrote them", async () => {
     const serverId = await registerServer(app, { name: "Cut off first", port: proxy.port });
     const id = await validateCutOff(serverId);
-    // Each attempt writes its first 2,000 findings before the stream is cut; none may show.
-    let seen = 0;
-    for (let i = 0; i < 800 && seen < 2000; i++) {
-      seen = await unpublishedRows();
-      if (seen < 2000) await new Promise((resolve) => setTimeout(resolve, 25));
+    // Each attempt writes its first 2,000 findings before the stream is cut; none may show. Looked
+    // at while an attempt that is not the last runs or waits (the last one's failure would show).
+    let checked = false;
+    for (let i = 0; i < 800 && !checked; i++) {
+      if ((await unpublishedRows()) >= 2000) {
+        const open = await openCount(serverId);
+        const listed = dataOf(await app.gql(`query($id: ID!) { validationErrors(filter: { serverId: $id }) { totalCount } }`, { id: serverId })).validationErrors.totalCount;
+        const job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id })).job;
+        if ((job.state === "RUNNING" || job.state === "QUEUED") && job.attempts < 3) {
+          expect({ open, listed }).toEqual({ open: 0, listed: 0 });
+          checked = true;
+          break;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect(seen).toBeGreaterThanOrEqual(2000);
-    expect(await openCount(serverId)).toBe(0);
-    expect(dataOf(await app.gql(`query($id: ID!) { validationErrors(filter: { serverId: $id }) { totalCount } }`, { id: serverId })).validationErrors.totalCount).toBe(0);
+    expect(checked).toBe(true);
 
     proxy.setMode({ kind: "pass" });
     const done = await waitForJob(app, id, 60_000);
