@@ -1,6 +1,7 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { HostingClient } from "./client.js";
+import { HostingClient, plainRecord } from "./client.js";
+import { responseLine } from "./messages.js";
 import { HostingError } from "./errors.js";
 
 // Scripted peers over real TCP: they play an agent that misbehaves in ways the real agent never
@@ -111,5 +112,37 @@ describe("HostingClient against a misbehaving peer", () => {
     const error = await failure(() => client.serverInfo());
     expect(error.code).toBe("UNREACHABLE");
     expect(error.message).toMatch(/idle/);
+  });
+});
+
+describe("plainRecord, the record lines checked without the envelope's schema", () => {
+  it("takes exactly the record lines responseLine accepts as they are, and leaves everything else to it", () => {
+    const data = { id: 1, name: "news" };
+    const lines: unknown[] = [
+      { id: 0, type: "record", data },
+      { id: Number.MAX_SAFE_INTEGER, type: "record", data: null },
+      { id: 7, type: "record", data: [1, 2] },
+      { id: 7, type: "record" },
+      { id: 7, type: "record", data, extra: 1 },
+      { id: -1, type: "record", data },
+      { id: 1.5, type: "record", data },
+      { id: Number.MAX_SAFE_INTEGER + 1, type: "record", data },
+      { id: "7", type: "record", data },
+      { id: null, type: "record", data },
+      { id: 7, type: "end", count: 1 },
+      { id: 7, type: "result", data },
+      JSON.parse('{"id": 7, "type": "record", "data": 1, "__proto__": {"x": 1}}'),
+      [7, "record", data],
+      null,
+      "record",
+    ];
+    for (const line of lines) {
+      const fast = plainRecord(line);
+      const parsed = responseLine.safeParse(line);
+      // Whatever it takes, the schema takes too, unchanged; whatever it leaves, the schema decides.
+      if (fast) expect(parsed).toEqual({ success: true, data: fast });
+      expect(fast === undefined || parsed.success).toBe(true);
+    }
+    expect(lines.map((line) => plainRecord(line) !== undefined)).toEqual([true, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false]);
   });
 });

@@ -7,7 +7,7 @@ import { LineSplitter } from "./line-splitter.js";
 import {
   authResultSchema, describeIssues, listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema,
   responseLine, serverInfoSchema, siteSchema,
-  type CommandName, type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type ServerInfo,
+  type CommandName, type ResponseLine, type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type ServerInfo,
 } from "./messages.js";
 import { compareNameKeys, nameKey } from "./names.js";
 
@@ -201,9 +201,12 @@ export class HostingClient {
     } catch {
       throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} sent a line that is not JSON`);
     }
-    const parsed = responseLine.safeParse(json);
-    if (!parsed.success) throw new HostingError("PROTOCOL_ERROR", `malformed line from ${this.endpoint}: ${describeIssues(parsed.error)}`);
-    const line = parsed.data;
+    let line = plainRecord(json);
+    if (!line) {
+      const parsed = responseLine.safeParse(json);
+      if (!parsed.success) throw new HostingError("PROTOCOL_ERROR", `malformed line from ${this.endpoint}: ${describeIssues(parsed.error)}`);
+      line = parsed.data;
+    }
     if (line.id === null) {
       // An error tied to no request (allow-list refusal, a line we sent that it could not read): fatal.
       if (line.type === "error") throw errorFromRemote(line.code, line.message);
@@ -351,4 +354,21 @@ function transportError(error: Error & { code?: string }, endpoint: string): Hos
     default:
       return new HostingError("UNREACHABLE", `connection to ${endpoint} failed (${error.code ?? "TLS or network error"})`);
   }
+}
+
+/**
+ * A record line that responseLine would accept as it is ({ id, type: "record", data } and no other
+ * key), checked without it: a stream sends one per list, and the envelope's schema cost as much as
+ * the record's own. Anything else, well-formed or not, is left to the schema and its messages.
+ */
+export function plainRecord(json: unknown): ResponseLine | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const line = json as { id?: unknown; type?: unknown };
+  if (line.type !== "record" || typeof line.id !== "number" || !Number.isSafeInteger(line.id) || line.id < 0) return undefined;
+  let keys = 0;
+  for (const key in json) {
+    if (key !== "id" && key !== "type" && key !== "data") return undefined;
+    keys += 1;
+  }
+  return keys === 3 ? (json as ResponseLine) : undefined;
 }

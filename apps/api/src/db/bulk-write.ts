@@ -45,27 +45,49 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const tail = conflictClause(onConflict, mysql, (property) => quote(column(property).databaseName));
   const placeholders = `(${properties.map(() => "?").join(", ")})`;
   const literal = mysql ? mysqlLiteral(String((manager.connection.options as { timezone?: string }).timezone ?? "local")) : undefined;
+  // Decided once per column, not once per value.
+  const converters = columns.map(({ transformer, type }) => {
+    const transform = transformer && !Array.isArray(transformer) ? transformer : undefined;
+    const json = type === "simple-json";
+    return (value: unknown) => toDriverValue(transform ? transform.to(value) : value, json, mysql);
+  });
+  const width = properties.length;
+  const missing = (offset: number, i: number) => new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
 
   for (let offset = 0; offset < rows.length; offset += chunk) {
     const slice = rows.slice(offset, offset + chunk);
-    const parameters: unknown[] = [];
-    const tuples: string[] = [];
-    for (const row of slice) {
-      const tuple: string[] = [];
-      for (let i = 0; i < properties.length; i++) {
-        const { transformer, type } = columns[i]!;
-        let value: unknown = (row as ObjectLiteral)[properties[i]!];
-        if (value === undefined) throw new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
-        if (transformer && !Array.isArray(transformer)) value = transformer.to(value);
-        value = toDriverValue(value, type === "simple-json", mysql);
-        if (literal) tuple.push(literal(value));
-        else parameters.push(value);
+    if (literal) {
+      const tuples: string[] = [];
+      for (const row of slice) {
+        let tuple = "(";
+        for (let i = 0; i < width; i++) {
+          const value: unknown = (row as ObjectLiteral)[properties[i]!];
+          if (value === undefined) throw missing(offset, i);
+          tuple += (i === 0 ? "" : ", ") + literal(converters[i]!(value));
+        }
+        tuples.push(`${tuple})`);
       }
-      if (literal) tuples.push(`(${tuple.join(", ")})`);
+      await manager.query(`${head}${tuples.join(", ")}${tail}`);
+    } else {
+      const parameters: unknown[] = [];
+      for (const row of slice) {
+        for (let i = 0; i < width; i++) {
+          const value: unknown = (row as ObjectLiteral)[properties[i]!];
+          if (value === undefined) throw missing(offset, i);
+          parameters.push(converters[i]!(value));
+        }
+      }
+      await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
     }
-    if (literal) await manager.query(`${head}${tuples.join(", ")}${tail}`);
-    else await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
   }
+}
+
+/**
+ * A simple-json column's value already serialized, for a caller that needed the JSON text itself
+ * (validation digests it): bulkInsert sends the text as it is instead of serializing again.
+ */
+export class JsonText {
+  constructor(readonly json: string) {}
 }
 
 /** A value as MySQL literal text, escaped by mysql2 as it would bind it; the same instant as the last (a chunk's rows share theirs) is formatted once. */
@@ -96,7 +118,7 @@ function conflictClause(onConflict: OnConflict, mysql: boolean, quoted: (propert
 
 function toDriverValue(value: unknown, json: boolean, mysql: boolean): unknown {
   if (value === null) return null;
-  if (json) return JSON.stringify(value);
+  if (json) return value instanceof JsonText ? value.json : JSON.stringify(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof Date) return mysql ? value : sqliteInstant(value);
   return value;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bulkInsert } from "../db/bulk-write.js";
 import { Server } from "../servers/server.entity.js";
@@ -9,6 +10,24 @@ import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus } from "./valida
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 import { Tally, findingFingerprint } from "./validation-runner.js";
+
+describe("a finding's fingerprint", () => {
+  // The digest stored fingerprints were made with: a sha1 of JSON.stringify of this array.
+  const reference = (finding: Finding) =>
+    createHash("sha1")
+      .update(JSON.stringify([finding.code, CODE_RULES[finding.code].objectType, finding.objectKey.slice(0, 200), finding.customerId ?? null, finding.siteId ?? null, finding.listId ?? null, finding.message, finding.billingValue ?? null, finding.hostingValue ?? null]))
+      .digest("base64url");
+
+  it("stays the digest of the same JSON text, so errors stored before are found again", () => {
+    const findings: Finding[] = [
+      { code: ValidationErrorCode.NEW_LIST, objectKey: "news", message: "List news is on the hosting server but not in billing", hostingValue: { name: "news", site: null, created: "2024-01-02T03:04:05.000Z", disabled: false, maxMembers: 0, nested: { a: [1, "two", null] } } },
+      { code: ValidationErrorCode.LIST_CHANGED, objectKey: "x".repeat(250), message: "quotes \" ' \\ and ünïcode 🚀 \u2028", billingValue: { description: "old\nline" }, hostingValue: { description: "new" }, siteId: 3, listId: 4 },
+      { code: ValidationErrorCode.PLAN_MAX_LISTS_EXCEEDED, objectKey: "Acme", message: "Acme has 11 lists; its plan allows 10", customerId: 9, billingValue: {}, hostingValue: undefined },
+      { code: ValidationErrorCode.LOGGING_DISABLED, objectKey: "srv", message: "off" },
+    ];
+    for (const finding of findings) expect(findingFingerprint(finding)).toBe(reference(finding));
+  });
+});
 
 const finding = (name: string): Finding => ({ code: ValidationErrorCode.LIST_UNASSIGNED, objectKey: name, message: `${name} has no customer`, listId: null });
 

@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { type HostingClient, type ServerInfo, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
-import { bulkInsert } from "../db/bulk-write.js";
+import { JsonText, bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { type HostingFailure, type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { type Job, JobKind, JobState } from "../jobs/job.entity.js";
@@ -240,13 +240,30 @@ async function publishRun(manager: EntityManager, server: Server, run: Validatio
   await manager.update(ValidationRun, { id: run.id }, { ...figures, version: run.version, finishedAt: now, publishedAt: now });
 }
 
-/** What an error says, as a digest: a finding with the same one is the same error, found again. */
-export function findingFingerprint(finding: Finding): string {
-  const said = [finding.code, CODE_RULES[finding.code].objectType, finding.objectKey.slice(0, 200), finding.customerId ?? null, finding.siteId ?? null, finding.listId ?? null, finding.message, finding.billingValue ?? null, finding.hostingValue ?? null];
-  return hash("sha1", JSON.stringify(said), "base64url");
+/** A finding's billing and hosting values as JSON ("null" for none): serialized once, for its digest and its row. */
+export interface FindingJson {
+  billing: string;
+  hosting: string;
 }
 
-function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerprint = findingFingerprint(finding)): Partial<ValidationError> {
+export function findingJson(finding: Finding): FindingJson {
+  return { billing: finding.billingValue ? JSON.stringify(finding.billingValue) : "null", hosting: finding.hostingValue ? JSON.stringify(finding.hostingValue) : "null" };
+}
+
+/**
+ * What an error says, as a digest: a finding with the same one is the same error, found again.
+ * The digest is of the JSON array [code, objectType, objectKey (200 characters), customerId,
+ * siteId, listId, message, billingValue, hostingValue], written out from its parts so that the
+ * values' JSON is made once; stored fingerprints depend on it staying exactly that text.
+ */
+export function findingFingerprint(finding: Finding, json: FindingJson = findingJson(finding)): string {
+  const ids = `${finding.customerId ?? null},${finding.siteId ?? null},${finding.listId ?? null}`;
+  const said = `[${JSON.stringify(finding.code)},${JSON.stringify(CODE_RULES[finding.code].objectType)},${JSON.stringify(finding.objectKey.slice(0, 200))},${ids},${JSON.stringify(finding.message)},${json.billing},${json.hosting}]`;
+  return hash("sha1", said, "base64url");
+}
+
+/** The row of a finding; given its values' JSON, the row carries that text for bulkInsert. */
+function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerprint?: string, json?: FindingJson): Partial<ValidationError> {
   const rule = CODE_RULES[finding.code];
   const row: Partial<ValidationError> = {
     runId: run.id,
@@ -259,18 +276,20 @@ function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerpr
     objectType: rule.objectType,
     objectKey: finding.objectKey.slice(0, 200),
     message: finding.message,
-    billingValue: finding.billingValue ?? null,
-    hostingValue: finding.hostingValue ?? null,
+    billingValue: json ? jsonText(json.billing) : (finding.billingValue ?? null),
+    hostingValue: json ? jsonText(json.hosting) : (finding.hostingValue ?? null),
     fixable: rule.fixable,
     remedy: rule.remedy,
     // Counted once the run is published (published.ts).
     status: ValidationErrorStatus.OPEN,
     detectedAt: new Date(),
     fixedAt: null,
-    fingerprint,
+    fingerprint: fingerprint ?? findingFingerprint(finding),
   };
   return row;
 }
+
+const jsonText = (json: string) => (json === "null" ? null : new JsonText(json));
 
 /**
  * Counts findings by severity and writes the new ones, unpublished, in chunks; a finding
@@ -295,7 +314,7 @@ export class Tally {
   /** The server's OPEN errors once read; those found again leave it. */
   #open: OpenErrors | undefined;
   readonly #opening: Promise<OpenErrors>;
-  #waiting: { finding: Finding; fingerprint: string }[] = [];
+  #waiting: { finding: Finding; fingerprint: string; json: FindingJson }[] = [];
 
   constructor(
     private readonly db: Database,
@@ -324,9 +343,10 @@ export class Tally {
       else this.infos += 1;
       this.total += 1;
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
-      const fingerprint = findingFingerprint(finding);
-      if (this.#open) this.sort(this.#open, finding, fingerprint);
-      else this.#waiting.push({ finding, fingerprint });
+      const json = findingJson(finding);
+      const fingerprint = findingFingerprint(finding, json);
+      if (this.#open) this.sort(this.#open, finding, fingerprint, json);
+      else this.#waiting.push({ finding, fingerprint, json });
     }
     if (this.#waiting.length >= MAX_WAITING) return this.sortWaiting();
     return this.#buffer.length >= FLUSH_EVERY ? this.startWrite() : undefined;
@@ -340,9 +360,9 @@ export class Tally {
   }
 
   /** A finding already OPEN costs a digest and no row. */
-  private sort(open: OpenErrors, finding: Finding, fingerprint: string): void {
+  private sort(open: OpenErrors, finding: Finding, fingerprint: string, json: FindingJson): void {
     if (open.take(fingerprint)) this.kept += 1;
-    else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint));
+    else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint, json));
   }
 
   /** Waits for the OPEN errors, then sorts the findings that waited for them. */
@@ -354,7 +374,7 @@ export class Tally {
   private sortWaited(open: OpenErrors): void {
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const { finding, fingerprint } of waiting) this.sort(open, finding, fingerprint);
+    for (const { finding, fingerprint, json } of waiting) this.sort(open, finding, fingerprint, json);
   }
 
   /** Waits for the write in flight, if any, whatever its outcome. */
