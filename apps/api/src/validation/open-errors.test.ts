@@ -4,7 +4,7 @@ import { seedInventory } from "../testing/seed.js";
 import { type TestApp, startTestApp, testDatabases } from "../testing/test-app.js";
 import { Server } from "../servers/server.entity.js";
 import { OpenErrors } from "./open-errors.js";
-import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 
@@ -18,14 +18,13 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     await seedInventory(app.db, { servers: 2, sitesPerServer: 1, listsPerSite: 1 });
     const [server, other] = await app.db.manager.find(Server, { order: { id: "ASC" } });
     serverId = server!.id;
-    const rule = CODE_RULES[ValidationErrorCode.LIST_UNASSIGNED];
     const newRun = (server: Server, published: boolean) =>
       app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: published ? new Date() : null, publishedAt: published ? new Date() : null, outcome: published ? "ERRORS" : null, version: "9.0" }));
     const runs = await Promise.all([newRun(server!, true), newRun(other!, true)]);
     const running = await newRun(server!, false);
     const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus, runId = runs[server === serverId ? 0 : 1]!.id) => ({
-      runId, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED, severity: rule.severity, objectType: rule.objectType,
-      objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, fixable: rule.fixable, remedy: rule.remedy, status, detectedAt: new Date(), fixedAt: null, fingerprint,
+      runId, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED,
+      objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, status, detectedAt: new Date(), fixedAt: null, fingerprint,
     });
     // 12,000 open errors, more than two pages of the read: "once" each, "twice" twice, "thrice" three times, one from before fingerprints.
     const rows = [

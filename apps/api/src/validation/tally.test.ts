@@ -42,10 +42,9 @@ describe.each(testDatabases())("a run's findings while the server's open errors 
     await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
     server = (await app.db.manager.find(Server))[0]!;
     const earlier = await app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: new Date(), publishedAt: new Date(), outcome: "ERRORS", version: "9.0" }));
-    const rule = CODE_RULES[ValidationErrorCode.LIST_UNASSIGNED];
     const rows = ["a", "b", "c"].map((name) => ({
-      runId: earlier.id, serverId: server.id, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED, severity: rule.severity, objectType: rule.objectType,
-      objectKey: name, message: `${name} has no customer`, billingValue: null, hostingValue: null, fixable: rule.fixable, remedy: rule.remedy, status: ValidationErrorStatus.OPEN, detectedAt: new Date(), fixedAt: null,
+      runId: earlier.id, serverId: server.id, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED,
+      objectKey: name, message: `${name} has no customer`, billingValue: null, hostingValue: null, status: ValidationErrorStatus.OPEN, detectedAt: new Date(), fixedAt: null,
       fingerprint: findingFingerprint(finding(name)),
     }));
     await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));

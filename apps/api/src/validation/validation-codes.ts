@@ -77,3 +77,8 @@ export const CODE_RULES: Record<ValidationErrorCode, CodeRule> = {
   PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED: { severity: Severity.ERROR, objectType: ObjectType.LIST, fixable: false, remedy: "Move the customer to a larger plan." },
   LOGGING_DISABLED: { severity: Severity.WARNING, objectType: ObjectType.SERVER, fixable: false, remedy: "Turn on message logging in ListManager, or usage cannot be billed." },
 };
+
+/** The codes whose rule passes `test`: severity, object type and fixable are filtered as codes. */
+export function codesWhere(test: (rule: CodeRule) => boolean): ValidationErrorCode[] {
+  return (Object.keys(CODE_RULES) as ValidationErrorCode[]).filter((code) => test(CODE_RULES[code]));
+}

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType as GraphQLObjectType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { InstantColumn } from "../db/columns.js";
 import { toGlobalId } from "../graphql/global-id.js";
-import { ObjectType, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { CODE_RULES, ObjectType, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 
 /** One difference one validation run found for one object. */
 @Entity({ name: "validation_error" })
@@ -36,13 +36,16 @@ export class ValidationError {
   @Column({ type: "varchar", length: 40 })
   code!: ValidationErrorCode;
 
+  /** Severity, object type, fixable and remedy follow from the code (CODE_RULES); rows do not repeat them. */
   @Field(() => Severity)
-  @Column({ type: "varchar", length: 10 })
-  severity!: Severity;
+  get severity(): Severity {
+    return CODE_RULES[this.code].severity;
+  }
 
   @Field(() => ObjectType)
-  @Column({ type: "varchar", length: 10 })
-  objectType!: ObjectType;
+  get objectType(): ObjectType {
+    return CODE_RULES[this.code].objectType;
+  }
 
   @Field({ description: "The object's name: the list or site name, the customer's company, the server's name" })
   @Column({ type: "varchar", length: 200 })
@@ -61,12 +64,14 @@ export class ValidationError {
   hostingValue!: object | null;
 
   @Field({ description: "Whether fixValidationErrors can resolve it" })
-  @Column({ type: "boolean" })
-  fixable!: boolean;
+  get fixable(): boolean {
+    return CODE_RULES[this.code].fixable;
+  }
 
   @Field({ description: "What an operator does about it" })
-  @Column({ type: "varchar", length: 200 })
-  remedy!: string;
+  get remedy(): string {
+    return CODE_RULES[this.code].remedy;
+  }
 
   @Field(() => ValidationErrorStatus)
   @Column({ type: "varchar", length: 12 })

@@ -264,7 +264,6 @@ export function findingFingerprint(finding: Finding, json: FindingJson = finding
 
 /** The row of a finding; given its values' JSON, the row carries that text for bulkInsert. */
 function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerprint?: string, json?: FindingJson): Partial<ValidationError> {
-  const rule = CODE_RULES[finding.code];
   const row: Partial<ValidationError> = {
     runId: run.id,
     serverId: server.id,
@@ -272,14 +271,10 @@ function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerpr
     siteId: finding.siteId ?? null,
     listId: finding.listId ?? null,
     code: finding.code,
-    severity: rule.severity,
-    objectType: rule.objectType,
     objectKey: finding.objectKey.slice(0, 200),
     message: finding.message,
     billingValue: json ? jsonText(json.billing) : (finding.billingValue ?? null),
     hostingValue: json ? jsonText(json.hosting) : (finding.hostingValue ?? null),
-    fixable: rule.fixable,
-    remedy: rule.remedy,
     // Counted once the run is published (published.ts).
     status: ValidationErrorStatus.OPEN,
     detectedAt: new Date(),

@@ -10,6 +10,7 @@ import { filterId } from "../lists/list.service.js";
 import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
 import { publishedOnly } from "./published.js";
+import { CODE_RULES, type ValidationErrorCode, codesWhere } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationErrorFilter } from "./validation.inputs.js";
 
@@ -69,11 +70,17 @@ export class ValidationService {
     if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
     const customerId = filterId("Customer", filter?.customerId, "customerId");
     if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
-    if (filter?.code?.length) query.andWhere("error.code IN (:...codes)", { codes: filter.code });
-    if (filter?.severity?.length) query.andWhere("error.severity IN (:...severities)", { severities: filter.severity });
     if (filter?.status?.length) query.andWhere("error.status IN (:...statuses)", { statuses: filter.status });
-    if (filter?.objectType?.length) query.andWhere("error.objectType IN (:...objectTypes)", { objectTypes: filter.objectType });
-    if (filter?.fixable != null) query.andWhere("error.fixable = :fixable", { fixable: filter.fixable });
+    // Severity, object type and fixable follow from the code: each narrows the codes asked for.
+    let codes: ValidationErrorCode[] | undefined = filter?.code?.length ? [...filter.code] : undefined;
+    const narrow = (test: (rule: (typeof CODE_RULES)[ValidationErrorCode]) => boolean) => {
+      const matching = codesWhere(test);
+      codes = codes ? codes.filter((code) => matching.includes(code)) : matching;
+    };
+    if (filter?.severity?.length) narrow((rule) => filter.severity!.includes(rule.severity));
+    if (filter?.objectType?.length) narrow((rule) => filter.objectType!.includes(rule.objectType));
+    if (filter?.fixable != null) narrow((rule) => rule.fixable === filter.fixable);
+    if (codes) query.andWhere(codes.length ? "error.code IN (:...codes)" : "1 = 0", { codes });
     return paginate(query, args, [{ column: "error.id", value: (error) => error.id }]);
   }
 

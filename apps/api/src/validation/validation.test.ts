@@ -48,6 +48,21 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     expect(await server()).toMatchObject({ status: "ERRORS", version: "8.95", validatedAt: expect.any(String), openErrorCount: 14 });
   });
 
+  it("filters errors by severity, object type and fixable, alone and with codes", async () => {
+    const count = async (filter: Record<string, unknown>) =>
+      dataOf(await app.gql(`query($filter: ValidationErrorFilter) { validationErrors(first: 100, filter: $filter) { totalCount nodes { code severity objectType fixable remedy } } }`, { filter: { serverId, ...filter } })).validationErrors;
+    const warnings = await count({ severity: ["WARNING"] });
+    expect(warnings.totalCount).toBe(2);
+    expect(warnings.nodes.every((node: { code: string; severity: string; objectType: string; fixable: boolean; remedy: string }) => node.code === "NEW_SITE" && node.severity === "WARNING" && node.objectType === "SITE" && node.fixable && node.remedy.length > 0)).toBe(true);
+    expect((await count({ objectType: ["LIST"] })).totalCount).toBe(12);
+    expect((await count({ objectType: ["LIST", "SITE"], severity: ["ERROR", "WARNING"] })).totalCount).toBe(14);
+    expect((await count({ fixable: true, severity: ["ERROR"] })).totalCount).toBe(12);
+    expect((await count({ fixable: false })).totalCount).toBe(0);
+    // Codes and rules that exclude each other: nothing, rather than either alone.
+    expect((await count({ code: ["NEW_LIST"], severity: ["WARNING"] })).totalCount).toBe(0);
+    expect((await count({ code: ["NEW_LIST", "NEW_SITE"], objectType: ["SITE"] })).totalCount).toBe(2);
+  });
+
   it("after a sync, only the unassigned lists remain, and the first run's errors are superseded", async () => {
     const [sync] = await runJobs(app, "syncServers", [serverId]);
     expect(sync).toMatchObject({ kind: "SYNC", state: "SUCCEEDED", result: { listsWritten: 12, sitesWritten: 2 } });

@@ -8,19 +8,29 @@ import { Server } from "../../servers/server.entity.js";
 import { seedInventory } from "../../testing/seed.js";
 import { testDatabases } from "../../testing/test-app.js";
 import { OpenErrors } from "../../validation/open-errors.js";
+import { CODE_RULES } from "../../validation/validation-codes.js";
+import { ValidationError } from "../../validation/validation-error.entity.js";
 import { openDatabase } from "../data-source.js";
 
 const AT = "2026-11-01 10:00:00.000";
 
-describe.each(testDatabases())("the migration to published validation runs, on %s", (kind) => {
-  it("publishes the runs that finished, keeps the others' rows hidden, and goes back down", async () => {
+describe.each(testDatabases())("the migrations to published validation runs and rules from codes, on %s", (kind) => {
+  it("publishes the runs that finished, keeps the others' rows hidden, drops the derived columns, and goes back down", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "listbill-migration-"));
     const scratch = kind === "mysql" ? await createScratchDatabase(mysqlTestUrl()!, "lbmig") : undefined;
     const db = await openDatabase({ databaseUrl: scratch?.url, dataDir });
     try {
       await seedInventory(db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
       const serverId = (await db.manager.find(Server))[0]!.id;
-      await db.dataSource.undoLastMigration({ transaction: "each" });
+      // Back to before both: rules stored on each row, PENDING rows flipped at publication.
+      const undo = async (names: string[]) => {
+        for (const name of names) {
+          await db.dataSource.undoLastMigration({ transaction: "each" });
+          const last: { name: string }[] = await db.dataSource.query("SELECT name FROM migrations ORDER BY id DESC LIMIT 1");
+          expect(last[0]!.name).not.toBe(name);
+        }
+      };
+      await undo(["ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
 
       // As the code before it left things: a published run, an abandoned one, one that never ended.
@@ -32,11 +42,13 @@ describe.each(testDatabases())("the migration to published validation runs, on %
       const published = await run(AT, "ERRORS");
       const abandoned = await run(AT, "ABANDONED");
       const unfinished = await run(null, null);
-      const error = (runId: number, status: string, fingerprint: string) =>
-        sql(
-          "INSERT INTO validation_error (runId, serverId, code, severity, objectType, objectKey, message, fixable, remedy, status, detectedAt, fingerprint) VALUES (?, ?, 'LIST_UNASSIGNED', 'ERROR', 'LIST', 'list', 'unassigned', 1, 'assign it', ?, ?, ?)",
-          [runId, serverId, status, AT, fingerprint],
-        );
+      const error = (runId: number, status: string, fingerprint: string, withRules = true) =>
+        withRules
+          ? sql(
+              "INSERT INTO validation_error (runId, serverId, code, severity, objectType, objectKey, message, fixable, remedy, status, detectedAt, fingerprint) VALUES (?, ?, 'LIST_UNASSIGNED', 'ERROR', 'LIST', 'list', 'unassigned', 1, 'assign it', ?, ?, ?)",
+              [runId, serverId, status, AT, fingerprint],
+            )
+          : sql("INSERT INTO validation_error (runId, serverId, code, objectKey, message, status, detectedAt, fingerprint) VALUES (?, ?, 'LIST_UNASSIGNED', 'list', 'unassigned', ?, ?, ?)", [runId, serverId, status, AT, fingerprint]);
       await error(published, "OPEN", "open-1");
       await error(published, "OPEN", "open-2");
       await error(published, "SUPERSEDED", "old");
@@ -57,13 +69,19 @@ describe.each(testDatabases())("the migration to published validation runs, on %
       const open = await OpenErrors.of(db.manager, serverId);
       expect(open.take("open-1") && open.take("open-2")).toBe(true);
       expect(open.take("scratch")).toBe(false);
+      // The rules now come from the code, for the rows from before as for new ones.
+      const columns = async (table: string) => Object.keys(((await sql(`SELECT * FROM ${table}`)) as Record<string, unknown>[])[0]!);
+      for (const column of ["severity", "objectType", "fixable", "remedy"]) expect(await columns("validation_error")).not.toContain(column);
+      const entity = await db.manager.findOneByOrFail(ValidationError, { fingerprint: "open-1" });
+      expect({ severity: entity.severity, objectType: entity.objectType, fixable: entity.fixable, remedy: entity.remedy }).toEqual(CODE_RULES.LIST_UNASSIGNED);
 
-      // A run writing OPEN rows when the code goes back: the old code knows them as PENDING.
-      await error(unfinished, "OPEN", "new");
-      await db.dataSource.undoLastMigration({ transaction: "each" });
+      // A run writing OPEN rows when the code goes back: the old code knows them as PENDING, with their rules stored again.
+      await error(unfinished, "OPEN", "new", false);
+      await undo(["ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
       expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "new:PENDING"]);
-      const columns: Record<string, unknown>[] = await sql("SELECT * FROM validation_run");
-      expect(Object.keys(columns[0]!)).not.toContain("publishedAt");
+      const rules: { severity: string; objectType: string; fixable: unknown; remedy: string }[] = await sql("SELECT severity, objectType, fixable, remedy FROM validation_error WHERE fingerprint = 'new'");
+      expect({ ...rules[0]!, fixable: Boolean(Number(rules[0]!.fixable)) }).toEqual(CODE_RULES.LIST_UNASSIGNED);
+      expect(await columns("validation_run")).not.toContain("publishedAt");
     } finally {
       await db.close();
       await scratch?.drop();
