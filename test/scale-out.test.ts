@@ -115,6 +115,16 @@ describe.skipIf(!mysqlUrl)("two API processes sharing one MySQL database", () =>
     expect(finished.map((job) => [job.server?.name, job.state, job.error]), pair.logs()).toEqual(finished.map((job) => [job.server?.name, "SUCCEEDED", null]));
     const runs = await pair.runs();
     expect(runs.filter((run) => run.finishedAt === null)).toEqual([]);
-    expect(await pair.rows("SELECT id FROM validation_error WHERE status = 'PENDING'")).toEqual([]);
+
+    // Synced, then validated again at once: every server's NEW_* errors give way to as many
+    // LIST_UNASSIGNED ones, each publication superseding most of its server's errors in one UPDATE.
+    const synced = await waitForAll(await startJobs(api, "syncServers", { all: true }), () => api, 30_000);
+    expect(synced.every((job) => job.state === "SUCCEEDED"), pair.logs()).toBe(true);
+    const again = await waitForAll(await startJobs(api, "validateServers", { all: true }), () => api, 30_000);
+    expect(again.map((job) => [job.server?.name, job.state, job.error]), pair.logs()).toEqual(again.map((job) => [job.server?.name, "SUCCEEDED", null]));
+    const open = await pair.rows<{ code: string; n: number }>("SELECT code, COUNT(*) AS n FROM validation_error WHERE status = 'OPEN' GROUP BY code");
+    expect(open.map((row) => row.code)).toEqual(["LIST_UNASSIGNED"]);
+    // Every run published: none of their rows left hidden.
+    expect(await pair.rows("SELECT e.id FROM validation_error e JOIN validation_run r ON r.id = e.runId WHERE r.publishedAt IS NULL")).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { Customer } from "../customers/customer.entity.js";
 import { JsonText, bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { type HostingFailure, type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
-import { type Job, JobKind, JobState } from "../jobs/job.entity.js";
+import { Job, JobKind, JobState } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
 import { List } from "../lists/list.entity.js";
@@ -21,13 +21,14 @@ import { CODE_RULES, Severity, ValidationErrorCode, ValidationErrorStatus } from
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 import { OpenErrors } from "./open-errors.js";
-import { publishedOnly } from "./published.js";
 
 const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
 /** Findings per write: one transaction of two 1,000-row statements (fewer commits than 500 a time). */
 const FLUSH_EVERY = 2000;
 const ROWS_PER_STATEMENT = 1000;
 const SUPERSEDE_CHUNK = 1000;
+/** Kept ids spared by one ranged UPDATE at most (about 700 KB of SQL); more go by id chunks. */
+const MAX_KEPT_INLINE = 100_000;
 /** Findings held while the server's open errors are still being read; more, and the comparison waits for them. */
 const MAX_WAITING = 20_000;
 
@@ -49,7 +50,7 @@ export class ValidationRunner {
     const server = await this.db.manager.findOneBy(Server, { id: serverId });
     if (!server) return { type: "finish", state: JobState.FAILED, error: "The server was deleted before it could be validated" };
 
-    const run = await this.startRun(server, context.job.id);
+    const run = await startRun(this.db, server.id, context.job.id);
     let client: HostingClient | undefined;
     try {
       client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
@@ -65,22 +66,6 @@ export class ValidationRunner {
       await client?.close().catch(() => undefined);
     }
   };
-
-  /**
-   * A fresh run. The server's runs that never finished (an earlier attempt of this job, or of one
-   * whose process died) are abandoned and their unpublished rows go: only one job runs on a
-   * server at a time, so none of them is still being written by a live job.
-   */
-  private async startRun(server: Server, jobId: number): Promise<ValidationRun> {
-    return this.db.transaction(async (manager) => {
-      const unfinished = (await manager.findBy(ValidationRun, { serverId: server.id, finishedAt: IsNull() })).map((run) => run.id);
-      if (unfinished.length) {
-        await manager.delete(ValidationError, { runId: In(unfinished) });
-        await manager.update(ValidationRun, { id: In(unfinished) }, { finishedAt: new Date(), outcome: "ABANDONED" });
-      }
-      return manager.save(ValidationRun, manager.create(ValidationRun, { serverId: server.id, jobId, startedAt: new Date(), finishedAt: null, outcome: null, version: null }));
-    });
-  }
 
   private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
     // Once the agent answers (not for an unreachable server, nor on each retry of one): a server's
@@ -211,6 +196,33 @@ export class ValidationRunner {
 }
 
 /**
+ * A fresh run. The server's unpublished runs (an earlier attempt of this job, one whose process
+ * died, or an abandoned one a stalled process went on writing to) lose their rows, and those
+ * not finished are abandoned. A run of another job still RUNNING is left alone: one job runs
+ * on a server at a time, but a process that stalled past its lease may start this late.
+ */
+export async function startRun(db: Database, serverId: number, jobId: number): Promise<ValidationRun> {
+  return db.transaction(async (manager) => {
+    const stale: { id: number | string; finishedAt: unknown }[] = await manager
+      .getRepository(ValidationRun)
+      .createQueryBuilder("run")
+      .leftJoin(Job, "job", "job.id = run.jobId")
+      .select("run.id", "id")
+      .addSelect("run.finishedAt", "finishedAt")
+      .where("run.serverId = :serverId AND run.publishedAt IS NULL", { serverId })
+      .andWhere("(run.jobId = :jobId OR job.id IS NULL OR job.state <> :running)", { jobId, running: JobState.RUNNING })
+      .getRawMany();
+    const ids = stale.map((row) => Number(row.id));
+    for (let offset = 0; offset < ids.length; offset += SUPERSEDE_CHUNK) {
+      await manager.delete(ValidationError, { runId: In(ids.slice(offset, offset + SUPERSEDE_CHUNK)) });
+    }
+    const unfinished = stale.filter((row) => row.finishedAt === null).map((row) => Number(row.id));
+    if (unfinished.length) await manager.update(ValidationRun, { id: In(unfinished) }, { finishedAt: new Date(), outcome: "ABANDONED" });
+    return manager.save(ValidationRun, manager.create(ValidationRun, { serverId, jobId, startedAt: new Date(), finishedAt: null, outcome: null, version: null }));
+  });
+}
+
+/**
  * Makes a finished run the server's current one, atomically: its rows, written OPEN, count from
  * now (publishedAt), and the server's earlier OPEN errors it did not find again become SUPERSEDED.
  * The errors it found again (`kept`) stay OPEN as they are. The vanished ones go by id when they
@@ -219,17 +231,21 @@ export class ValidationRunner {
  */
 async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }, found: { kept: number[]; vanished: number[] | null }): Promise<void> {
   const { kept, vanished } = found;
-  if (vanished === null || vanished.length > kept.length) {
+  if (vanished === null || (vanished.length > kept.length && kept.length <= MAX_KEPT_INLINE)) {
+    // Rows of this server's other unpublished runs (a stalled process's) stay as they are: hidden,
+    // and cleared by a later run's start. Their ids are read first rather than by a sub-query
+    // inside the UPDATE, which MySQL may lock across servers publishing at the same moment.
+    const hidden = (await manager.find(ValidationRun, { select: { id: true }, where: { serverId: server.id, publishedAt: IsNull() } })).map((other) => other.id);
+    // Integers from the database, inlined: SQLite caps bound parameters, and they can be 50,000.
+    const inline = (ids: number[]) => ids.map((id) => Math.trunc(id)).join(",");
     // Still OPEN: an operator may have fixed or ignored one meanwhile, and that stands.
     const superseding = manager
       .createQueryBuilder()
       .update(ValidationError)
       .set({ status: ValidationErrorStatus.SUPERSEDED })
-      .where("serverId = :serverId AND status = :open AND runId <> :runId", { serverId: server.id, open: ValidationErrorStatus.OPEN, runId: run.id })
-      // Rows of a dead run stay as they are: hidden, and cleared by the next run's start.
-      .andWhere(publishedOnly("validation_error"));
-    // Integers from the database, inlined: SQLite caps bound parameters, and they can be 50,000.
-    if (kept.length) superseding.andWhere(`id NOT IN (${kept.map((id) => Math.trunc(id)).join(",")})`);
+      .where("serverId = :serverId AND status = :open", { serverId: server.id, open: ValidationErrorStatus.OPEN })
+      .andWhere(`runId NOT IN (${inline(hidden)})`);
+    if (kept.length) superseding.andWhere(`id NOT IN (${inline(kept)})`);
     await superseding.execute();
   } else {
     for (let offset = 0; offset < vanished.length; offset += SUPERSEDE_CHUNK) {
