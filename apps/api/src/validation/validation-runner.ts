@@ -227,7 +227,7 @@ export async function startRun(db: Database, serverId: number, jobId: number): P
  * now (publishedAt), and the server's earlier OPEN errors it did not find again become SUPERSEDED.
  * The errors it found again (`kept`) stay OPEN as they are. The vanished ones go by id when they
  * are few; when they are most (after a sync, say, 100,000 NEW_LIST errors give way to as many
- * LIST_NO_CUSTOMER ones), by one ranged UPDATE that spares the kept ones, about twice as fast.
+ * LIST_UNASSIGNED ones), by one ranged UPDATE that spares the kept ones, about twice as fast.
  */
 async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }, found: { kept: number[]; vanished: number[] | null }): Promise<void> {
   const { kept, vanished } = found;
