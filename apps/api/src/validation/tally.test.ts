@@ -9,7 +9,7 @@ import { OpenErrors } from "./open-errors.js";
 import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
-import { Tally, findingFingerprint } from "./validation-runner.js";
+import { Tally, findingFingerprint } from "./tally.js";
 
 describe("a finding's fingerprint", () => {
   // The digest stored fingerprints were made with: a sha1 of JSON.stringify of this array.

@@ -1,0 +1,166 @@
+import { hash } from "node:crypto";
+import { JsonText, bulkInsert } from "../db/bulk-write.js";
+import type { Database } from "../db/database.js";
+import type { Server } from "../servers/server.entity.js";
+import type { Finding } from "./diff.js";
+import type { OpenErrors } from "./open-errors.js";
+import { CODE_RULES, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
+import type { ValidationRun } from "./validation-run.entity.js";
+
+const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
+/** Findings per write: one transaction of two 1,000-row statements (fewer commits than 500 a time). */
+const FLUSH_EVERY = 2000;
+const ROWS_PER_STATEMENT = 1000;
+/** Findings held while the server's open errors are still being read; more, and the comparison waits for them. */
+const MAX_WAITING = 20_000;
+
+/** A finding's billing and hosting values as JSON ("null" for none): serialized once, for its digest and its row. */
+export interface FindingJson {
+  billing: string;
+  hosting: string;
+}
+
+export function findingJson(finding: Finding): FindingJson {
+  return { billing: finding.billingValue ? JSON.stringify(finding.billingValue) : "null", hosting: finding.hostingValue ? JSON.stringify(finding.hostingValue) : "null" };
+}
+
+/**
+ * What an error says, as a digest: a finding with the same one is the same error, found again.
+ * The digest is of the JSON array [code, objectType, objectKey (200 characters), customerId,
+ * siteId, listId, message, billingValue, hostingValue], written out from its parts so that the
+ * values' JSON is made once; stored fingerprints depend on it staying exactly that text.
+ */
+export function findingFingerprint(finding: Finding, json: FindingJson = findingJson(finding)): string {
+  const ids = `${finding.customerId ?? null},${finding.siteId ?? null},${finding.listId ?? null}`;
+  const said = `[${JSON.stringify(finding.code)},${JSON.stringify(CODE_RULES[finding.code].objectType)},${JSON.stringify(finding.objectKey.slice(0, 200))},${ids},${JSON.stringify(finding.message)},${json.billing},${json.hosting}]`;
+  return hash("sha1", said, "base64url");
+}
+
+/** The row of a finding; given its values' JSON, the row carries that text for bulkInsert. */
+export function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerprint?: string, json?: FindingJson): Partial<ValidationError> {
+  const row: Partial<ValidationError> = {
+    runId: run.id,
+    serverId: server.id,
+    customerId: finding.customerId ?? null,
+    siteId: finding.siteId ?? null,
+    listId: finding.listId ?? null,
+    code: finding.code,
+    objectKey: finding.objectKey.slice(0, 200),
+    message: finding.message,
+    billingValue: json ? jsonText(json.billing) : (finding.billingValue ?? null),
+    hostingValue: json ? jsonText(json.hosting) : (finding.hostingValue ?? null),
+    // Counted once the run is published (published.ts).
+    status: ValidationErrorStatus.OPEN,
+    detectedAt: new Date(),
+    fixedAt: null,
+    fingerprint: fingerprint ?? findingFingerprint(finding),
+  };
+  return row;
+}
+
+const jsonText = (json: string) => (json === "null" ? null : new JsonText(json));
+
+/**
+ * Counts findings by severity and writes the new ones, unpublished, in chunks; a finding
+ * identical to an OPEN error of an earlier run keeps that row and writes nothing. A chunk is
+ * written while the comparison goes on reading the agent: at most one write is in flight, and
+ * the next chunk waits for it, so memory holds two chunks at most (and the OPEN errors' ids).
+ * The OPEN errors are read while the comparison starts: until they are in, findings wait (up to
+ * MAX_WAITING of them) to be told new from found again.
+ */
+export class Tally {
+  errors = 0;
+  warnings = 0;
+  infos = 0;
+  total = 0;
+  listsChecked = 0;
+  /** Findings a sync would resolve (NEW_*, *_CHANGED): what auto-sync acts on. */
+  syncable = 0;
+  /** Findings that were already OPEN errors, kept as they are. */
+  kept = 0;
+  #buffer: Partial<ValidationError>[] = [];
+  #writing: Promise<void> | undefined;
+  /** The server's OPEN errors once read; those found again leave it. */
+  #open: OpenErrors | undefined;
+  readonly #opening: Promise<OpenErrors>;
+  #waiting: { finding: Finding; fingerprint: string; json: FindingJson }[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly server: Server,
+    private readonly run: ValidationRun,
+    opening: Promise<OpenErrors>,
+  ) {
+    this.#opening = opening.then((open) => (this.#open = open));
+    this.#opening.catch(() => undefined);
+  }
+
+  /** The ids of the earlier OPEN errors this run found again, and of those it did not (after flush). */
+  foundAgain(): { kept: number[]; vanished: number[] } {
+    if (!this.#open || this.#waiting.length) throw new Error("foundAgain() before flush()");
+    return { kept: this.#open.taken(), vanished: this.#open.remaining() };
+  }
+
+  /** Counts the findings; a promise only when a chunk of rows is due to be written (then await it). */
+  add(findings: Finding[]): Promise<void> | undefined {
+    // In the order found: those that waited for the OPEN errors go first.
+    if (this.#open && this.#waiting.length) this.sortWaited(this.#open);
+    for (const finding of findings) {
+      const severity = CODE_RULES[finding.code].severity;
+      if (severity === Severity.ERROR) this.errors += 1;
+      else if (severity === Severity.WARNING) this.warnings += 1;
+      else this.infos += 1;
+      this.total += 1;
+      if (SYNCABLE.has(finding.code)) this.syncable += 1;
+      const json = findingJson(finding);
+      const fingerprint = findingFingerprint(finding, json);
+      if (this.#open) this.sort(this.#open, finding, fingerprint, json);
+      else this.#waiting.push({ finding, fingerprint, json });
+    }
+    if (this.#waiting.length >= MAX_WAITING) return this.sortWaiting();
+    return this.#buffer.length >= FLUSH_EVERY ? this.startWrite() : undefined;
+  }
+
+  /** Writes what is buffered and waits for every write: the run's rows are all in the database. */
+  async flush(): Promise<void> {
+    await this.sortWaiting();
+    await this.startWrite();
+    await this.#writing;
+  }
+
+  /** A finding already OPEN costs a digest and no row. */
+  private sort(open: OpenErrors, finding: Finding, fingerprint: string, json: FindingJson): void {
+    if (open.take(fingerprint)) this.kept += 1;
+    else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint, json));
+  }
+
+  /** Waits for the OPEN errors, then sorts the findings that waited for them. */
+  private async sortWaiting(): Promise<void> {
+    this.sortWaited(await this.#opening);
+    if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
+  }
+
+  private sortWaited(open: OpenErrors): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const { finding, fingerprint, json } of waiting) this.sort(open, finding, fingerprint, json);
+  }
+
+  /** Waits for the write in flight, if any, whatever its outcome. */
+  async settle(): Promise<void> {
+    await this.#writing?.catch(() => undefined);
+  }
+
+  private async startWrite(): Promise<void> {
+    // A failed write surfaces here, at the next chunk, or at flush(): the job fails and its unpublished rows stay hidden until the next run clears them.
+    await this.#writing;
+    if (this.#buffer.length === 0) return;
+    const rows = this.#buffer;
+    this.#buffer = [];
+    const writing = this.db.transaction((manager) => bulkInsert(manager, ValidationError, rows, { kind: "error" }, ROWS_PER_STATEMENT));
+    // Handled when awaited above; until then an early rejection must not count as unhandled.
+    writing.catch(() => undefined);
+    this.#writing = writing;
+  }
+}
