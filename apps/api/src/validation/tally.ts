@@ -79,6 +79,8 @@ export class Tally {
   syncable = 0;
   /** Findings that were already OPEN errors, kept as they are. */
   kept = 0;
+  /** Whether the lists were read with their member counts (only a plan limiting members needs them). */
+  membersCounted = false;
   #buffer: Partial<ValidationError>[] = [];
   #writing: Promise<void> | undefined;
   /** The server's OPEN errors once read; those found again leave it. */

@@ -91,10 +91,13 @@ export class ValidationRunner {
     }
 
     const customers = await this.customersOn(server.id);
+    // Member counts cost the agent a pass over every member (10,000,000 for 100,000 lists of 100):
+    // they are read only when a plan that limits members covers a list here.
+    tally.membersCounted = limitsMembers(customers);
     const usage = new PlanUsage();
     // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
     const estimate = Math.max(1, info.listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
-    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withMemberCounts: tally.membersCounted }), (list) => list.nameKey, (list) => nameKey(list.name))) {
       if (context.signal.aborted) throw context.signal.reason ?? new Error("aborted");
       const findings = diffList(pair.billing, pair.hosting, siteNames, customers);
       // Most pairs find nothing, or nothing to write yet: no await for them.
@@ -160,7 +163,7 @@ export class ValidationRunner {
     return {
       type: "finish",
       state: JobState.SUCCEEDED,
-      result: { outcome, version: run.version, listsChecked: tally.listsChecked, errors: tally.errors, warnings: tally.warnings, infos: tally.infos, findings: tally.total, unchanged: tally.kept, autoSync },
+      result: { outcome, version: run.version, listsChecked: tally.listsChecked, errors: tally.errors, warnings: tally.warnings, infos: tally.infos, findings: tally.total, unchanged: tally.kept, membersCounted: tally.membersCounted, autoSync },
       commit: async (manager) => {
         await publishRun(manager, server, run, { outcome, listsChecked: tally.listsChecked, errorCount: tally.errors, warningCount: tally.warnings }, tally.foundAgain());
         await manager.update(Server, { id: server.id }, { status: outcome, version: run.version, validatedAt: new Date(), updatedAt: new Date() });
@@ -186,6 +189,12 @@ export class ValidationRunner {
       },
     };
   }
+}
+
+/** Whether any of the owners' plans limits members (in all or per list): then member counts matter. */
+export function limitsMembers(customers: ReadonlyMap<number, CustomerSummary>): boolean {
+  for (const { plan } of customers.values()) if (plan && (plan.maxMembers > 0 || plan.maxMembersPerList > 0)) return true;
+  return false;
 }
 
 /**

@@ -38,7 +38,8 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
   it("finds every site and list of a server billing has never seen, and records its version", async () => {
     const [job] = await runJobs(app, "validateServers", [serverId]);
     expect(job).toMatchObject({ kind: "VALIDATE", state: "SUCCEEDED", progress: 1, trigger: "MANUAL", server: { name: "Hosting A" } });
-    expect(job.result).toMatchObject({ outcome: "ERRORS", version: "8.95", listsChecked: 12 });
+    // No list has an owner yet, so no plan needs the agent to count members.
+    expect(job.result).toMatchObject({ outcome: "ERRORS", version: "8.95", listsChecked: 12, membersCounted: false });
     const errors = await openErrors(app, serverId);
     expect(errors.filter((error) => error.code === "NEW_SITE").map((error) => error.objectKey).sort()).toEqual([siteName(0), siteName(1)]);
     const newLists = errors.filter((error) => error.code === "NEW_LIST");
@@ -118,6 +119,20 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     expect(await server()).toMatchObject({ version: "9.0", status: "ERRORS" });
   });
 
+  it("checks a plan that limits lists but not members without asking the agent to count members", async () => {
+    const plan = dataOf(
+      await app.gql(`mutation { createHostingPlan(input: { name: "Lists only", maxLists: 5, maxSites: 0, maxListsPerSite: 0, maxMembers: 0, maxMembersPerList: 0 }) { hostingPlan { id } } }`),
+    ).createHostingPlan.hostingPlan.id;
+    const customer = dataOf(await app.gql(`{ customers(first: 1) { nodes { id } } }`)).customers.nodes[0].id;
+    dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code } } }`, { input: { id: customer, planId: plan } }));
+
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job.result).toMatchObject({ membersCounted: false });
+    const errors = await openErrors(app, serverId);
+    expect(errors.find((error) => error.code === "PLAN_MAX_LISTS_EXCEEDED")).toMatchObject({ objectKey: "Acme", billingValue: { maxLists: 5 } });
+    expect(codesOf(errors).filter((code) => code.startsWith("PLAN_MAX_MEMBERS"))).toEqual([]);
+  });
+
   it("reports plan limits, counting normal and held members, and an inactive customer", async () => {
     const plan = dataOf(
       await app.gql(`mutation { createHostingPlan(input: { name: "Tiny", maxLists: 5, maxSites: 1, maxListsPerSite: 4, maxMembers: 20, maxMembersPerList: 12 }) { hostingPlan { id } } }`),
@@ -127,7 +142,8 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     const names = await listNames(hosting.target, 100);
     await addMembers(hosting.target, names[3], { normal: 20, held: 5, unsub: 50 });
 
-    await runJobs(app, "validateServers", [serverId]);
+    const [job] = await runJobs(app, "validateServers", [serverId]);
+    expect(job.result).toMatchObject({ membersCounted: true });
     const errors = await openErrors(app, serverId);
     const codes = codesOf(errors);
     for (const code of ["PLAN_MAX_LISTS_EXCEEDED", "PLAN_MAX_SITES_EXCEEDED", "PLAN_MAX_LISTS_PER_SITE_EXCEEDED", "PLAN_MAX_MEMBERS_EXCEEDED", "PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED", "LIST_ON_INACTIVE_CUSTOMER"]) {
