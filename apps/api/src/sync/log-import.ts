@@ -2,6 +2,7 @@ import { type HostingClient, type HostingLogEntry, nameKey } from "@listbill/pro
 import { In } from "typeorm";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
+import { refreshStatistics } from "../db/statistics.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { MessageLog } from "../usage/message-log.entity.js";
@@ -55,5 +56,6 @@ export async function importLog(db: Database, serverId: number, client: HostingC
     onChunk(imported);
     if (entries.length < LOG_CHUNK) break;
   }
+  await refreshStatistics(db, ["message_log"], imported);
   return { imported, highWater };
 }

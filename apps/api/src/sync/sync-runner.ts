@@ -2,6 +2,7 @@ import { type HostingClient, type HostingList, type HostingSite, nameKey } from 
 import type { EntityManager } from "typeorm";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
+import { refreshStatistics } from "../db/statistics.js";
 import { toGlobalId } from "../graphql/global-id.js";
 import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { JobState } from "../jobs/job.entity.js";
@@ -98,6 +99,7 @@ export class SyncRunner {
       const inventory = await this.db.transaction((manager) =>
         syncInventory(manager, server.id, connected, author, (seen) => context.progress(0.8 * Math.min(1, seen / estimate))),
       );
+      await refreshStatistics(this.db, ["site", "list", "list_member_count", "audit_entry"], inventory.sitesWritten + inventory.listsWritten + inventory.snapshots);
       context.progress(0.8);
       const log = await importLog(this.db, server.id, connected);
       return {

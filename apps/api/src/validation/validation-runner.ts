@@ -2,6 +2,7 @@ import { type HostingClient, type ServerInfo, nameKey } from "@listbill/protocol
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
 import type { Database } from "../db/database.js";
+import { refreshStatistics } from "../db/statistics.js";
 import { type HostingFailure, type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { Job, JobKind, JobState } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
@@ -48,6 +49,7 @@ export class ValidationRunner {
     try {
       client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
       const findings = await this.compare(client, server, run, context);
+      await refreshStatistics(this.db, ["validation_error"], findings.total - findings.kept);
       return this.concluded(server, run, findings, context.job);
     } catch (error) {
       if (context.signal.aborted) throw error;
