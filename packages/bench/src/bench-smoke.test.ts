@@ -28,7 +28,7 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(size).toMatchObject({ lists: 2000, servers: 1 });
   expect(size.rawWarmMs).toBeGreaterThan(0);
   expect(size.rawListsOnlyMs).toBeGreaterThan(0);
-  for (const phase of [size.validateNew, size.sync, size.validateSynced, size.validateAgain]) {
+  for (const phase of [size.validateNew, size.sync, size.validateSynced, size.validateAgain, size.validateOwned, size.validateOwnedAgain]) {
     expect(phase.wallMs).toBeGreaterThan(0);
     expect(phase.peakRssBytes).toBeGreaterThanOrEqual(phase.startupPeakRssBytes);
     expect(phase.startupPeakRssBytes).toBeGreaterThan(0);
@@ -39,11 +39,16 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(size.sync.results).toEqual([expect.objectContaining({ listsWritten: 2000 })]);
   expect(size.validateSynced.results).toEqual([expect.objectContaining({ listsChecked: 2000 })]);
   // Nothing changed since: every finding is an error already open, kept as it is.
-  expect(size.validateAgain.results).toEqual([expect.objectContaining({ listsChecked: 2000, unchanged: size.validateSynced.results[0].findings })]);
+  expect(size.validateAgain.results).toEqual([expect.objectContaining({ listsChecked: 2000, unchanged: size.validateSynced.results[0].findings, membersCounted: false })]);
+  // Once every list has an owner on a plan limiting members, validation counts them, and finds nothing the second time.
+  expect(size.assign.lists).toBe(2000);
+  expect(size.validateOwned.results).toEqual([expect.objectContaining({ listsChecked: 2000, membersCounted: true })]);
+  expect(size.validateOwnedAgain.results).toEqual([expect.objectContaining({ listsChecked: 2000, membersCounted: true, findings: 0, outcome: "OK" })]);
 
   const markdown = readFileSync(results, "utf8");
   expect(markdown).toContain("## Validation of one server, API on ");
-  expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
+  expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| \d+ ms \|/);
+  expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \([\d,]+\/s\) \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| \d+ ms \|/);
   expect(markdown).toMatch(/\| 2,000 \| \d+ MB \| \d+ MB \| \d+ MB \| \d+ MB \|/);
 
   // Every query the SPA ships, at both page sizes; none may run more statements for more rows.

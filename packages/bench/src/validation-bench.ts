@@ -44,19 +44,28 @@ export interface SizeFigures {
   /** The raw stream of every server at once, cold (first read of the fixture) and warm. */
   rawColdMs: number;
   rawWarmMs: number;
-  /** The same, warm, without member counts: the agent's counting query is the difference. */
+  /** The same, warm, without member counts: what validation reads while no plan limits members. */
   rawListsOnlyMs: number;
   validateNew: PhaseFigures;
   sync: PhaseFigures;
   validateSynced: PhaseFigures;
   /** Validation once more with nothing changed: every finding is already an OPEN error. */
   validateAgain: PhaseFigures;
+  /** Every list given an owner on a plan that limits members, through assignLists (1,000 a call). */
+  assign: { wallMs: number; lists: number; readIdsMs: number };
+  /** The first validation of owned lists: it reads member counts, and every LIST_UNASSIGNED error goes. */
+  validateOwned: PhaseFigures;
+  /** Owned lists validated again: member counts read, nothing found (the everyday case). */
+  validateOwnedAgain: PhaseFigures;
 }
 
 /**
  * Validation against real agents on loopback, for each size: before any sync (every list is
  * NEW_LIST), then a sync, then validation again (billing knows every list; they are unassigned),
- * and once more with nothing changed (every finding is already OPEN: nothing is written).
+ * and once more with nothing changed (every finding is already OPEN: nothing is written). Up to
+ * there no plan limits members, so validation reads no member counts. Then every list gets an
+ * owner whose plan limits members per list (above any list's count), and validation runs twice
+ * more, reading the counts: once superseding every LIST_UNASSIGNED error, once finding nothing.
  * Each phase runs in a fresh API process so that its peak RSS is its own.
  */
 export async function runValidationBench(options: ValidationBenchOptions): Promise<SizeFigures[]> {
@@ -115,12 +124,25 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     for (const result of validateAgain.results) {
       if (result.unchanged !== result.findings) throw new Error(`validate-again wrote ${Number(result.findings) - Number(result.unchanged)} of ${String(result.findings)} findings anew; nothing had changed`);
     }
-    for (const [name, figures] of [["validate-new", validateNew], ["validate-synced", validateSynced], ["validate-again", validateAgain]] as const) {
+    let assign = { wallMs: 0, lists: 0, readIdsMs: 0 };
+    const validateOwned = await phase("validate-owned", async (api) => {
+      assign = await assignEveryList(api, serverIds, options.membersPerList);
+      log(`  assign: ${assign.lists.toLocaleString("en")} lists in ${assign.wallMs.toFixed(0)} ms (reading their ids ${assign.readIdsMs.toFixed(0)} ms)`);
+      return runPhase(api, "validateServers", serverIds);
+    });
+    const validateOwnedAgain = await phase("validate-owned-again", (api) => runPhase(api, "validateServers", serverIds));
+    for (const result of validateOwnedAgain.results) {
+      if (result.findings !== 0) throw new Error(`validate-owned-again found ${String(result.findings)} errors; every list is owned within its plan`);
+    }
+    const phases = { "validate-new": validateNew, "validate-synced": validateSynced, "validate-again": validateAgain, "validate-owned": validateOwned, "validate-owned-again": validateOwnedAgain };
+    for (const [name, figures] of Object.entries(phases)) {
+      const counted = name.startsWith("validate-owned");
       for (const result of figures.results) {
         if (result.listsChecked !== lists) throw new Error(`${name} checked ${String(result.listsChecked)} lists, not ${lists}`);
+        if (result.membersCounted !== counted) throw new Error(`${name} ${counted ? "did not read" : "read"} member counts`);
       }
     }
-    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, sync, validateSynced, validateAgain };
+    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, sync, validateSynced, validateAgain, assign, validateOwned, validateOwnedAgain };
   } finally {
     await Promise.all(agents.map((agent) => agent.stop()));
     await scratch?.drop();
@@ -155,4 +177,47 @@ async function runPhase(api: ApiProcess, mutation: "validateServers" | "syncServ
   // Let the process settle so the next phase does not start against a busy database.
   await sleep(50);
   return { wallMs, jobMs, peakRssBytes, startupPeakRssBytes, slowestPollMs, results: jobs.map((job) => job.result ?? {}) };
+}
+
+/**
+ * Gives every list of the servers an owner, one customer per server, on a plan that limits members
+ * per list to more than any fixture list has (0 to twice the mean): validation then has to count
+ * members and finds nothing. Through the API, as a script would: list ids 100 a page, assignLists
+ * 1,000 a call.
+ */
+async function assignEveryList(api: ApiProcess, serverIds: string[], membersPerList: number): Promise<SizeFigures["assign"]> {
+  const started = performance.now();
+  const plan = await api.gql(`mutation($input: CreateHostingPlanInput!) { createHostingPlan(input: $input) { hostingPlan { id } userErrors { code message } } }`, {
+    input: { name: "Bench members", maxLists: 0, maxSites: 0, maxListsPerSite: 0, maxMembers: 0, maxMembersPerList: membersPerList * 2 + 1 },
+  });
+  if (plan.createHostingPlan.userErrors.length) throw new Error(`createHostingPlan refused: ${JSON.stringify(plan.createHostingPlan.userErrors)}`);
+  let assigned = 0;
+  let readIdsMs = 0;
+  for (const [index, serverId] of serverIds.entries()) {
+    const created = await api.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } userErrors { code message } } }`, {
+      input: { company: `Bench owner ${index + 1}`, planId: plan.createHostingPlan.hostingPlan.id },
+    });
+    if (created.createCustomer.userErrors.length) throw new Error(`createCustomer refused: ${JSON.stringify(created.createCustomer.userErrors)}`);
+    const customerId = created.createCustomer.customer.id;
+    const ids: string[] = [];
+    const reading = performance.now();
+    for (let after: string | null = null; ; ) {
+      const page: { server: { lists: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await api.gql(
+        `query($id: ID!, $after: String) { server(id: $id) { lists(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }`,
+        { id: serverId, after },
+      );
+      ids.push(...page.server.lists.nodes.map((list) => list.id));
+      if (!page.server.lists.pageInfo.hasNextPage) break;
+      after = page.server.lists.pageInfo.endCursor;
+    }
+    readIdsMs += performance.now() - reading;
+    for (let offset = 0; offset < ids.length; offset += 1000) {
+      const done = await api.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code message } } }`, {
+        input: { customerId, listIds: ids.slice(offset, offset + 1000) },
+      });
+      if (done.assignLists.userErrors.length) throw new Error(`assignLists refused: ${JSON.stringify(done.assignLists.userErrors)}`);
+    }
+    assigned += ids.length;
+  }
+  return { wallMs: performance.now() - started, lists: assigned, readIdsMs };
 }
