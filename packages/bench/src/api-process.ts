@@ -11,8 +11,6 @@ import { pathToFileURL } from "node:url";
  * this file. The child runs its compiled entry point there, as in production (`start:prod`).
  */
 const API_DIR = dirname(dirname(createRequire(import.meta.url).resolve("@listbill/api")));
-const API_MAIN = join(API_DIR, "dist", "main.js");
-const BUILD_SCRIPT = join(API_DIR, "..", "..", "scripts", "build.mjs");
 
 const READY = /listbill API ready at (\S+)\/graphql/;
 const EXIT_WITH_PARENT = pathToFileURL(join(import.meta.dirname, "exit-with-parent.mjs")).href;
@@ -30,6 +28,8 @@ export interface ApiProcessOptions {
   token?: string;
   /** How long start-up (migrations included) may take. */
   readyTimeoutMs?: number;
+  /** The apps/api folder of the checkout to run (default: this one's); see ensureApiBuild. */
+  apiDir?: string;
 }
 
 export interface ApiMemory {
@@ -71,12 +71,12 @@ export function benchApiEnv(dataDir: string, databaseUrl?: string): Record<strin
 }
 
 /**
- * Compiles the API (scripts/build.mjs) when its sources are newer than its dist/: about 1 s, once;
- * callers in parallel wait for one build.
+ * Compiles the API of a checkout (its scripts/build.mjs) when its sources are newer than its
+ * dist/: about 1 s, once; callers in parallel wait for one build.
  */
-export function ensureApiBuild(): void {
-  const build = spawnSync(process.execPath, [BUILD_SCRIPT, "--if-stale"], { encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`building the API failed:\n${build.stdout}${build.stderr}`);
+export function ensureApiBuild(apiDir: string = API_DIR): void {
+  const build = spawnSync(process.execPath, [join(apiDir, "..", "..", "scripts", "build.mjs"), "--if-stale"], { encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`building the API in ${apiDir} failed:\n${build.stdout}${build.stderr}`);
 }
 
 /**
@@ -84,11 +84,12 @@ export function ensureApiBuild(): void {
  * when stale), as a child process and waits for its ready line.
  */
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
-  ensureApiBuild();
+  const apiDir = options.apiDir ?? API_DIR;
+  ensureApiBuild(apiDir);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LISTBILL_RATE_LIMIT_PER_MINUTE: "1000000", ...options.env };
   // An inherited DATABASE_URL would point the child somewhere the caller did not choose.
   if (!("DATABASE_URL" in options.env)) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=listbill-dist", "--import", EXIT_WITH_PARENT, API_MAIN], { cwd: API_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=listbill-dist", "--import", EXIT_WITH_PARENT, join(apiDir, "dist", "main.js")], { cwd: apiDir, env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));

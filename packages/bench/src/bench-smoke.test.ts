@@ -77,3 +77,26 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(markdown).toContain("## Scale-out: two API processes, one killed");
   expect(markdown).toContain("Every job ended exactly once; no duplicate rows.");
 }, 180_000);
+
+// `--against`: the validation benchmark with this checkout's API and with another commit's,
+// alternated. Against HEAD, so that it needs no history; the checkout of HEAD stays in the
+// temporary folder (one per commit) for the next run.
+it("compares validation with another commit's API in smoke mode", () => {
+  const json = join(dir, "comparison.json");
+  const run = spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", "--against", "HEAD", "--rounds", "1", "--json", json], {
+    cwd: join(import.meta.dirname, ".."),
+    encoding: "utf8",
+    timeout: 170_000,
+  });
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+
+  const { comparison } = JSON.parse(readFileSync(json, "utf8"));
+  expect(comparison.b).toMatch(/^[0-9a-f]{10}$/);
+  expect(comparison.runs.map((one: { side: string }) => one.side)).toEqual(["A", "B"]);
+  for (const one of comparison.runs) {
+    expect(one.figures).toEqual([expect.objectContaining({ lists: 2000, servers: 1 })]);
+    expect(one.figures[0].validateOwnedAgain.results).toEqual([expect.objectContaining({ listsChecked: 2000, findings: 0 })]);
+  }
+  expect(run.stdout).toContain(`| | A: ${comparison.a} | B: ${comparison.b} | A ÷ B (medians) |`);
+  expect(run.stdout).toMatch(/\| validate before sync \| [\d.]+ s \| [\d.]+ s \| [\d.]+ \|/);
+}, 180_000);

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type SeededApi, startSeededApi } from "./api-seed.js";
 import { runThroughputBench, throughputReport } from "./api-throughput-bench.js";
+import { prepareCheckout, thisCheckout } from "./against.js";
+import { type ComparisonRun, comparisonReport } from "./comparison.js";
 import { summarizeCpuProfile } from "./cpu-profile.js";
 import { machineLine, mb, seconds, writeSection } from "./results.js";
 import { runScaleOut, scaleOutReport } from "./scale-out-bench.js";
@@ -37,6 +39,12 @@ embedded SQLite; the api and sync benchmarks compare against mysql2 and need MyS
   --results PATH        the Markdown file to update (default packages/bench/RESULTS.md; none in --smoke)
   --json PATH           also write the figures as JSON
   --cpu-prof            profile the API (node --cpu-prof) and print where its time went
+
+  --against REF         validation only: run it with this checkout's API (A) and with the API of
+                        git commit REF (B, checked out and installed once into the temporary
+                        folder), alternating ABBA…, and print each figure of both with the ratio
+                        of their medians: whether a change helped, on a machine whose speed drifts
+  --rounds 2            rounds of A and B (--against)
 `;
 
 const { values } = parseArgs({
@@ -52,6 +60,8 @@ const { values } = parseArgs({
     results: { type: "string" },
     json: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
+    against: { type: "string" },
+    rounds: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -77,8 +87,10 @@ const cpuProfileDir = values["cpu-prof"] ? join(import.meta.dirname, "..", ".cac
 if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
 
 const BENCHMARKS = ["validation", "api", "sql", "sync", "scaleout"] as const;
-const only = values.only ? values.only.split(",") : [...BENCHMARKS];
+const only = values.only ? values.only.split(",") : values.against ? ["validation"] : [...BENCHMARKS];
 for (const name of only) if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only takes ${BENCHMARKS.join(", ")}, not "${name}"`);
+if (values.against && only.some((name) => name !== "validation")) throw new Error("--against compares the validation benchmark only: leave out --only, or give --only validation");
+if (values.rounds && !values.against) throw new Error("--rounds goes with --against");
 const log = (line: string) => console.log(line);
 const json: Record<string, unknown> = {};
 const publish = (title: string, markdown: string) => {
@@ -89,7 +101,28 @@ const publish = (title: string, markdown: string) => {
   }
 };
 
-if (only.includes("validation")) {
+if (values.against) {
+  const ours = thisCheckout();
+  const theirs = prepareCheckout(values.against, log);
+  const rounds = values.rounds ? wholeNumbers(values.rounds, "rounds")[0]! : 2;
+  const machine = machineLine(database);
+  console.log(`validation benchmark, A: ${ours.label} against B: ${theirs.label}, ${rounds} round(s): ${sizes.join(", ")} lists × ${servers} server(s)\n${machine}`);
+  const runs: ComparisonRun[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // A B, then B A: each side runs first as often as second.
+    const order = round % 2 === 0 ? (["A", "B"] as const) : (["B", "A"] as const);
+    for (const side of order) {
+      const checkout = side === "A" ? ours : theirs;
+      console.log(`\nround ${round + 1} of ${rounds}, ${side}: ${checkout.label}`);
+      runs.push({ side, figures: await runValidationBench({ sizes, servers, membersPerList, mysqlUrl, cpuProfileDir: undefined, apiDir: checkout.apiDir, log }) });
+    }
+  }
+  const markdown = comparisonReport(machine, ours, theirs, runs, servers);
+  console.log(`\n${markdown}`);
+  // Not RESULTS.md unless asked: a comparison is a question about a change, not the product's figures.
+  if (values.results) writeSection(values.results, `Validation, ${ours.label} against ${theirs.label}`, markdown);
+  Object.assign(json, { machine, sizes, servers, membersPerList, comparison: { a: ours.label, b: theirs.label, runs } });
+} else if (only.includes("validation")) {
   const machine = machineLine(database);
   console.log(`validation benchmark: ${sizes.join(", ")} lists × ${servers} server(s), ~${membersPerList} members per list\n${machine}`);
   const figures = await runValidationBench({ sizes, servers, membersPerList, mysqlUrl, cpuProfileDir, log });

@@ -1,0 +1,64 @@
+import type { Checkout } from "./against.js";
+import { mb, seconds } from "./results.js";
+import type { SizeFigures } from "./validation-bench.js";
+
+/** One run of the validation benchmark: A by this checkout's API, B by the other's. */
+export interface ComparisonRun {
+  side: "A" | "B";
+  figures: SizeFigures[];
+}
+
+const ROWS: { name: string; value: (f: SizeFigures) => number; unit: "ms" | "bytes" }[] = [
+  { name: "raw stream, lists", value: (f) => f.rawListsOnlyMs, unit: "ms" },
+  { name: "raw stream, lists and counts", value: (f) => f.rawWarmMs, unit: "ms" },
+  { name: "validate before sync", value: (f) => f.validateNew.wallMs, unit: "ms" },
+  { name: "sync", value: (f) => f.sync.wallMs, unit: "ms" },
+  { name: "validate after sync", value: (f) => f.validateSynced.wallMs, unit: "ms" },
+  { name: "validate again, unchanged", value: (f) => f.validateAgain.wallMs, unit: "ms" },
+  { name: "assign every list", value: (f) => f.assign.wallMs, unit: "ms" },
+  { name: "validate owned", value: (f) => f.validateOwned.wallMs, unit: "ms" },
+  { name: "validate owned again", value: (f) => f.validateOwnedAgain.wallMs, unit: "ms" },
+  {
+    name: "peak RSS, highest phase",
+    value: (f) => Math.max(...[f.validateNew, f.sync, f.validateSynced, f.validateAgain, f.validateOwned, f.validateOwnedAgain].map((phase) => phase.peakRssBytes)),
+    unit: "bytes",
+  },
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Two checkouts' validation runs side by side, per list size: each run's figure in the order run,
+ * and the ratio of the medians (below 1: this checkout is faster or smaller). The raw streams'
+ * ratio shows how far the machine itself moved between the two sides' runs.
+ */
+export function comparisonReport(machine: string, ours: Checkout, theirs: Checkout, runs: ComparisonRun[], servers: number): string {
+  const sides = (["A", "B"] as const).map((side) => runs.filter((run) => run.side === side));
+  const sizes = runs[0]!.figures.map((figures) => figures.lists);
+  const format = (value: number, unit: "ms" | "bytes") => (unit === "ms" ? seconds(value) : mb(value));
+  const order = runs.map((run) => run.side).join("");
+  const sections = sizes.map((lists, index) => {
+    const rows = ROWS.map((row) => {
+      const [a, b] = sides.map((side) => side.map((run) => row.value(run.figures[index]!)));
+      return `| ${row.name} | ${a!.map((value) => format(value, row.unit)).join(" / ")} | ${b!.map((value) => format(value, row.unit)).join(" / ")} | ${(median(a!) / median(b!)).toFixed(2)} |`;
+    });
+    return [
+      `${lists.toLocaleString("en")} lists × ${servers} server(s):`,
+      "",
+      `| | A: ${ours.label} | B: ${theirs.label} | A ÷ B (medians) |`,
+      "|---|---|---|---|",
+      ...rows,
+    ].join("\n");
+  });
+  return [
+    machine,
+    "",
+    `A is this checkout's API, B the API of ${theirs.label}; agents, fixtures and the benchmark are this checkout's. Runs in the order ${order}, each side first as often as second, so that a machine drifting during the runs favours neither.`,
+    "",
+    ...sections.flatMap((section) => [section, ""]),
+  ].join("\n");
+}
