@@ -126,12 +126,18 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     for (const result of validateAgain.results) {
       if (result.unchanged !== result.findings) throw new Error(`validate-again wrote ${Number(result.findings) - Number(result.unchanged)} of ${String(result.findings)} findings anew; nothing had changed`);
     }
-    let assign = { wallMs: 0, lists: 0, readIdsMs: 0 };
-    const validateOwned = await phase("validate-owned", async (api) => {
-      assign = await assignEveryList(api, serverIds, options.membersPerList);
-      log(`  assign: ${assign.lists.toLocaleString("en")} lists in ${assign.wallMs.toFixed(0)} ms (reading their ids ${assign.readIdsMs.toFixed(0)} ms)`);
-      return runPhase(api, "validateServers", serverIds);
-    });
+    // In a process of its own, so that the next phase's memory is validation's alone.
+    const assigning = await startApiProcess({ env, token, apiDir: options.apiDir });
+    let assign: SizeFigures["assign"];
+    try {
+      assign = await assignEveryList(assigning, serverIds, options.membersPerList);
+    } catch (error) {
+      throw new Error(`assigning ${lists} lists failed: ${(error as Error).message}\n--- API output ---\n${assigning.output()}`);
+    } finally {
+      await assigning.stop();
+    }
+    log(`  assign: ${assign.lists.toLocaleString("en")} lists in ${assign.wallMs.toFixed(0)} ms (reading their ids ${assign.readIdsMs.toFixed(0)} ms)`);
+    const validateOwned = await phase("validate-owned", (api) => runPhase(api, "validateServers", serverIds));
     const validateOwnedAgain = await phase("validate-owned-again", (api) => runPhase(api, "validateServers", serverIds));
     for (const result of validateOwnedAgain.results) {
       if (result.findings !== 0) throw new Error(`validate-owned-again found ${String(result.findings)} errors; every list is owned within its plan`);
