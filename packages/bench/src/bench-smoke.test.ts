@@ -7,6 +7,10 @@ import { afterAll, expect, it } from "vitest";
 const dir = mkdtempSync(join(tmpdir(), "listbill-bench-smoke-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `pnpm bench --smoke` with these arguments, as a child process. */
+const benchSmoke = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", ...args], { cwd: join(import.meta.dirname, ".."), encoding: "utf8", timeout: 170_000 });
+
 const mysql = Boolean(process.env.LISTBILL_BENCH_MYSQL_URL || process.env.LISTBILL_TEST_MYSQL_URL);
 
 // The benchmarks as `pnpm bench --smoke` runs them, end to end, so that they cannot rot unnoticed.
@@ -15,11 +19,7 @@ const mysql = Boolean(process.env.LISTBILL_BENCH_MYSQL_URL || process.env.LISTBI
 it("runs every benchmark end to end in smoke mode and reports its figures", () => {
   const results = join(dir, "RESULTS.md");
   const json = join(dir, "figures.json");
-  const run = spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", "--results", results, "--json", json], {
-    cwd: join(import.meta.dirname, ".."),
-    encoding: "utf8",
-    timeout: 170_000,
-  });
+  const run = benchSmoke(["--results", results, "--json", json]);
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
 
   const { figures, sqlCount, throughput, sync, scaleOut } = JSON.parse(readFileSync(json, "utf8"));
@@ -83,11 +83,7 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
 // temporary folder (one per commit) for the next run.
 it("compares validation with another commit's API in smoke mode", () => {
   const json = join(dir, "comparison.json");
-  const run = spawnSync(process.execPath, ["--import", "@oxc-node/core/register", "src/main.ts", "--smoke", "--against", "HEAD", "--rounds", "1", "--json", json], {
-    cwd: join(import.meta.dirname, ".."),
-    encoding: "utf8",
-    timeout: 170_000,
-  });
+  const run = benchSmoke(["--against", "HEAD", "--rounds", "1", "--json", json]);
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
 
   const { comparison } = JSON.parse(readFileSync(json, "utf8"));

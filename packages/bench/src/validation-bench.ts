@@ -99,20 +99,24 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
 
     const env = benchApiEnv(dataDir, scratch?.url);
     let token: string | undefined;
-    const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
+    /** Runs `work` in a fresh API process (profiled when asked), stopped afterwards; a failure carries the process's output. */
+    const inApi = async <T>(name: string, work: (api: ApiProcess) => Promise<T>): Promise<T> => {
       // One folder per phase: node names each thread's profile itself (the module-loader thread writes one too).
       const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(options.cpuProfileDir, `${name}-${lists}x${options.servers}`)}`] : [];
       const api = await startApiProcess({ env, token, nodeArgs, apiDir: options.apiDir });
       token = api.token;
       try {
-        const result = await work(api);
-        log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
-        return result;
+        return await work(api);
       } catch (error) {
         throw new Error(`${name} of ${lists} lists failed: ${(error as Error).message}\n--- API output ---\n${api.output()}`);
       } finally {
         await api.stop();
       }
+    };
+    const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
+      const result = await inApi(name, work);
+      log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
+      return result;
     };
 
     let serverIds: string[] = [];
@@ -127,15 +131,7 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
       if (result.unchanged !== result.findings) throw new Error(`validate-again wrote ${Number(result.findings) - Number(result.unchanged)} of ${String(result.findings)} findings anew; nothing had changed`);
     }
     // In a process of its own, so that the next phase's memory is validation's alone.
-    const assigning = await startApiProcess({ env, token, apiDir: options.apiDir });
-    let assign: SizeFigures["assign"];
-    try {
-      assign = await assignEveryList(assigning, serverIds, options.membersPerList);
-    } catch (error) {
-      throw new Error(`assigning ${lists} lists failed: ${(error as Error).message}\n--- API output ---\n${assigning.output()}`);
-    } finally {
-      await assigning.stop();
-    }
+    const assign = await inApi("assign", (api) => assignEveryList(api, serverIds, options.membersPerList));
     log(`  assign: ${assign.lists.toLocaleString("en")} lists in ${assign.wallMs.toFixed(0)} ms (reading their ids ${assign.readIdsMs.toFixed(0)} ms)`);
     const validateOwned = await phase("validate-owned", (api) => runPhase(api, "validateServers", serverIds));
     const validateOwnedAgain = await phase("validate-owned-again", (api) => runPhase(api, "validateServers", serverIds));
