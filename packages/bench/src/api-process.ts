@@ -80,7 +80,18 @@ export function ensureApiBuild(apiDir: string = API_DIR): void {
 }
 
 /**
- * Starts @listbill/api as deployed, `node --conditions=listbill-dist dist/main.js` (built first
+ * The flags `start:prod` gives node (`node <flags> dist/main.js` in the API's package.json), so
+ * that a benchmark runs the API as deployed, and a checkout compared with --against runs with its own.
+ */
+export function productionNodeFlags(apiDir: string = API_DIR): string[] {
+  const scripts = (JSON.parse(readFileSync(join(apiDir, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+  const command = /^node((?:\s+--\S+)*)\s+dist\/main\.js$/.exec(scripts["start:prod"]?.trim() ?? "");
+  if (!command) throw new Error(`${join(apiDir, "package.json")}: start:prod is not "node [--flags] dist/main.js" (${JSON.stringify(scripts["start:prod"])})`);
+  return command[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Starts @listbill/api as deployed, `node <start:prod's flags> dist/main.js` (built first
  * when stale), as a child process and waits for its ready line.
  */
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
@@ -89,7 +100,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", LISTBILL_RATE_LIMIT_PER_MINUTE: "1000000", ...options.env };
   // An inherited DATABASE_URL would point the child somewhere the caller did not choose.
   if (!("DATABASE_URL" in options.env)) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=listbill-dist", "--import", EXIT_WITH_PARENT, join(apiDir, "dist", "main.js")], { cwd: apiDir, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...productionNodeFlags(apiDir), "--import", EXIT_WITH_PARENT, join(apiDir, "dist", "main.js")], { cwd: apiDir, env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (output += text));

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type SeededApi, startSeededApi } from "./api-seed.js";
@@ -229,6 +230,15 @@ function report(machine: string, all: SizeFigures[]): string {
       ...[f.validateNew, f.validateSynced, f.validateAgain, f.sync, f.validateOwned, f.validateOwnedAgain].map((phase) => mb(phase.peakRssBytes)),
     ].join(" | "),
   );
+  const phases = (f: SizeFigures) => [f.validateNew, f.validateSynced, f.validateAgain, f.sync, f.validateOwned, f.validateOwnedAgain];
+  // API + agents + database, in seconds, and how much of the machine's cores over the phase's wall time they kept busy.
+  const cpuCell = ({ cpu, wallMs }: PhaseFigures) => {
+    const used = cpu.apiMs + cpu.agentsMs + (cpu.databaseMs ?? 0);
+    const parts = [cpu.apiMs, cpu.agentsMs, ...(cpu.databaseMs === undefined ? [] : [cpu.databaseMs])].map((ms) => (ms / 1000).toFixed(2)).join(" + ");
+    return `${parts} s (${Math.round((used / (wallMs * cpus().length)) * 100)} %)`;
+  };
+  const cpu = all.map((f) => [lists(f), ...phases(f).map(cpuCell)].join(" | "));
+  const databaseCpu = all[0]!.validateNew.cpu.databaseMs !== undefined ? " + database server" : mysqlUrl ? " (the database server is not on this machine)" : " (SQLite runs inside the API)";
   const fleet = servers > 1 ? `${servers} servers at once (one fixture served by ${servers} agents); times run until the last job ended. ` : "";
   return [
     `${machine}`,
@@ -259,6 +269,12 @@ function report(machine: string, all: SizeFigures[]): string {
     "| lists per server | start-up | validate before sync | validate after sync | validate again | sync | validate owned | validate owned again |",
     "|---|---|---|---|---|---|---|---|",
     ...memory.map((row) => `| ${row} |`),
+    "",
+    `CPU used during each phase, API + agents${databaseCpu}, and the share of the ${cpus().length} cores' time over the phase's wall time it is:`,
+    "",
+    "| lists per server | validate before sync | validate after sync | validate again | sync | validate owned | validate owned again |",
+    "|---|---|---|---|---|---|---|",
+    ...cpu.map((row) => `| ${row} |`),
     "",
     all[0]!.servers === 1
       ? "Target (bench issue): 2 s and 300 MB for 100,000 lists on one server, memory flat as lists grow."

@@ -7,6 +7,7 @@ import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
 import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js";
 import { type FixtureShape, cachedFixture } from "./fixture-cache.js";
+import { type CpuSplit, cpuMeter, localDatabasePid } from "./process-cpu.js";
 import { rawStream } from "./raw-stream.js";
 
 export interface ValidationBenchOptions {
@@ -36,6 +37,8 @@ export interface PhaseFigures {
   startupPeakRssBytes: number;
   /** The slowest answer to the job(id) polls during the phase: how responsive the API stayed. */
   slowestPollMs: number;
+  /** CPU the API, the agents and (when local) the database server used during the phase. */
+  cpu: CpuSplit;
   results: Record<string, unknown>[];
 }
 
@@ -98,6 +101,8 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     log(`${lists.toLocaleString("en")} lists × ${options.servers} server(s): raw stream ${rawColdMs.toFixed(0)} ms cold, ${rawWarmMs.toFixed(0)} ms warm, ${rawListsOnlyMs.toFixed(0)} ms without member counts`);
 
     const env = benchApiEnv(dataDir, scratch?.url);
+    const local = scratch && ["127.0.0.1", "localhost", "::1", "[::1]"].includes(new URL(scratch.url).hostname);
+    const processes = (api: ApiProcess) => ({ api: api.pid, agents: agents.map((agent) => agent.pid), database: local ? localDatabasePid() : undefined });
     let token: string | undefined;
     /** Runs `work` in a fresh API process (profiled when asked), stopped afterwards; a failure carries the process's output. */
     const inApi = async <T>(name: string, work: (api: ApiProcess) => Promise<T>): Promise<T> => {
@@ -115,26 +120,28 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     };
     const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
       const result = await inApi(name, work);
-      log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
+      const { apiMs, agentsMs, databaseMs } = result.cpu;
+      const cpu = `CPU ${(apiMs / 1000).toFixed(2)} s API, ${(agentsMs / 1000).toFixed(2)} s agents${databaseMs === undefined ? "" : `, ${(databaseMs / 1000).toFixed(2)} s database`}`;
+      log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), ${cpu}, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
       return result;
     };
 
     let serverIds: string[] = [];
     const validateNew = await phase("validate-new", async (api) => {
       serverIds = await Promise.all(agents.map((agent, i) => createServer(api, { name: `Bench ${i + 1}`, port: agent.port })));
-      return runPhase(api, "validateServers", serverIds);
+      return runPhase(api, processes(api), "validateServers", serverIds);
     });
-    const sync = await phase("sync", (api) => runPhase(api, "syncServers", serverIds));
-    const validateSynced = await phase("validate-synced", (api) => runPhase(api, "validateServers", serverIds));
-    const validateAgain = await phase("validate-again", (api) => runPhase(api, "validateServers", serverIds));
+    const sync = await phase("sync", (api) => runPhase(api, processes(api), "syncServers", serverIds));
+    const validateSynced = await phase("validate-synced", (api) => runPhase(api, processes(api), "validateServers", serverIds));
+    const validateAgain = await phase("validate-again", (api) => runPhase(api, processes(api), "validateServers", serverIds));
     for (const result of validateAgain.results) {
       if (result.unchanged !== result.findings) throw new Error(`validate-again wrote ${Number(result.findings) - Number(result.unchanged)} of ${String(result.findings)} findings anew; nothing had changed`);
     }
     // In a process of its own, so that the next phase's memory is validation's alone.
     const assign = await inApi("assign", (api) => assignEveryList(api, serverIds, options.membersPerList));
     log(`  assign: ${assign.lists.toLocaleString("en")} lists in ${assign.wallMs.toFixed(0)} ms (reading their ids ${assign.readIdsMs.toFixed(0)} ms)`);
-    const validateOwned = await phase("validate-owned", (api) => runPhase(api, "validateServers", serverIds));
-    const validateOwnedAgain = await phase("validate-owned-again", (api) => runPhase(api, "validateServers", serverIds));
+    const validateOwned = await phase("validate-owned", (api) => runPhase(api, processes(api), "validateServers", serverIds));
+    const validateOwnedAgain = await phase("validate-owned-again", (api) => runPhase(api, processes(api), "validateServers", serverIds));
     for (const result of validateOwnedAgain.results) {
       if (result.findings !== 0) throw new Error(`validate-owned-again found ${String(result.findings)} errors; every list is owned within its plan`);
     }
@@ -156,8 +163,9 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
 }
 
 /** Starts the jobs and waits for all of them; any job that does not succeed fails the benchmark. */
-async function runPhase(api: ApiProcess, mutation: "validateServers" | "syncServers", serverIds: string[]): Promise<PhaseFigures> {
+async function runPhase(api: ApiProcess, pids: Parameters<typeof cpuMeter>[0], mutation: "validateServers" | "syncServers", serverIds: string[]): Promise<PhaseFigures> {
   const startupPeakRssBytes = api.memory().peakRssBytes;
+  const cpuSince = cpuMeter(pids);
   const started = performance.now();
   const ids = await startJobs(api, mutation, { serverIds });
   let slowestPollMs = 0;
@@ -175,13 +183,14 @@ async function runPhase(api: ApiProcess, mutation: "validateServers" | "syncServ
     }
   }
   const wallMs = performance.now() - started;
+  const cpu = cpuSince();
   const peakRssBytes = api.memory().peakRssBytes;
   const failed = jobs.filter((job) => job.state !== "SUCCEEDED");
   if (failed.length) throw new Error(`${mutation}: ${failed.map((job) => `${job.server?.name} ${job.state}: ${job.error}`).join("; ")}`);
   const jobMs = Math.max(...jobs.map((job) => Date.parse(job.finishedAt!) - Date.parse(job.createdAt)));
   // Let the process settle so the next phase does not start against a busy database.
   await sleep(50);
-  return { wallMs, jobMs, peakRssBytes, startupPeakRssBytes, slowestPollMs, results: jobs.map((job) => job.result ?? {}) };
+  return { wallMs, jobMs, peakRssBytes, startupPeakRssBytes, slowestPollMs, cpu, results: jobs.map((job) => job.result ?? {}) };
 }
 
 /**
