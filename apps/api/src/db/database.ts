@@ -45,6 +45,17 @@ export class Database {
     return run;
   }
 
+  /**
+   * Runs `work`, which must send exactly one statement (a statement is atomic by itself): on
+   * MySQL in autocommit, one round trip where a transaction takes four (isolation level, start,
+   * statement, commit); on SQLite in the write queue, as `transaction` does. For writes made
+   * many times in a row while the event loop is busy, each round trip waiting for its turn.
+   */
+  async statement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind === "mysql") return work(this.dataSource.manager);
+    return this.transaction(work);
+  }
+
   async close(): Promise<void> {
     await this.#writeQueue;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -3,6 +3,7 @@ import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer, waitForJob } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { fromGlobalId } from "../graphql/global-id.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 
@@ -218,4 +219,68 @@ describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) 
     expect(await openCount(serverId)).toBeGreaterThanOrEqual(3000);
     expect(await unpublishedRows()).toBe(0);
   });
+});
+
+describe.each(testDatabases())("a validation whose database write fails part-way, on %s", (kind) => {
+  // 7,000 lists: their findings go in four statements, two at a time; the third one is refused.
+  let app: TestApp;
+  let hosting: HostingServer;
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 7000, membersPerList: 2 })]);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  const unpublishedRows = () => app.db.manager.getRepository(ValidationError).createQueryBuilder("error").innerJoin(ValidationRun, "run", "run.id = error.runId").where("run.publishedAt IS NULL").getCount();
+  const openByCode = async (serverId: string) => {
+    const rows: { code: string; count: number | string }[] = await app.db.manager
+      .getRepository(ValidationError)
+      .createQueryBuilder("error")
+      .innerJoin(ValidationRun, "run", "run.id = error.runId")
+      .select("error.code", "code")
+      .addSelect("COUNT(*)", "count")
+      .where("error.serverId = :serverId AND error.status = 'OPEN' AND run.publishedAt IS NOT NULL", { serverId: fromGlobalId("Server", serverId) })
+      .groupBy("error.code")
+      .getRawMany();
+    return Object.fromEntries(rows.map((row) => [row.code, Number(row.count)]));
+  };
+  /** A trigger that makes the database refuse the validation_error row of one list, as a full disk or a dropped connection would refuse a statement. */
+  const refuseRowOf = async (objectKey: string) => {
+    const quoted = `'${objectKey.replace(/'/g, "''")}'`;
+    if (app.db.kind === "mysql") {
+      await app.db.manager.query(`CREATE TRIGGER refuse_one_error BEFORE INSERT ON validation_error FOR EACH ROW BEGIN IF NEW.objectKey = ${quoted} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF; END`);
+    } else {
+      await app.db.manager.query(`CREATE TRIGGER refuse_one_error BEFORE INSERT ON validation_error WHEN NEW.objectKey = ${quoted} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    }
+  };
+
+  it("fails the run, keeps the last validation's errors, and leaves no half-written run once the database takes the rows", async () => {
+    const serverId = await registerServer(app, { name: "Refused write", port: hosting.agent.port });
+    expect((await runJobs(app, "validateServers", [serverId], 60_000))[0]).toMatchObject({ state: "SUCCEEDED" });
+    expect((await runJobs(app, "syncServers", [serverId], 60_000))[0]).toMatchObject({ state: "SUCCEEDED" });
+    const before = await openByCode(serverId);
+    expect(before.NEW_LIST).toBe(7000);
+
+    // After the sync every list is LIST_UNASSIGNED: 7,000 new rows. The 5,000th list's is refused.
+    const names = (await app.db.manager.query(`SELECT name FROM list ORDER BY nameKey`)).map((row: { name: string }) => row.name);
+    expect(names).toHaveLength(7000);
+    await refuseRowOf(names[4999]);
+    try {
+      const [refused] = await runJobs(app, "validateServers", [serverId], 60_000);
+      expect(refused).toMatchObject({ state: "FAILED", error: expect.stringMatching(/internal error/i) });
+      // Nothing of the failed run counts: the server still shows what the last published run found.
+      expect(await openByCode(serverId)).toEqual(before);
+      expect(dataOf(await app.gql(`query($id: ID!) { server(id: $id) { openErrorCount } }`, { id: serverId })).server.openErrorCount).toBe(Object.values(before).reduce((a, b) => a + b, 0));
+    } finally {
+      await app.db.manager.query(`DROP TRIGGER refuse_one_error`);
+    }
+
+    const [done] = await runJobs(app, "validateServers", [serverId], 60_000);
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: { listsChecked: 7000 } });
+    const after = await openByCode(serverId);
+    expect(after).toEqual({ LIST_UNASSIGNED: 7000 });
+    expect(await unpublishedRows()).toBe(0);
+  }, 120_000);
 });
