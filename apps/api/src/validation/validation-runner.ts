@@ -138,22 +138,7 @@ export class ValidationRunner {
   private async addUsageElsewhere(usage: PlanUsage, serverId: number): Promise<void> {
     const customerIds = usage.customerIds();
     if (customerIds.length === 0) return;
-    const rows: { customerId: number; serverId: number; siteKey: string | null; lists: string | number; members: string | number }[] = await this.db.manager
-      .getRepository(List)
-      .createQueryBuilder("list")
-      .leftJoin(Site, "site", "site.id = list.siteId")
-      .select("list.customerId", "customerId")
-      .addSelect("list.serverId", "serverId")
-      .addSelect("site.nameKey", "siteKey")
-      .addSelect("COUNT(*)", "lists")
-      .addSelect("COALESCE(SUM(list.memberCount), 0)", "members")
-      .where("list.customerId IN (:...customerIds)", { customerIds })
-      .andWhere("list.serverId <> :serverId", { serverId })
-      .andWhere("list.removedAt IS NULL")
-      .groupBy("list.customerId")
-      .addGroupBy("list.serverId")
-      .addGroupBy("site.nameKey")
-      .getRawMany();
+    const rows: { customerId: number; serverId: number; siteKey: string | null; lists: string | number; members: string | number }[] = await usageElsewhereQuery(this.db.manager, customerIds, serverId).getRawMany();
     for (const row of rows) {
       usage.add(Number(row.customerId), row.siteKey === null ? null : `${row.serverId}:${row.siteKey}`, Number(row.lists), Number(row.members));
     }
@@ -191,6 +176,29 @@ export class ValidationRunner {
       },
     };
   }
+}
+
+/**
+ * The customers' live lists on servers other than `serverId`, counted by server and site, with
+ * their members at the last sync. "Other servers" is two ranges, below and above, so that both
+ * databases read them from the (customerId, serverId) index without touching this server's lists.
+ */
+export function usageElsewhereQuery(manager: EntityManager, customerIds: number[], serverId: number) {
+  return manager
+    .getRepository(List)
+    .createQueryBuilder("list")
+    .leftJoin(Site, "site", "site.id = list.siteId")
+    .select("list.customerId", "customerId")
+    .addSelect("list.serverId", "serverId")
+    .addSelect("site.nameKey", "siteKey")
+    .addSelect("COUNT(*)", "lists")
+    .addSelect("COALESCE(SUM(list.memberCount), 0)", "members")
+    .where("list.customerId IN (:...customerIds)", { customerIds })
+    .andWhere("(list.serverId < :serverId OR list.serverId > :serverId)", { serverId })
+    .andWhere("list.removedAt IS NULL")
+    .groupBy("list.customerId")
+    .addGroupBy("list.serverId")
+    .addGroupBy("site.nameKey");
 }
 
 /** Whether any of the owners' plans limits members (in all or per list): then member counts matter. */
