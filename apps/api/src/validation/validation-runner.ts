@@ -180,8 +180,9 @@ export class ValidationRunner {
 
 /**
  * The customers' live lists on servers other than `serverId`, counted by server and site, with
- * their members at the last sync. "Other servers" is two ranges, below and above, so that both
- * databases read them from the (customerId, serverId) index without touching this server's lists.
+ * their members at the last sync, from the (customerId, serverId) index: MySQL reads "other
+ * servers" as its two ranges below and above, SQLite tests the server on the index's entries, and
+ * neither reads the rows of this server's lists.
  */
 export function usageElsewhereQuery(manager: EntityManager, customerIds: number[], serverId: number) {
   return manager
