@@ -223,14 +223,9 @@ function report(machine: string, all: SizeFigures[]): string {
       slowest(f.validateOwned, f.validateOwnedAgain),
     ].join(" | "),
   );
-  const memory = all.map((f) =>
-    [
-      lists(f),
-      mb(Math.max(...[f.validateNew, f.sync, f.validateSynced, f.validateAgain, f.validateOwned, f.validateOwnedAgain].map((phase) => phase.startupPeakRssBytes))),
-      ...[f.validateNew, f.validateSynced, f.validateAgain, f.sync, f.validateOwned, f.validateOwnedAgain].map((phase) => mb(phase.peakRssBytes)),
-    ].join(" | "),
-  );
+  // In the order of the memory and CPU tables' columns.
   const phases = (f: SizeFigures) => [f.validateNew, f.validateSynced, f.validateAgain, f.sync, f.validateOwned, f.validateOwnedAgain];
+  const memory = all.map((f) => [lists(f), mb(Math.max(...phases(f).map((phase) => phase.startupPeakRssBytes))), ...phases(f).map((phase) => mb(phase.peakRssBytes))].join(" | "));
   // API + agents + database, in seconds, and how much of the machine's cores over the phase's wall time they kept busy.
   const cpuCell = ({ cpu, wallMs }: PhaseFigures) => {
     const used = cpu.apiMs + cpu.agentsMs + (cpu.databaseMs ?? 0);
