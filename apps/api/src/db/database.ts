@@ -28,18 +28,9 @@ export class Database {
    * either one finishing is correct. `work` must therefore only touch the database.
    */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.kind === "mysql") {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          // READ COMMITTED: no gap locks, so concurrent range updates (publishing two validation
-          // runs) rarely collide; nothing here relies on repeatable reads.
-          return await this.dataSource.transaction("READ COMMITTED", work);
-        } catch (error) {
-          if (attempt >= MAX_DEADLOCK_ATTEMPTS || !isLockConflict(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-        }
-      }
-    }
+    // READ COMMITTED: no gap locks, so concurrent range updates (publishing two validation runs)
+    // rarely collide; nothing here relies on repeatable reads.
+    if (this.kind === "mysql") return retryLockConflicts(() => this.dataSource.transaction("READ COMMITTED", work));
     const run = this.#writeQueue.then(() => this.dataSource.transaction(work));
     this.#writeQueue = run.catch(() => undefined);
     return run;
@@ -48,11 +39,12 @@ export class Database {
   /**
    * Runs `work`, which must send exactly one statement (a statement is atomic by itself): on
    * MySQL in autocommit, one round trip where a transaction takes four (isolation level, start,
-   * statement, commit); on SQLite in the write queue, as `transaction` does. For writes made
-   * many times in a row while the event loop is busy, each round trip waiting for its turn.
+   * statement, commit), run again like a transaction when chosen as a deadlock victim; on SQLite
+   * in the write queue, as `transaction` does. For writes made many times in a row while the
+   * event loop is busy, each round trip waiting for its turn.
    */
   async statement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.kind === "mysql") return work(this.dataSource.manager);
+    if (this.kind === "mysql") return retryLockConflicts(() => work(this.dataSource.manager));
     return this.transaction(work);
   }
 
@@ -63,6 +55,18 @@ export class Database {
 }
 
 const MAX_DEADLOCK_ATTEMPTS = 3;
+
+/** Runs `attempt` again (after a short random pause) when MySQL rolled it back over a lock conflict, up to MAX_DEADLOCK_ATTEMPTS times. */
+async function retryLockConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tries >= MAX_DEADLOCK_ATTEMPTS || !isLockConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tries));
+    }
+  }
+}
 
 /** MySQL's deadlock (1213) and lock wait timeout (1205): the transaction was rolled back whole. */
 export function isLockConflict(error: unknown): boolean {

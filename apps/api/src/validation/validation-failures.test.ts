@@ -222,7 +222,7 @@ describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) 
 });
 
 describe.each(testDatabases())("a validation whose database write fails part-way, on %s", (kind) => {
-  // 7,000 lists: their findings go in four statements, two at a time; the third one is refused.
+  // 7,000 lists: their findings go in four statements; the third one is refused.
   let app: TestApp;
   let hosting: HostingServer;
   beforeAll(async () => {
