@@ -9,16 +9,15 @@ import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationRun } from "./validation-run.entity.js";
 
 const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_LIST, ValidationErrorCode.SITE_CHANGED, ValidationErrorCode.LIST_CHANGED]);
-/** Findings per write: one statement (about 800 KB of SQL on MySQL; 28,000 parameters on SQLite, under its 32,766). */
-const FLUSH_EVERY = 2000;
 /**
- * Statements writing at once. Two (each on a connection of its own on MySQL) let a two-core
- * database insert two at a time: the first validation of 100,000 lists took 2.5 s instead of
- * 3.2 s. But two statements take their ids in the order the database starts them, not the order
- * they were sent, and under load a later chunk often came first: the errors, listed by id, would
- * no longer be in the order found. One, until rows carry their own order.
+ * Findings per write: one statement (about 800 KB of SQL on MySQL; 28,000 parameters on SQLite,
+ * under its 32,766). One write is in flight at a time. Two (on two MySQL connections) let a
+ * two-core database insert two at a time: the first validation of 100,000 lists took 2.5 s
+ * instead of 3.2 s. But two statements take their ids in the order the database starts them, not
+ * the order they were sent, and under load a later chunk often came first: the errors, listed by
+ * id, would no longer be in the order found. One, until rows carry their own order.
  */
-const WRITES_IN_FLIGHT = 1;
+const FLUSH_EVERY = 2000;
 /** Findings held while the server's open errors are still being read; more, and the comparison waits for them. */
 const MAX_WAITING = 20_000;
 
@@ -71,9 +70,9 @@ const jsonText = (json: string) => (json === "null" ? null : new JsonText(json))
 /**
  * Counts findings by severity and writes the new ones, unpublished, in chunks; a finding
  * identical to an OPEN error of an earlier run keeps that row and writes nothing. A chunk is
- * written while the comparison goes on reading the agent: up to WRITES_IN_FLIGHT writes run at
- * once, and the next chunk waits for the oldest, so memory holds WRITES_IN_FLIGHT + 1 chunks at
- * most (and the OPEN errors' ids). Rows get their ids in the order found.
+ * written while the comparison goes on reading the agent: at most one write is in flight, and
+ * the next chunk waits for it, so memory holds two chunks at most (and the OPEN errors' ids).
+ * Rows get their ids in the order found.
  * The OPEN errors are read while the comparison starts: until they are in, findings wait (up to
  * MAX_WAITING of them) to be told new from found again.
  */
@@ -90,8 +89,7 @@ export class Tally {
   /** Whether the lists were read with their member counts (only a plan limiting members needs them). */
   membersCounted = false;
   #buffer: Partial<ValidationError>[] = [];
-  /** The writes in flight, oldest first (at most WRITES_IN_FLIGHT). */
-  #writing: Promise<void>[] = [];
+  #writing: Promise<void> | undefined;
   /** The server's OPEN errors once read; those found again leave it. */
   #open: OpenErrors | undefined;
   readonly #opening: Promise<OpenErrors>;
@@ -137,7 +135,7 @@ export class Tally {
   async flush(): Promise<void> {
     await this.sortWaiting();
     await this.startWrite(true);
-    while (this.#writing.length) await this.#writing.shift();
+    await this.#writing;
   }
 
   /** A finding already OPEN costs a digest and no row. */
@@ -158,26 +156,26 @@ export class Tally {
     for (const { finding, fingerprint, json } of waiting) this.sort(open, finding, fingerprint, json);
   }
 
-  /** Waits for the writes in flight, if any, whatever their outcome. */
+  /** Waits for the write in flight, if any, whatever its outcome. */
   async settle(): Promise<void> {
-    await Promise.allSettled(this.#writing);
+    await this.#writing?.catch(() => undefined);
   }
 
   /**
-   * Starts writing the buffer, a statement of FLUSH_EVERY rows at a time, with up to
-   * WRITES_IN_FLIGHT of them running (the oldest is waited for first); the last ones are left
-   * running. A remainder under FLUSH_EVERY waits for more findings, unless `all`.
+   * Starts writing the buffer, a statement of FLUSH_EVERY rows at a time, each after the one
+   * before; the last is left running. A remainder under FLUSH_EVERY waits for more findings,
+   * unless `all`.
    */
   private async startWrite(all = false): Promise<void> {
     while (this.#buffer.length >= FLUSH_EVERY || (all && this.#buffer.length > 0)) {
       // A failed write surfaces here, at the next chunk, or at flush(): the job fails and its unpublished rows stay hidden until the next run clears them.
-      if (this.#writing.length >= WRITES_IN_FLIGHT) await this.#writing.shift();
+      await this.#writing;
       const rows = this.#buffer.length <= FLUSH_EVERY ? this.#buffer : this.#buffer.slice(0, FLUSH_EVERY);
       this.#buffer = rows === this.#buffer ? [] : this.#buffer.slice(FLUSH_EVERY);
       const writing = this.db.statement((manager) => bulkInsert(manager, ValidationError, rows, { kind: "error" }, FLUSH_EVERY));
       // Handled when awaited above; until then an early rejection must not count as unhandled.
       writing.catch(() => undefined);
-      this.#writing.push(writing);
+      this.#writing = writing;
     }
   }
 }

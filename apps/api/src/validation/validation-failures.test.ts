@@ -7,6 +7,10 @@ import { fromGlobalId } from "../graphql/global-id.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 
+/** Rows written by runs not published: a run that failed, or one still reading. */
+const unpublishedRowsOf = (app: TestApp) =>
+  app.db.manager.getRepository(ValidationError).createQueryBuilder("error").innerJoin(ValidationRun, "run", "run.id = error.runId").where("run.publishedAt IS NULL").getCount();
+
 const TEST_CONNECTION = `mutation($input: TestServerConnectionInput!) { testServerConnection(input: $input) { ok reason message version latencyMs userErrors { code } } }`;
 
 describe.each(testDatabases())("servers that cannot be validated, on %s", (kind) => {
@@ -147,8 +151,7 @@ describe.each(testDatabases())("a validation cut off mid-stream, on %s", (kind) 
     await hosting?.stop();
   });
 
-  /** Rows written by runs not published: a run that failed, or one still reading. */
-  const unpublishedRows = () => app.db.manager.getRepository(ValidationError).createQueryBuilder("error").innerJoin(ValidationRun, "run", "run.id = error.runId").where("run.publishedAt IS NULL").getCount();
+  const unpublishedRows = () => unpublishedRowsOf(app);
   const openCount = async (id: string) => dataOf(await app.gql(`query($id: ID!) { server(id: $id) { openErrorCount } }`, { id })).server.openErrorCount;
 
   /** About how many bytes the agent's list stream takes, as validation reads it here: without member counts (no plan limits members). */
@@ -233,7 +236,7 @@ describe.each(testDatabases())("a validation whose database write fails part-way
     await hosting?.stop();
   });
 
-  const unpublishedRows = () => app.db.manager.getRepository(ValidationError).createQueryBuilder("error").innerJoin(ValidationRun, "run", "run.id = error.runId").where("run.publishedAt IS NULL").getCount();
+  const unpublishedRows = () => unpublishedRowsOf(app);
   const openByCode = async (serverId: string) => {
     const rows: { code: string; count: number | string }[] = await app.db.manager
       .getRepository(ValidationError)
