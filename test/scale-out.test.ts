@@ -117,11 +117,19 @@ describe.skipIf(!mysqlUrl)("two API processes sharing one MySQL database", () =>
     expect(runs.filter((run) => run.finishedAt === null)).toEqual([]);
 
     // Synced, then validated again at once: every server's NEW_* errors give way to as many
-    // LIST_UNASSIGNED ones, each publication superseding most of its server's errors in one UPDATE.
+    // LIST_UNASSIGNED ones, each publication withdrawing its server's earlier run.
     const synced = await waitForAll(await startJobs(api, "syncServers", { all: true }), () => api, 30_000);
     expect(synced.every((job) => job.state === "SUCCEEDED"), pair.logs()).toBe(true);
     const again = await waitForAll(await startJobs(api, "validateServers", { all: true }), () => api, 30_000);
     expect(again.map((job) => [job.server?.name, job.state, job.error]), pair.logs()).toEqual(again.map((job) => [job.server?.name, "SUCCEEDED", null]));
+    const openNow = await pair.rows<{ code: string }>("SELECT DISTINCT e.code FROM validation_error e JOIN validation_run r ON r.id = e.runId WHERE e.status = 'OPEN' AND r.sweepDueAt IS NULL");
+    expect(openNow.map((row) => row.code)).toEqual(["LIST_UNASSIGNED"]);
+    // The API's sweep then writes SUPERSEDED into the withdrawn runs' rows.
+    const deadline = Date.now() + 20_000;
+    while ((await pair.rows("SELECT id FROM validation_run WHERE sweepDueAt IS NOT NULL")).length) {
+      if (Date.now() > deadline) throw new Error(`withdrawn runs not swept in 20 s\n${pair.logs()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const open = await pair.rows<{ code: string; n: number }>("SELECT code, COUNT(*) AS n FROM validation_error WHERE status = 'OPEN' GROUP BY code");
     expect(open.map((row) => row.code)).toEqual(["LIST_UNASSIGNED"]);
     // Every run published: none of their rows left hidden.

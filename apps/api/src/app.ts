@@ -136,6 +136,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
     });
     services.worker.start();
     services.schedule.start();
+    services.sweep.start();
     const address = http.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     return {
@@ -145,6 +146,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
       url: `http://${host}:${address.port}`,
       async close() {
         services.schedule.stop();
+        await services.sweep.stop();
         await services.worker.stop();
         await closeSubscriptions();
         await new Promise<void>((resolve) => {

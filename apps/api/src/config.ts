@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { DEFAULT_HOSTING_TIMEOUTS } from "./hosting/hosting-connection.js";
 import { DEFAULT_WORKER_OPTIONS } from "./jobs/job-worker.js";
+import { DEFAULT_SWEEP_OPTIONS } from "./validation/superseded-sweep.js";
 import type { ServiceOptions } from "./services.js";
 
 export interface ApiConfig {
@@ -57,6 +58,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         idleTimeoutMs: whole(env, "LISTBILL_AGENT_IDLE_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.idleTimeoutMs, 1),
       },
       scheduleMinutes: whole(env, "LISTBILL_SCHEDULE_MINUTES", 0, 0),
+      sweep: {
+        batch: whole(env, "LISTBILL_SWEEP_BATCH", DEFAULT_SWEEP_OPTIONS.batch, 1),
+        pollMs: whole(env, "LISTBILL_JOB_POLL_MS", DEFAULT_SWEEP_OPTIONS.pollMs, 10),
+        deferMs: whole(env, "LISTBILL_SWEEP_DEFER_MS", DEFAULT_SWEEP_OPTIONS.deferMs, 0),
+      },
     },
     heapGrowingPercent: whole(env, "LISTBILL_HEAP_GROWING_PERCENT", 50, 0),
   };

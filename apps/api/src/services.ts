@@ -18,15 +18,17 @@ import { SyncRunner } from "./sync/sync-runner.js";
 import { UsageService } from "./usage/usage.service.js";
 import { ValidationRunner } from "./validation/validation-runner.js";
 import { ValidationService } from "./validation/validation.service.js";
+import { DEFAULT_SWEEP_OPTIONS, SupersededSweep, type SweepOptions } from "./validation/superseded-sweep.js";
 
 export interface ServiceOptions {
   worker: WorkerOptions;
   hosting: HostingTimeouts;
   /** Minutes between scheduled "validate all" runs; 0 = no schedule. */
   scheduleMinutes: number;
+  sweep: SweepOptions;
 }
 
-export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { worker: DEFAULT_WORKER_OPTIONS, hosting: DEFAULT_HOSTING_TIMEOUTS, scheduleMinutes: 0 };
+export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { worker: DEFAULT_WORKER_OPTIONS, hosting: DEFAULT_HOSTING_TIMEOUTS, scheduleMinutes: 0, sweep: DEFAULT_SWEEP_OPTIONS };
 
 /** The app's behaviour, one service per domain, built once per process. */
 export function createServices(db: Database, secrets: SecretBox, options: ServiceOptions = DEFAULT_SERVICE_OPTIONS) {
@@ -52,6 +54,8 @@ export function createServices(db: Database, secrets: SecretBox, options: Servic
     fix: new FixService(db, servers, queue, options.hosting, () => worker.wake()),
     /** Runs queued jobs in this process; started and stopped with the app. */
     worker,
+    /** Writes SUPERSEDED into withdrawn runs' rows once this process's jobs leave it time; started and stopped with the app. */
+    sweep: new SupersededSweep(db, options.sweep, () => worker.runningCount > 0),
     schedule: new ValidationSchedule(options.scheduleMinutes * 60_000, (kind, trigger) => validation.enqueue(kind, { all: true }, null, trigger)),
   };
 }

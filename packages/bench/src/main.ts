@@ -233,6 +233,14 @@ function report(machine: string, all: SizeFigures[]): string {
     return `${parts} s (${Math.round((used / (wallMs * cpus().length)) * 100)} %)`;
   };
   const cpu = all.map((f) => [lists(f), ...phases(f).map(cpuCell)].join(" | "));
+  const phaseNames = ["validate before sync", "validate after sync", "validate again", "sync", "validate owned", "validate owned again"];
+  const sweeps = all.flatMap((f) =>
+    phases(f).flatMap((phase, index) => {
+      if (!phase.sweep) return [];
+      const { apiMs, databaseMs } = phase.sweep.cpu;
+      return [[lists(f), phaseNames[index], seconds(phase.sweep.wallMs), seconds(phase.wallMs + phase.sweep.wallMs), `${(apiMs / 1000).toFixed(2)}${databaseMs === undefined ? "" : ` + ${(databaseMs / 1000).toFixed(2)}`} s`].join(" | ")];
+    }),
+  );
   const databaseCpu = all[0]!.validateNew.cpu.databaseMs !== undefined ? " + database server" : mysqlUrl ? " (the database server is not on this machine)" : " (SQLite runs inside the API)";
   const fleet = servers > 1 ? `${servers} servers at once (one fixture served by ${servers} agents); times run until the last job ended. ` : "";
   return [
@@ -258,6 +266,14 @@ function report(machine: string, all: SizeFigures[]): string {
     "| lists per server | raw stream, lists and counts | sync | ÷ raw | assign every list | validate owned | ÷ raw | validate owned again | ÷ raw | slowest answer |",
     "|---|---|---|---|---|---|---|---|---|---|",
     ...owned.map((row) => `| ${row} |`),
+    "",
+    "A run that supersedes most of a server's errors withdraws the earlier runs whole, and the API's sweep writes SUPERSEDED into",
+    "their rows afterwards, in the background (it waits while the process runs jobs, up to a minute a run). The phase's wall time",
+    "above ends with its jobs; the sweep, timed here in the same API process, runs from then until no run is due:",
+    "",
+    `| lists per server | phase | sweep | phase and sweep | CPU of the sweep, API${databaseCpu.startsWith(" + ") ? " + database" : ""} |`,
+    "|---|---|---|---|---|",
+    ...(sweeps.length ? sweeps.map((row) => `| ${row} |`) : ["| none | | | | |"]),
     "",
     "Peak RSS of the API process (VmHWM; start-up alone reaches the first column):",
     "",

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import Sqlite from "better-sqlite3";
+import mysql from "mysql2/promise";
 import { type SpawnedAgent, spawnAgent } from "@listbill/agent";
 import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
@@ -40,6 +42,12 @@ export interface PhaseFigures {
   /** CPU the API, the agents and (when local) the database server used during the phase. */
   cpu: CpuSplit;
   results: Record<string, unknown>[];
+  /**
+   * When the phase withdrew earlier runs, the API's background sweep writing SUPERSEDED into their
+   * rows afterwards, in the same process: from the last job's end until no run is due. Undefined
+   * when nothing was due (and for an API from before the sweep, run by --against).
+   */
+  sweep?: { wallMs: number; cpu: CpuSplit };
 }
 
 export interface SizeFigures {
@@ -118,11 +126,20 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
         await api.stop();
       }
     };
+    const sweepDue = sweepDueCounter(dataDir, scratch?.url);
     const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
-      const result = await inApi(name, work);
+      const result = await inApi(name, async (api) => {
+        const figures = await work(api);
+        const swept = await awaitSweep(sweepDue, processes(api));
+        return swept ? { ...figures, sweep: swept } : figures;
+      });
       const { apiMs, agentsMs, databaseMs } = result.cpu;
       const cpu = `CPU ${(apiMs / 1000).toFixed(2)} s API, ${(agentsMs / 1000).toFixed(2)} s agents${databaseMs === undefined ? "" : `, ${(databaseMs / 1000).toFixed(2)} s database`}`;
       log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), ${cpu}, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
+      if (result.sweep) {
+        const { apiMs, databaseMs } = result.sweep.cpu;
+        log(`  ${name}, then the sweep: ${result.sweep.wallMs.toFixed(0)} ms wall, CPU ${(apiMs / 1000).toFixed(2)} s API${databaseMs === undefined ? "" : `, ${(databaseMs / 1000).toFixed(2)} s database`}`);
+      }
       return result;
     };
 
@@ -160,6 +177,49 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     await scratch?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How many runs the API's sweep has still to write (validation_run.sweepDueAt), read from its
+ * database directly; null when the schema has no sweep (an older checkout's API, run by --against).
+ */
+function sweepDueCounter(dataDir: string, mysqlUrl: string | undefined): () => Promise<number | null> {
+  const sql = "SELECT COUNT(*) AS due FROM validation_run WHERE sweepDueAt IS NOT NULL";
+  if (mysqlUrl) {
+    return async () => {
+      const connection = await mysql.createConnection(mysqlUrl);
+      try {
+        const [rows] = await connection.query(sql);
+        return Number((rows as { due: number | string }[])[0]!.due);
+      } catch (error) {
+        if ((error as { code?: string }).code === "ER_BAD_FIELD_ERROR") return null;
+        throw error;
+      } finally {
+        await connection.end();
+      }
+    };
+  }
+  return async () => {
+    const database = new Sqlite(join(dataDir, "listbill.sqlite"), { readonly: true, fileMustExist: true });
+    try {
+      return Number((database.prepare(sql).get() as { due: number }).due);
+    } catch (error) {
+      if (/no such column/.test((error as Error).message)) return null;
+      throw error;
+    } finally {
+      database.close();
+    }
+  };
+}
+
+/** Waits, polling every 50 ms, until no run is due to be swept; undefined when none was. */
+async function awaitSweep(due: () => Promise<number | null>, pids: Parameters<typeof cpuMeter>[0]): Promise<PhaseFigures["sweep"]> {
+  const cpuSince = cpuMeter(pids);
+  const started = performance.now();
+  const first = await due();
+  if (!first) return undefined;
+  while (await due()) await sleep(50);
+  return { wallMs: performance.now() - started, cpu: cpuSince() };
 }
 
 /** Starts the jobs and waits for all of them; any job that does not succeed fails the benchmark. */

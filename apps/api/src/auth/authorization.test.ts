@@ -177,7 +177,7 @@ describe.each(testDatabases())("who may call what on %s", (kind) => {
   beforeAll(async () => {
     app = await startTestApp(kind);
     // No background job polling: every statement counted below is the request's own.
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     for (const actor of ACTORS) await app.tokenOf(actor);
     const inventory = await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 4 });
     const create = async (document: string, input: Record<string, unknown>) => Object.values(dataOf(await app.gql(document, { input })))[0] as any;

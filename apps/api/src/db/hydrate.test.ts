@@ -8,7 +8,7 @@ describe.each(testDatabases())("RawEntityReader on %s", (kind) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 2, sitesPerServer: 2, listsPerSite: 3 });
     const plan = dataOf(await app.gql(`mutation { createHostingPlan(input: { name: "Gold", maxLists: 5 }) { hostingPlan { id } } }`)).createHostingPlan.hostingPlan.id;
     const customer = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Ünïcode & Co", planId: plan, startDate: "2026-02-28" } })).createCustomer.customer.id;

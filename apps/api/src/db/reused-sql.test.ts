@@ -30,7 +30,7 @@ describe.each(testDatabases())("reused SQL on %s", (kind) => {
   let serverIds: number[];
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 3, sitesPerServer: 2, listsPerSite: 3 });
     const customer = dataOf(await app.gql(`mutation { createCustomer(input: { company: "Reuse Ltd", startDate: "2026-01-01" }) { customer { id } } }`)).createCustomer.customer.id;
     dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { customerId: customer, listIds: inventory.listIds.filter((_, index) => index % 2 === 0) } }));

@@ -17,7 +17,7 @@ import { upsertLists, upsertSites } from "../sync/inventory-writer.js";
 import { listValue, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
-import { publishedOnly } from "../validation/published.js";
+import { effectiveStatuses, publishedOnly } from "../validation/published.js";
 import { FixStatus } from "./fix.inputs.js";
 
 export const MAX_ERRORS_PER_FIX = 1000;
@@ -78,7 +78,7 @@ export class FixService {
     return this.db.transaction(async (manager) => {
       const open = errors.filter((error) => error.status === ValidationErrorStatus.OPEN).map((error) => error.id);
       if (open.length) await manager.update(ValidationError, { id: In(open), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.IGNORED });
-      return manager.findBy(ValidationError, { id: In(errors.map((error) => error.id)) });
+      return effectiveStatuses(manager, await manager.findBy(ValidationError, { id: In(errors.map((error) => error.id)) }));
     });
   }
 
@@ -89,6 +89,7 @@ export class FixService {
     const ids = globalIds.map((globalId) => fromGlobalId("ValidationError", globalId));
     const known = ids.filter((id): id is number => id !== null);
     const rows = known.length ? await this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.id IN (:...ids)", { ids: known }).andWhere(publishedOnly("error")).getMany() : [];
+    await effectiveStatuses(this.db.manager, rows);
     const found = new Map(rows.map((error) => [error.id, error]));
     const problems: UserError[] = [];
     ids.forEach((id, index) => {
@@ -116,9 +117,9 @@ export class FixService {
         const outcomes: FixOutcome[] = [];
         const audit: AuditRecord[] = [];
         for (const item of items) {
-          const current = await manager.findOneByOrFail(ValidationError, { id: item.id });
-          if (current.status !== ValidationErrorStatus.OPEN) {
-            outcomes.push(screen(current, true) ?? outcome(item, FixStatus.SKIPPED, "PLAN_STALE", "Changed while this fix ran"));
+          const [current] = await effectiveStatuses(manager, [await manager.findOneByOrFail(ValidationError, { id: item.id })]);
+          if (current!.status !== ValidationErrorStatus.OPEN) {
+            outcomes.push(screen(current!, true) ?? outcome(item, FixStatus.SKIPPED, "PLAN_STALE", "Changed while this fix ran"));
             continue;
           }
           const stale = await staleness(manager, server, item, hosting);

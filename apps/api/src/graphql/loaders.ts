@@ -8,9 +8,8 @@ import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { List } from "../lists/list.entity.js";
-import { ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
-import { publishedOnly } from "../validation/published.js";
+import { openNow } from "../validation/published.js";
 
 /** One SELECT … WHERE id IN (…) per entity per request tick, whatever the number of rows asking. */
 export function byIdLoader<T extends ObjectLiteral & { id: number }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
@@ -72,8 +71,7 @@ export function createLoaders(dataSource: DataSource) {
         .select("error.serverId", "key")
         .addSelect("COUNT(*)", "count")
         .where("error.serverId IN (:...serverIds)", { serverIds })
-        .andWhere("error.status = :open", { open: ValidationErrorStatus.OPEN })
-        .andWhere(publishedOnly("error"))
+        .andWhere(openNow("error"))
         .groupBy("error.serverId")
         .getRawMany<{ key: number; count: string | number }>();
       return rows.map((row) => ({ key: row.key, value: Number(row.count) }));

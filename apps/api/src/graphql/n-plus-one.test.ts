@@ -11,7 +11,7 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
   beforeAll(async () => {
     app = await startTestApp(kind);
     // The job worker polls the database on its own; only the requests' statements are counted.
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 4, sitesPerServer: 3, listsPerSite: 10 });
     const customers: string[] = [];
     for (const company of ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]) {

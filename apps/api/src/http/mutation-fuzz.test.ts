@@ -94,7 +94,7 @@ describe.each(testDatabases())("fuzzing every mutation on %s", (kind) => {
   beforeAll(async () => {
     app = await startTestApp(kind);
     // No job runs in the background: a refused input must leave every row exactly as it was.
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 2, sitesPerServer: 2, listsPerSite: 3 });
     pools.serverIds.push(...inventory.serverIds);
     pools.listIds.push(...inventory.listIds);

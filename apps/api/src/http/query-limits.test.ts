@@ -19,7 +19,7 @@ describe.each(testDatabases())("query limits on %s", (kind) => {
   beforeAll(async () => {
     app = await startTestApp(kind);
     // No background job polling: every statement counted below is the request's own.
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 2 });
   });
   afterAll(async () => {
@@ -177,7 +177,7 @@ describe.each(testDatabases())("the per-token rate limit on %s", (kind) => {
     const operator = await app.tokenOf("operator");
     const asViewer = () => postGraphql(app.url, `{ me { username } }`, {}, { authorization: `Bearer ${viewer}` });
     for (let i = 0; i < 5; i++) expect((await asViewer()).status).toBe(200);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     let limited!: GraphQLResponse;
     const statements = await app.countSql(async () => {
       limited = await asViewer();

@@ -27,7 +27,7 @@ describe.each(testDatabases())("a lists page read column by column, on %s", (kin
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 2, sitesPerServer: 2, listsPerSite: 3 });
     const plan = dataOf(await app.gql(`mutation { createHostingPlan(input: { name: "Silver", maxLists: 9 }) { hostingPlan { id } } }`)).createHostingPlan.hostingPlan.id;
     const customer = dataOf(

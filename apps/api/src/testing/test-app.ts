@@ -39,6 +39,8 @@ export interface TestApp extends App {
   tokenOf(actor: Actor): Promise<string>;
   /** The SQL statements `work` sent to the database. */
   countSql(work: () => Promise<unknown>): Promise<number>;
+  /** Stops the job worker and the superseded sweep: from now on, nothing queries the database but the test. */
+  stopBackgroundWork(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,6 +118,9 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
       const before = app.db.sqlCounter.count;
       await work();
       return app.db.sqlCounter.count - before;
+    },
+    async stopBackgroundWork() {
+      await Promise.all([app.services.worker.stop(), app.services.sweep.stop()]);
     },
     async stop() {
       await app.close();

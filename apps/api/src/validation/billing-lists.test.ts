@@ -8,7 +8,7 @@ describe.each(testDatabases())("billing's lists of a server, page by page, on %s
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     // 4,500 lists on the first server: three pages of 2,000, the next read while one is compared.
     await seedInventory(app.db, { servers: 2, sitesPerServer: 10, listsPerSite: 450 });
   }, 120_000);

@@ -14,7 +14,7 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
   const ids = new Map<string, number[]>();
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     await seedInventory(app.db, { servers: 2, sitesPerServer: 1, listsPerSite: 1 });
     const [server, other] = await app.db.manager.find(Server, { order: { id: "ASC" } });
     serverId = server!.id;
@@ -22,6 +22,9 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: published ? new Date() : null, publishedAt: published ? new Date() : null, outcome: published ? "ERRORS" : null, version: "9.0" }));
     const runs = await Promise.all([newRun(server!, true), newRun(other!, true)]);
     const running = await newRun(server!, false);
+    // Withdrawn by a later run, its rows not yet swept: they read as SUPERSEDED, not OPEN.
+    const withdrawn = await newRun(server!, true);
+    await app.db.manager.update(ValidationRun, { id: withdrawn.id }, { withdrawnAt: new Date(), sweepDueAt: new Date() });
     const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus, runId = runs[server === serverId ? 0 : 1]!.id) => ({
       runId, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED,
       objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, status, detectedAt: new Date(), fixedAt: null, fingerprint,
@@ -36,6 +39,7 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       row(other!.id, "elsewhere", ValidationErrorStatus.OPEN),
       // Written by a run not yet published: not an open error yet.
       row(serverId, "unpublished", ValidationErrorStatus.OPEN, running.id),
+      row(serverId, "withdrawn", ValidationErrorStatus.OPEN, withdrawn.id),
     ];
     await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
     for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN, runId: runs[0]!.id } })) {
@@ -57,6 +61,7 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     expect(open.take("fixed")).toBe(false);
     expect(open.take("elsewhere")).toBe(false);
     expect(open.take("unpublished")).toBe(false);
+    expect(open.take("withdrawn")).toBe(false);
     const expected = [
       ...Array.from({ length: 5_997 }, (_, i) => ids.get(`once-${2 * i + 1}`)![0]!),
       ...ids.get("twice")!.slice(0, 1),

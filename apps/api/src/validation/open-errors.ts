@@ -1,7 +1,6 @@
 import type { EntityManager } from "typeorm";
-import { ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
-import { publishedOnly } from "./published.js";
+import { openNow } from "./published.js";
 
 const PAGE = 5000;
 /** An entry whose errors were all found again (ids are positive). */
@@ -26,8 +25,8 @@ export class OpenErrors {
         .createQueryBuilder("error")
         .select("error.id", "id")
         .addSelect("error.fingerprint", "fingerprint")
-        .where("error.serverId = :serverId AND error.status = :open AND error.id > :after", { serverId, open: ValidationErrorStatus.OPEN, after })
-        .andWhere(publishedOnly("error"))
+        .where("error.serverId = :serverId AND error.id > :after", { serverId, after })
+        .andWhere(openNow("error"))
         .orderBy("error.id", "ASC")
         .limit(PAGE)
         .getRawMany();

@@ -15,7 +15,7 @@ describe.each(testDatabases())("starting a validation run, on %s", (kind) => {
 
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
     server = (await app.db.manager.find(Server))[0]!;
   }, 60_000);

@@ -38,7 +38,7 @@ describe.each(testDatabases())("a run's findings while the server's open errors 
 
   beforeAll(async () => {
     app = await startTestApp(kind);
-    await app.services.worker.stop();
+    await app.stopBackgroundWork();
     await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
     server = (await app.db.manager.find(Server))[0]!;
     const earlier = await app.db.manager.save(ValidationRun, app.db.manager.create(ValidationRun, { serverId: server.id, jobId: null, startedAt: new Date(), finishedAt: new Date(), publishedAt: new Date(), outcome: "ERRORS", version: "9.0" }));

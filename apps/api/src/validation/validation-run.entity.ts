@@ -23,6 +23,17 @@ export class ValidationRun {
   @InstantColumn({ nullable: true })
   publishedAt!: Date | null;
 
+  /**
+   * When a later run superseded this run's remaining OPEN errors as a whole (see published.ts);
+   * null while they are the server's current ones, and for runs superseded error by error.
+   */
+  @InstantColumn({ nullable: true })
+  withdrawnAt!: Date | null;
+
+  /** Set with withdrawnAt and cleared once the sweep has written SUPERSEDED into each of those rows. */
+  @InstantColumn({ nullable: true })
+  sweepDueAt!: Date | null;
+
   /** The server status it concluded: OK, WARNINGS, ERRORS, UNREACHABLE, AUTH_FAILED, HOST_NOT_ALLOWED. */
   @Column({ type: "varchar", length: 20, nullable: true })
   outcome!: string | null;

@@ -1,5 +1,5 @@
 import { type HostingClient, type ServerInfo, nameKey } from "@listbill/protocol";
-import { type EntityManager, In, IsNull } from "typeorm";
+import { type EntityManager, In } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
@@ -23,8 +23,6 @@ import { OpenErrors } from "./open-errors.js";
 import { Tally, errorRow } from "./tally.js";
 
 const SUPERSEDE_CHUNK = 1000;
-/** Kept ids spared by one ranged UPDATE at most (about 700 KB of SQL); more go by id chunks. */
-const MAX_KEPT_INLINE = 100_000;
 
 /**
  * Runs one VALIDATE job: reads the hosting server through its agent, compares it with billing's
@@ -202,26 +200,6 @@ export function usageElsewhereQuery(manager: EntityManager, customerIds: number[
     .addGroupBy("site.nameKey");
 }
 
-/**
- * The UPDATE that supersedes a server's OPEN errors, but for those of its unpublished runs
- * (`hidden`) and those found again (`kept`), as SQL and parameters. It names the index to read:
- * the server's OPEN entries of (serverId, status, id, runId), and only their rows. Left to choose,
- * MariaDB scanned the whole table once the server's OPEN errors were a tenth of it or more (its
- * own and the new run's, after a sync): 1,400,000 to 2,000,000 rows read, 10 to 20 s a server in
- * a fleet of ten, growing with every error ever recorded.
- * The ids are integers from the database, inlined: SQLite caps bound parameters, and they can be
- * 100,000.
- */
-export function supersedingStatement(kind: "mysql" | "sqlite", serverId: number, hidden: readonly number[], kept: readonly number[]): [string, unknown[]] {
-  const index = kind === "mysql" ? "FORCE INDEX (IDX_validation_error_server_status_run)" : "INDEXED BY IDX_validation_error_server_status_run";
-  const inline = (ids: readonly number[]) => ids.map((id) => Math.trunc(id)).join(",");
-  // Still OPEN: an operator may have fixed or ignored one meanwhile, and that stands.
-  let sql = `UPDATE validation_error ${index} SET status = ? WHERE serverId = ? AND status = ?`;
-  if (hidden.length) sql += ` AND runId NOT IN (${inline(hidden)})`;
-  if (kept.length) sql += ` AND id NOT IN (${inline(kept)})`;
-  return [sql, [ValidationErrorStatus.SUPERSEDED, serverId, ValidationErrorStatus.OPEN]];
-}
-
 /** Whether any of the owners' plans limits members (in all or per list): then member counts matter. */
 export function limitsMembers(customers: ReadonlyMap<number, CustomerSummary>): boolean {
   for (const { plan } of customers.values()) if (plan && (plan.maxMembers > 0 || plan.maxMembersPerList > 0)) return true;
@@ -257,25 +235,33 @@ export async function startRun(db: Database, serverId: number, jobId: number): P
 
 /**
  * Makes a finished run the server's current one, atomically: its rows, written OPEN, count from
- * now (publishedAt), and the server's earlier OPEN errors it did not find again become SUPERSEDED.
- * The errors it found again (`kept`) stay OPEN as they are. The vanished ones go by id when they
- * are few; when they are most (after a sync, say, 100,000 NEW_LIST errors give way to as many
- * LIST_UNASSIGNED ones), by one ranged UPDATE that spares the kept ones, about twice as fast.
+ * now (publishedAt), and the server's earlier OPEN errors it did not find again are superseded;
+ * those it found again (`kept`) stay OPEN, with their ids and detection times. When the vanished
+ * ones are fewer, each becomes SUPERSEDED by id. When they are more (after a sync, say, 100,000
+ * NEW_LIST errors give way to as many LIST_UNASSIGNED ones), the kept ones move into this run and
+ * the server's earlier runs are withdrawn whole, two statements in all; the sweep writes their
+ * rows' status later (published.ts). Either way it writes the fewer rows.
  */
 async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }, found: { kept: number[]; vanished: number[] | null }): Promise<void> {
   const { kept, vanished } = found;
-  if (vanished === null || (vanished.length > kept.length && kept.length <= MAX_KEPT_INLINE)) {
-    // Rows of this server's other unpublished runs (a stalled process's) stay as they are: hidden,
-    // and cleared by a later run's start. Their ids are read first rather than by a sub-query
-    // inside the UPDATE, which MySQL may lock across servers publishing at the same moment.
-    const hidden = (await manager.find(ValidationRun, { select: { id: true }, where: { serverId: server.id, publishedAt: IsNull() } })).map((other) => other.id);
-    const [sql, parameters] = supersedingStatement(manager.connection.options.type === "mysql" ? "mysql" : "sqlite", server.id, hidden, kept);
-    await manager.query(sql, parameters);
-  } else {
-    for (let offset = 0; offset < vanished.length; offset += SUPERSEDE_CHUNK) {
-      await manager.update(ValidationError, { id: In(vanished.slice(offset, offset + SUPERSEDE_CHUNK)), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
-    }
-  }
   const now = new Date();
+  // Only rows still OPEN: an operator may have fixed or ignored one meanwhile, and that stands.
+  const open = ValidationErrorStatus.OPEN;
+  if (vanished !== null && vanished.length <= kept.length) {
+    for (let offset = 0; offset < vanished.length; offset += SUPERSEDE_CHUNK) {
+      await manager.update(ValidationError, { id: In(vanished.slice(offset, offset + SUPERSEDE_CHUNK)), status: open }, { status: ValidationErrorStatus.SUPERSEDED });
+    }
+  } else {
+    for (let offset = 0; offset < kept.length; offset += SUPERSEDE_CHUNK) {
+      await manager.update(ValidationError, { id: In(kept.slice(offset, offset + SUPERSEDE_CHUNK)), status: open }, { runId: run.id });
+    }
+    // Published runs only: a stalled process's unpublished run stays hidden until a later start clears it.
+    await manager
+      .createQueryBuilder()
+      .update(ValidationRun)
+      .set({ withdrawnAt: now, sweepDueAt: now })
+      .where("serverId = :serverId AND id <> :runId AND publishedAt IS NOT NULL AND withdrawnAt IS NULL", { serverId: server.id, runId: run.id })
+      .execute();
+  }
   await manager.update(ValidationRun, { id: run.id }, { ...figures, version: run.version, finishedAt: now, publishedAt: now });
 }

@@ -9,7 +9,7 @@ import type { JobQueue } from "../jobs/job-queue.js";
 import { filterId } from "../lists/list.service.js";
 import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
-import { publishedOnly } from "./published.js";
+import { effectiveStatuses, publishedOnly, statusNowIn } from "./published.js";
 import { CODE_RULES, type ValidationErrorCode, codesWhere } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationErrorFilter } from "./validation.inputs.js";
@@ -64,13 +64,13 @@ export class ValidationService {
     }
   }
 
-  errorsPage(args: PageArgs, filter: ValidationErrorFilter | null | undefined, scope: { serverId?: number } = {}): Promise<Page<ValidationError>> {
+  async errorsPage(args: PageArgs, filter: ValidationErrorFilter | null | undefined, scope: { serverId?: number } = {}): Promise<Page<ValidationError>> {
     const query = this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where(publishedOnly("error"));
     const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
     if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
     const customerId = filterId("Customer", filter?.customerId, "customerId");
     if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
-    if (filter?.status?.length) query.andWhere("error.status IN (:...statuses)", { statuses: filter.status });
+    if (filter?.status?.length) query.andWhere(statusNowIn("error", filter.status));
     // Severity, object type and fixable follow from the code: each narrows the codes asked for.
     let codes: ValidationErrorCode[] | undefined = filter?.code?.length ? [...filter.code] : undefined;
     const narrow = (test: (rule: (typeof CODE_RULES)[ValidationErrorCode]) => boolean) => {
@@ -81,13 +81,16 @@ export class ValidationService {
     if (filter?.objectType?.length) narrow((rule) => filter.objectType!.includes(rule.objectType));
     if (filter?.fixable != null) narrow((rule) => rule.fixable === filter.fixable);
     if (codes) query.andWhere(codes.length ? "error.code IN (:...codes)" : "1 = 0", { codes });
-    return paginate(query, args, [{ column: "error.id", value: (error) => error.id }]);
+    const page = await paginate(query, args, [{ column: "error.id", value: (error) => error.id }]);
+    await effectiveStatuses(this.db.manager, page.nodes);
+    return page;
   }
 
   async findError(globalId: string): Promise<ValidationError | null> {
     const id = fromGlobalId("ValidationError", globalId);
     if (id === null) return null;
-    return this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.id = :id", { id }).andWhere(publishedOnly("error")).getOne();
+    const error = await this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where("error.id = :id", { id }).andWhere(publishedOnly("error")).getOne();
+    return error && (await effectiveStatuses(this.db.manager, [error]))[0]!;
   }
 }
 

@@ -30,7 +30,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
           expect(last[0]!.name).not.toBe(name);
         }
       };
-      await undo(["ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
+      await undo(["ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
 
       // As the code before it left things: a published run, an abandoned one, one that never ended.
@@ -77,7 +77,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
 
       // A run writing OPEN rows when the code goes back: the old code knows them as PENDING, with their rules stored again.
       await error(unfinished, "OPEN", "new", false);
-      await undo(["ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
+      await undo(["ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
       expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "new:PENDING"]);
       const rules: { severity: string; objectType: string; fixable: unknown; remedy: string }[] = await sql("SELECT severity, objectType, fixable, remedy FROM validation_error WHERE fingerprint = 'new'");
       expect({ ...rules[0]!, fixable: Boolean(Number(rules[0]!.fixable)) }).toEqual(CODE_RULES.LIST_UNASSIGNED);

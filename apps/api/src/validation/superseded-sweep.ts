@@ -1,0 +1,120 @@
+import { In, IsNull, Not } from "typeorm";
+import type { Database } from "../db/database.js";
+import { ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationError } from "./validation-error.entity.js";
+import { ValidationRun } from "./validation-run.entity.js";
+
+export interface SweepOptions {
+  /** Rows written SUPERSEDED per statement (and per transaction). */
+  batch: number;
+  /** How often to look for withdrawn runs when nothing woke the sweep. */
+  pollMs: number;
+  /** How long a withdrawn run may wait for this process's jobs to finish before it is swept anyway. */
+  deferMs: number;
+}
+
+export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { batch: 5000, pollMs: 1000, deferMs: 60_000 };
+
+/**
+ * Writes SUPERSEDED into the rows of withdrawn runs (published.ts), oldest run first, a batch at a
+ * time, and then clears the run's sweepDueAt. Nothing a reader sees changes: those rows already
+ * read as SUPERSEDED. So the sweep keeps out of the way of validations: while this process runs
+ * jobs, it waits, up to `deferMs` for a run.
+ *
+ * Each batch is its own transaction and touches only rows still OPEN, so a sweep cut short (a
+ * killed process) leaves the rest to the next one, in this process or another, and two processes
+ * sweeping the same run write each row once between them.
+ */
+export class SupersededSweep {
+  #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  /** Set by stop(): a sweep under way ends after its batch. */
+  #stopped = false;
+  /** Where this process left a run it had to leave part-swept: the rows up to there are written. */
+  readonly #sweptUpTo = new Map<number, number>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: SweepOptions = DEFAULT_SWEEP_OPTIONS,
+    /** Whether this process is running jobs now (then the sweep waits). */
+    private readonly busy: () => boolean = () => false,
+  ) {}
+
+  /** Sweeps now and then every `pollMs`, in the background, until stopped. */
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#sweeping;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#sweeping = this.sweep({ yieldTo: this.busy })
+        .then(
+          () => undefined,
+          (error: unknown) => console.error(`[sweep] could not sweep superseded errors: ${(error as Error).message}`),
+        )
+        .finally(() => {
+          this.#sweeping = undefined;
+          this.#schedule(this.options.pollMs);
+        });
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * Sweeps every withdrawn run, oldest first, and says how many rows it wrote. With `yieldTo`, a
+   * run withdrawn less than `deferMs` ago waits while yieldTo() holds, and so does the rest of a
+   * run being swept. Stops early when the sweep is stopped.
+   */
+  async sweep(options: { yieldTo?: () => boolean } = {}): Promise<number> {
+    let written = 0;
+    for (;;) {
+      const due = await this.db.manager.find(ValidationRun, { select: { id: true, sweepDueAt: true }, where: { sweepDueAt: Not(IsNull()) }, order: { sweepDueAt: "ASC", id: "ASC" }, take: 1 });
+      const run = due[0];
+      if (!run) return written;
+      const waiting = () => !!options.yieldTo?.() && Date.now() - run.sweepDueAt!.getTime() < this.options.deferMs;
+      if (waiting()) return written;
+      const swept = await this.sweepRun(run.id, () => this.#stopped || waiting());
+      written += swept.written;
+      if (!swept.done) return written;
+    }
+  }
+
+  /** Writes SUPERSEDED into one withdrawn run's OPEN rows, in id order; `interrupt` is asked between batches. */
+  private async sweepRun(runId: number, interrupt: () => boolean): Promise<{ written: number; done: boolean }> {
+    let written = 0;
+    for (let after = this.#sweptUpTo.get(runId) ?? 0; ; ) {
+      // The run's entries of the runId index, in id order: no row is read to find them.
+      const rows: { id: number | string }[] = await this.db.manager
+        .getRepository(ValidationError)
+        .createQueryBuilder("error")
+        .select("error.id", "id")
+        .where("error.runId = :runId AND error.id > :after", { runId, after })
+        .orderBy("error.id", "ASC")
+        .limit(this.options.batch)
+        .getRawMany();
+      if (rows.length === 0) break;
+      const ids = rows.map((row) => Number(row.id));
+      // Still OPEN only: an operator's FIXED or IGNORED from before the run was withdrawn stands.
+      const result = await this.db.manager.update(ValidationError, { id: In(ids), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
+      written += result.affected ?? 0;
+      after = ids[ids.length - 1]!;
+      if (rows.length < this.options.batch) break;
+      if (interrupt()) {
+        this.#sweptUpTo.set(runId, after);
+        return { written, done: false };
+      }
+    }
+    await this.db.manager.update(ValidationRun, { id: runId }, { sweepDueAt: null });
+    this.#sweptUpTo.delete(runId);
+    return { written, done: true };
+  }
+}
