@@ -62,6 +62,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         batch: whole(env, "LISTBILL_SWEEP_BATCH", DEFAULT_SWEEP_OPTIONS.batch, 1),
         pollMs: whole(env, "LISTBILL_JOB_POLL_MS", DEFAULT_SWEEP_OPTIONS.pollMs, 10),
         deferMs: whole(env, "LISTBILL_SWEEP_DEFER_MS", DEFAULT_SWEEP_OPTIONS.deferMs, 0),
+        parallel: DEFAULT_SWEEP_OPTIONS.parallel,
       },
     },
     heapGrowingPercent: whole(env, "LISTBILL_HEAP_GROWING_PERCENT", 50, 0),

@@ -11,9 +11,11 @@ export interface SweepOptions {
   pollMs: number;
   /** How long a withdrawn run may wait for this process's jobs to finish before it is swept anyway. */
   deferMs: number;
+  /** Runs swept at once, each on its own connection: one statement at a time keeps one core of the database busy. */
+  parallel: number;
 }
 
-export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { batch: 5000, pollMs: 1000, deferMs: 60_000 };
+export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { batch: 5000, pollMs: 1000, deferMs: 60_000, parallel: 2 };
 
 /**
  * Writes SUPERSEDED into the rows of withdrawn runs (published.ts), oldest run first, a batch at a
@@ -56,6 +58,8 @@ export class SupersededSweep {
     if (this.#stopped) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
+      // A sweep stopped and started again may still be finishing its batch: one at a time.
+      if (this.#sweeping) return this.#schedule(this.options.pollMs);
       this.#sweeping = this.sweep({ yieldTo: this.busy })
         .then(
           () => undefined,
@@ -70,21 +74,25 @@ export class SupersededSweep {
   }
 
   /**
-   * Sweeps every withdrawn run, oldest first, and says how many rows it wrote. With `yieldTo`, a
-   * run withdrawn less than `deferMs` ago waits while yieldTo() holds, and so does the rest of a
-   * run being swept. Stops early when the sweep is stopped.
+   * Sweeps every withdrawn run, oldest first, `parallel` at a time, and says how many rows it
+   * wrote. With `yieldTo`, a run withdrawn less than `deferMs` ago waits while yieldTo() holds, and
+   * so does the rest of a run being swept. Stops early when the sweep is stopped.
    */
   async sweep(options: { yieldTo?: () => boolean } = {}): Promise<number> {
     let written = 0;
     for (;;) {
-      const due = await this.db.manager.find(ValidationRun, { select: { id: true, sweepDueAt: true }, where: { sweepDueAt: Not(IsNull()) }, order: { sweepDueAt: "ASC", id: "ASC" }, take: 1 });
-      const run = due[0];
-      if (!run) return written;
-      const waiting = () => !!options.yieldTo?.() && Date.now() - run.sweepDueAt!.getTime() < this.options.deferMs;
-      if (waiting()) return written;
-      const swept = await this.sweepRun(run.id, () => this.#stopped || waiting());
-      written += swept.written;
-      if (!swept.done) return written;
+      const due = await this.db.manager.find(ValidationRun, { select: { id: true, sweepDueAt: true }, where: { sweepDueAt: Not(IsNull()) }, order: { sweepDueAt: "ASC", id: "ASC" }, take: this.options.parallel });
+      if (due.length === 0) return written;
+      const waiting = (run: ValidationRun) => !!options.yieldTo?.() && Date.now() - run.sweepDueAt!.getTime() < this.options.deferMs;
+      const ready = due.filter((run) => !waiting(run));
+      if (ready.length === 0) return written;
+      // Settled, not Promise.all: a failure in one must not leave the other running past this sweep.
+      const settled = await Promise.allSettled(ready.map((run) => this.sweepRun(run.id, () => this.#stopped || waiting(run))));
+      const failed = settled.find((outcome) => outcome.status === "rejected");
+      if (failed) throw failed.reason;
+      const swept = settled.map((outcome) => (outcome as PromiseFulfilledResult<{ written: number; done: boolean }>).value);
+      written += swept.reduce((sum, run) => sum + run.written, 0);
+      if (swept.some((run) => !run.done)) return written;
     }
   }
 

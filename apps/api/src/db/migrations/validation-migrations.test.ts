@@ -75,10 +75,18 @@ describe.each(testDatabases())("the migrations to published validation runs and 
       const entity = await db.manager.findOneByOrFail(ValidationError, { fingerprint: "open-1" });
       expect({ severity: entity.severity, objectType: entity.objectType, fixable: entity.fixable, remedy: entity.remedy }).toEqual(CODE_RULES.LIST_UNASSIGNED);
 
+      // A run withdrawn and not yet swept when the code goes back: the old code reads its rows' status, so they are written first.
+      const withdrawn = await run(AT, "ERRORS");
+      await sql("UPDATE validation_run SET publishedAt = ?, withdrawnAt = ?, sweepDueAt = ? WHERE id = ?", [AT, AT, AT, withdrawn]);
+      await error(withdrawn, "OPEN", "withdrawn", false);
+      await error(withdrawn, "FIXED", "fixed-before", false);
       // A run writing OPEN rows when the code goes back: the old code knows them as PENDING, with their rules stored again.
       await error(unfinished, "OPEN", "new", false);
-      await undo(["ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
-      expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "new:PENDING"]);
+      await undo(["ValidationRunWithdrawn1765000000000"]);
+      expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "withdrawn:SUPERSEDED", "fixed-before:FIXED", "new:OPEN"]);
+      expect(await columns("validation_run")).not.toContain("sweepDueAt");
+      await undo(["ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
+      expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "withdrawn:SUPERSEDED", "fixed-before:FIXED", "new:PENDING"]);
       const rules: { severity: string; objectType: string; fixable: unknown; remedy: string }[] = await sql("SELECT severity, objectType, fixable, remedy FROM validation_error WHERE fingerprint = 'new'");
       expect({ ...rules[0]!, fixable: Boolean(Number(rules[0]!.fixable)) }).toEqual(CODE_RULES.LIST_UNASSIGNED);
       expect(await columns("validation_run")).not.toContain("publishedAt");
