@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { In, IsNull, Not } from "typeorm";
 import type { Database } from "../db/database.js";
 import { ValidationErrorStatus } from "./validation-codes.js";
@@ -5,7 +6,10 @@ import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 
 export interface SweepOptions {
-  /** Rows written SUPERSEDED per statement (and per transaction). */
+  /**
+   * Rows written SUPERSEDED per statement (and per transaction); on SQLite at most SQLITE_BATCH,
+   * since there each statement holds the process (better-sqlite3 is synchronous).
+   */
   batch: number;
   /** How often to look for withdrawn runs when nothing woke the sweep. */
   pollMs: number;
@@ -14,6 +18,8 @@ export interface SweepOptions {
   /** Runs swept at once, each on its own connection: one statement at a time keeps one core of the database busy. */
   parallel: number;
 }
+
+const SQLITE_BATCH = 1000;
 
 export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { batch: 5000, pollMs: 1000, deferMs: 60_000, parallel: 2 };
 
@@ -99,7 +105,11 @@ export class SupersededSweep {
   /** Writes SUPERSEDED into one withdrawn run's OPEN rows, in id order; `interrupt` is asked between batches. */
   private async sweepRun(runId: number, interrupt: () => boolean): Promise<{ written: number; done: boolean }> {
     let written = 0;
+    const batch = this.db.kind === "sqlite" ? Math.min(this.options.batch, SQLITE_BATCH) : this.options.batch;
     for (let after = this.#sweptUpTo.get(runId) ?? 0; ; ) {
+      // A turn of the event loop between batches: on SQLite the statements run synchronously, and
+      // without it the requests that came in meanwhile would wait for the whole sweep.
+      await nextTurn();
       // The run's entries of the runId index, in id order: no row is read to find them.
       const rows: { id: number | string }[] = await this.db.manager
         .getRepository(ValidationError)
@@ -107,7 +117,7 @@ export class SupersededSweep {
         .select("error.id", "id")
         .where("error.runId = :runId AND error.id > :after", { runId, after })
         .orderBy("error.id", "ASC")
-        .limit(this.options.batch)
+        .limit(batch)
         .getRawMany();
       if (rows.length === 0) break;
       const ids = rows.map((row) => Number(row.id));
@@ -115,7 +125,7 @@ export class SupersededSweep {
       const result = await this.db.manager.update(ValidationError, { id: In(ids), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
       written += result.affected ?? 0;
       after = ids[ids.length - 1]!;
-      if (rows.length < this.options.batch) break;
+      if (rows.length < batch) break;
       if (interrupt()) {
         this.#sweptUpTo.set(runId, after);
         return { written, done: false };
