@@ -212,13 +212,16 @@ function sweepDueCounter(dataDir: string, mysqlUrl: string | undefined): () => P
   };
 }
 
-/** Waits, polling every 50 ms, until no run is due to be swept; undefined when none was. */
+/** Waits, polling every 50 ms, until no run is due to be swept (10 minutes at most); undefined when none was. */
 async function awaitSweep(due: () => Promise<number | null>, pids: Parameters<typeof cpuMeter>[0]): Promise<PhaseFigures["sweep"]> {
   const cpuSince = cpuMeter(pids);
   const started = performance.now();
   const first = await due();
   if (!first) return undefined;
-  while (await due()) await sleep(50);
+  for (let left = first; left; left = (await due()) ?? 0) {
+    if (performance.now() - started > 600_000) throw new Error(`the sweep left ${left} run(s) unswept after 10 minutes`);
+    await sleep(50);
+  }
   return { wallMs: performance.now() - started, cpu: cpuSince() };
 }
 
