@@ -126,7 +126,7 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
         await api.stop();
       }
     };
-    const sweepDue = sweepDueCounter(dataDir, scratch?.url);
+    const sweepDue = () => openSweepDue(dataDir, scratch?.url);
     const phase = async (name: string, work: (api: ApiProcess) => Promise<PhaseFigures>): Promise<PhaseFigures> => {
       const result = await inApi(name, async (api) => {
         const figures = await work(api);
@@ -179,50 +179,62 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
   }
 }
 
-/**
- * How many runs the API's sweep has still to write (validation_run.sweepDueAt), read from its
- * database directly; null when the schema has no sweep (an older checkout's API, run by --against).
- */
-function sweepDueCounter(dataDir: string, mysqlUrl: string | undefined): () => Promise<number | null> {
+/** How many runs the API's sweep has still to write (validation_run.sweepDueAt); null when its schema has no sweep (an older checkout's API, run by --against). */
+interface SweepDue {
+  count(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+/** Reads the API's database directly: on MySQL over one connection for every poll of one wait. */
+async function openSweepDue(dataDir: string, mysqlUrl: string | undefined): Promise<SweepDue> {
   const sql = "SELECT COUNT(*) AS due FROM validation_run WHERE sweepDueAt IS NOT NULL";
   if (mysqlUrl) {
-    return async () => {
-      const connection = await mysql.createConnection(mysqlUrl);
-      try {
-        const [rows] = await connection.query(sql);
-        return Number((rows as { due: number | string }[])[0]!.due);
-      } catch (error) {
-        if ((error as { code?: string }).code === "ER_BAD_FIELD_ERROR") return null;
-        throw error;
-      } finally {
-        await connection.end();
-      }
+    const connection = await mysql.createConnection(mysqlUrl);
+    return {
+      async count() {
+        try {
+          const [rows] = await connection.query(sql);
+          return Number((rows as { due: number | string }[])[0]!.due);
+        } catch (error) {
+          if ((error as { code?: string }).code === "ER_BAD_FIELD_ERROR") return null;
+          throw error;
+        }
+      },
+      close: () => connection.end(),
     };
   }
-  return async () => {
-    const database = new Sqlite(join(dataDir, "listbill.sqlite"), { readonly: true, fileMustExist: true });
-    try {
-      return Number((database.prepare(sql).get() as { due: number }).due);
-    } catch (error) {
-      if (/no such column/.test((error as Error).message)) return null;
-      throw error;
-    } finally {
+  const database = new Sqlite(join(dataDir, "listbill.sqlite"), { readonly: true, fileMustExist: true });
+  return {
+    async count() {
+      try {
+        return Number((database.prepare(sql).get() as { due: number }).due);
+      } catch (error) {
+        if (/no such column/.test((error as Error).message)) return null;
+        throw error;
+      }
+    },
+    close: async () => {
       database.close();
-    }
+    },
   };
 }
 
 /** Waits, polling every 50 ms, until no run is due to be swept (10 minutes at most); undefined when none was. */
-async function awaitSweep(due: () => Promise<number | null>, pids: Parameters<typeof cpuMeter>[0]): Promise<PhaseFigures["sweep"]> {
+async function awaitSweep(open: () => Promise<SweepDue>, pids: Parameters<typeof cpuMeter>[0]): Promise<PhaseFigures["sweep"]> {
   const cpuSince = cpuMeter(pids);
   const started = performance.now();
-  const first = await due();
-  if (!first) return undefined;
-  for (let left = first; left; left = (await due()) ?? 0) {
-    if (performance.now() - started > 600_000) throw new Error(`the sweep left ${left} run(s) unswept after 10 minutes`);
-    await sleep(50);
+  const due = await open();
+  try {
+    const first = await due.count();
+    if (!first) return undefined;
+    for (let left = first; left; left = (await due.count()) ?? 0) {
+      if (performance.now() - started > 600_000) throw new Error(`the sweep left ${left} run(s) unswept after 10 minutes`);
+      await sleep(50);
+    }
+    return { wallMs: performance.now() - started, cpu: cpuSince() };
+  } finally {
+    await due.close();
   }
-  return { wallMs: performance.now() - started, cpu: cpuSince() };
 }
 
 /** Starts the jobs and waits for all of them; any job that does not succeed fails the benchmark. */

@@ -30,9 +30,12 @@ export function publishedOnly(alias: string): string {
  */
 const WITHDRAWN_RUNS = "SELECT withdrawn.id FROM validation_run withdrawn WHERE withdrawn.sweepDueAt IS NOT NULL";
 
+/** Stored OPEN, and of a withdrawn run (`withdrawn`) or not. */
+const storedOpen = (alias: string, withdrawn: boolean) => `${alias}.status = '${ValidationErrorStatus.OPEN}' AND ${alias}.runId ${withdrawn ? "IN" : "NOT IN"} (${WITHDRAWN_RUNS})`;
+
 /** The condition for the alias's errors that are OPEN now: published, and not of a withdrawn run. */
 export function openNow(alias: string): string {
-  return `${alias}.status = '${ValidationErrorStatus.OPEN}' AND ${publishedOnly(alias)} AND ${alias}.runId NOT IN (${WITHDRAWN_RUNS})`;
+  return `${storedOpen(alias, false)} AND ${publishedOnly(alias)}`;
 }
 
 /** The condition for the alias's errors whose status now is one of `statuses` (constants, not user text). */
@@ -41,8 +44,8 @@ export function statusNowIn(alias: string, statuses: readonly ValidationErrorSta
   const wanted = new Set(statuses.filter((status) => known.has(status)));
   if (wanted.size === 0) return "1 = 0";
   const alternatives: string[] = [];
-  if (wanted.has(ValidationErrorStatus.OPEN)) alternatives.push(`(${alias}.status = '${ValidationErrorStatus.OPEN}' AND ${alias}.runId NOT IN (${WITHDRAWN_RUNS}))`);
-  if (wanted.has(ValidationErrorStatus.SUPERSEDED)) alternatives.push(`(${alias}.status = '${ValidationErrorStatus.OPEN}' AND ${alias}.runId IN (${WITHDRAWN_RUNS}))`);
+  if (wanted.has(ValidationErrorStatus.OPEN)) alternatives.push(`(${storedOpen(alias, false)})`);
+  if (wanted.has(ValidationErrorStatus.SUPERSEDED)) alternatives.push(`(${storedOpen(alias, true)})`);
   const stored = [...wanted].filter((status) => status !== ValidationErrorStatus.OPEN);
   if (stored.length) alternatives.push(`${alias}.status IN (${stored.map((status) => `'${status}'`).join(", ")})`);
   return `(${alternatives.join(" OR ")})`;

@@ -39,6 +39,17 @@ describe.each(testDatabases())("superseding a server's errors, on %s", (kind) =>
     const rows: { status: string; n: number | string }[] = await app.db.manager.query("SELECT status, COUNT(*) AS n FROM validation_error WHERE runId IN (SELECT id FROM validation_run WHERE serverId = ? AND withdrawnAt IS NOT NULL) GROUP BY status ORDER BY status", [fromGlobalId("Server", server)]);
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
   };
+  /** Every node of one of the server's connections (`field` as "lists" or "validationErrors(filter: …)"), 100 a page. */
+  const everyNode = async (server: string, field: string, selection: string) => {
+    const [name, args] = field.includes("(") ? [field.slice(0, field.indexOf("(")), `, ${field.slice(field.indexOf("(") + 1, -1)}`] : [field, ""];
+    const nodes: Record<string, string>[] = [];
+    for (let after: string | null = null; ; ) {
+      const page: any = dataOf(await app.gql(`query($id: ID!, $after: String) { server(id: $id) { ${name}(first: 100, after: $after${args}) { nodes { ${selection} } pageInfo { hasNextPage endCursor } } } }`, { id: server, after })).server[name];
+      nodes.push(...page.nodes);
+      if (!page.pageInfo.hasNextPage) return nodes;
+      after = page.pageInfo.endCursor;
+    }
+  };
   const openErrorCount = async (server: string) => dataOf(await app.gql(`query($id: ID!) { server(id: $id) { openErrorCount } }`, { id: server })).server.openErrorCount as number;
   const firstError = async (server: string, status: string, code: string) => {
     const filter = { serverId: server, status: [status], code: [code] };
@@ -125,39 +136,21 @@ describe.each(testDatabases())("superseding a server's errors, on %s", (kind) =>
     const customer = dataOf(await app.gql(`mutation { createCustomer(input: { company: "Acme" }) { customer { id } } }`)).createCustomer.customer.id;
     const lists = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { validationErrors(first: 100, filter: { status: [OPEN], code: [LIST_UNASSIGNED] }) { nodes { id } } } }`, { id: bigId }));
     expect(lists.server.validationErrors.nodes).toHaveLength(100);
-    const listIds: string[] = [];
-    for (let after: string | null = null; ; ) {
-      const page: any = dataOf(await app.gql(`query($id: ID!, $after: String) { server(id: $id) { lists(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }`, { id: bigId, after }));
-      listIds.push(...page.server.lists.nodes.map((list: { id: string }) => list.id));
-      if (!page.server.lists.pageInfo.hasNextPage) break;
-      after = page.server.lists.pageInfo.endCursor;
-    }
+    const listIds = (await everyNode(bigId, "lists", "id")).map((list) => list.id);
     expect(listIds).toHaveLength(3000);
     const owned = listIds.filter((_, index) => index % 3 !== 0);
     for (let offset = 0; offset < owned.length; offset += 500) {
       const result = dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: owned.slice(offset, offset + 500), customerId: customer } }));
       expect(result.assignLists.userErrors).toEqual([]);
     }
-    const openBefore = new Set<string>();
-    for (let after: string | null = null; ; ) {
-      const page: any = dataOf(await app.gql(`query($id: ID!, $after: String) { server(id: $id) { validationErrors(first: 100, after: $after, filter: { status: [OPEN] }) { nodes { id } pageInfo { hasNextPage endCursor } } } }`, { id: bigId, after }));
-      for (const node of page.server.validationErrors.nodes) openBefore.add(node.id);
-      if (!page.server.validationErrors.pageInfo.hasNextPage) break;
-      after = page.server.validationErrors.pageInfo.endCursor;
-    }
+    const openBefore = new Set((await everyNode(bigId, "validationErrors(filter: { status: [OPEN] })", "id")).map((error) => error.id));
     expect(openBefore.size).toBe(3000);
 
     await runJobs(app, "validateServers", [bigId], 60_000);
     expect(await openErrorCount(bigId)).toBe(1000);
     expect(await count(bigId, "SUPERSEDED", "LIST_UNASSIGNED")).toBe(2000);
     // The thousand still unowned are the same errors as before: the same ids, carried into the new run.
-    const openAfter: string[] = [];
-    for (let after: string | null = null; ; ) {
-      const page: any = dataOf(await app.gql(`query($id: ID!, $after: String) { server(id: $id) { validationErrors(first: 100, after: $after, filter: { status: [OPEN] }) { nodes { id code } pageInfo { hasNextPage endCursor } } } }`, { id: bigId, after }));
-      openAfter.push(...page.server.validationErrors.nodes.map((node: { id: string; code: string }) => (expect(node.code).toBe("LIST_UNASSIGNED"), node.id)));
-      if (!page.server.validationErrors.pageInfo.hasNextPage) break;
-      after = page.server.validationErrors.pageInfo.endCursor;
-    }
+    const openAfter = (await everyNode(bigId, "validationErrors(filter: { status: [OPEN] })", "id code")).map((node) => (expect(node.code).toBe("LIST_UNASSIGNED"), node.id));
     expect(openAfter).toHaveLength(1000);
     expect(openAfter.every((id) => openBefore.has(id))).toBe(true);
     const latest: { id: number | string }[] = await app.db.manager.query("SELECT MAX(id) AS id FROM validation_run WHERE serverId = ?", [fromGlobalId("Server", bigId)]);
