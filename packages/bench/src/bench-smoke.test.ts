@@ -40,6 +40,13 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(size.validateSynced.results).toEqual([expect.objectContaining({ listsChecked: 2000 })]);
   // Nothing changed since: every finding is an error already open, kept as it is.
   expect(size.validateAgain.results).toEqual([expect.objectContaining({ listsChecked: 2000, unchanged: size.validateSynced.results[0].findings, membersCounted: false })]);
+  // The raw write wrote again exactly the rows each of those runs wrote.
+  for (const [phase, raw] of [[size.validateNew, size.rawWriteNew], [size.validateSynced, size.rawWriteSynced]]) {
+    const written = phase.results[0].findings - phase.results[0].unchanged;
+    expect(written).toBeGreaterThanOrEqual(2000);
+    expect(raw).toMatchObject({ rows: written, bytes: expect.any(Number), wallMs: expect.any(Number) });
+    expect(raw.bytes).toBeGreaterThan(written * 50);
+  }
   // Once every list has an owner on a plan limiting members, validation counts them, and finds nothing the second time.
   expect(size.assign.lists).toBe(2000);
   expect(size.validateOwned.results).toEqual([expect.objectContaining({ listsChecked: 2000, membersCounted: true })]);
@@ -50,6 +57,8 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| \d+ ms \|/);
   expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \([\d,]+\/s\) \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| \d+ ms \|/);
   expect(markdown).toMatch(/\| 2,000 \| \d+ MB \| \d+ MB \| \d+ MB \| \d+ MB \|/);
+  expect(markdown).toMatch(/\| 2,000 \| validate before sync \| 2,\d{3} \| [\d.]+ MB \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
+  expect(markdown).toMatch(/\| 2,000 \| validate after sync \| 2,\d{3} \| [\d.]+ MB \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
 
   // Every query the SPA ships, at both page sizes; none may run more statements for more rows.
   expect(sqlCount.map((row: { operation: string }) => row.operation)).toEqual(expect.arrayContaining(["Lists", "ServerDetail", "ValidationErrors", "CustomerDetail", "Jobs"]));

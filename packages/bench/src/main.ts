@@ -19,7 +19,8 @@ Benchmarks of listbill against the physical limit, over real agents on loopback,
 its own process (MySQL when LISTBILL_BENCH_MYSQL_URL or LISTBILL_TEST_MYSQL_URL is set, else
 embedded SQLite; the api and sync benchmarks compare against mysql2 and need MySQL):
 
-  validation  validating one server (or a fleet) against its raw agent stream
+  validation  validating one server (or a fleet) against its raw agent stream and a raw write
+              of the rows it wrote
   api         lists(first: 50) under autocannon against a raw node:http + mysql2 handler
   sql         SQL statements per request of every SPA query, at page sizes 10 and 100
   sync        sync and log import rows/s against raw mysql2 multi-row upserts
@@ -223,6 +224,11 @@ function report(machine: string, all: SizeFigures[]): string {
       slowest(f.validateOwned, f.validateOwnedAgain),
     ].join(" | "),
   );
+  const writes = all.flatMap((f) =>
+    ([["validate before sync", f.validateNew, f.rawWriteNew], ["validate after sync", f.validateSynced, f.rawWriteSynced]] as const).map(([name, phase, raw]) =>
+      [lists(f), name, raw.rows.toLocaleString("en"), `${(raw.bytes / 2 ** 20).toFixed(1)} MB`, seconds(raw.wallMs), seconds(Math.max(raw.wallMs, f.rawListsOnlyMs)), seconds(phase.wallMs), ratio(phase.wallMs, Math.max(raw.wallMs, f.rawListsOnlyMs))].join(" | "),
+    ),
+  );
   // In the order of the memory and CPU tables' columns.
   const phases = (f: SizeFigures) => [f.validateNew, f.validateSynced, f.validateAgain, f.sync, f.validateOwned, f.validateOwnedAgain];
   const memory = all.map((f) => [lists(f), mb(Math.max(...phases(f).map((phase) => phase.startupPeakRssBytes))), ...phases(f).map((phase) => mb(phase.peakRssBytes))].join(" | "));
@@ -259,6 +265,14 @@ function report(machine: string, all: SizeFigures[]): string {
     "| lists per server | raw stream, lists | validate before sync | ÷ raw | validate after sync | ÷ raw | validate again, unchanged | ÷ raw | slowest answer |",
     "|---|---|---|---|---|---|---|---|---|",
     ...unowned.map((row) => `| ${row} |`),
+    "",
+    "What those runs wrote, written again by a bare driver (raw write: the rows read back, then inserted into an empty copy of",
+    `validation_error with the same indexes and foreign keys, ${mysqlUrl ? "mysql2 escaping them into statements of 2,000 rows, up to 4 servers' rows at once as 4 jobs would" : "better-sqlite3 binding them to one 2,000-row prepared statement"}).`,
+    "A validation can finish no sooner than the slower of reading its raw stream and writing its rows: the limit below.",
+    "",
+    "| lists per server | phase | rows written | their values | raw write | limit | the phase | ÷ limit |",
+    "|---|---|---|---|---|---|---|---|",
+    ...writes.map((row) => `| ${row} |`),
     "",
     "Every list owned by a customer whose plan limits members per list (above any list's count; assigned through assignLists,",
     "1,000 a call): validation reads member counts. Its first run supersedes every LIST_UNASSIGNED error; the second finds nothing.",

@@ -11,6 +11,7 @@ import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js"
 import { type FixtureShape, cachedFixture } from "./fixture-cache.js";
 import { type CpuSplit, cpuMeter, localDatabasePid } from "./process-cpu.js";
 import { rawStream } from "./raw-stream.js";
+import { type RawWriteFigures, rawWriteOfLastRuns } from "./raw-write.js";
 
 export interface ValidationBenchOptions {
   /** Lists per hosting server; each size is measured on its own fresh database. */
@@ -60,8 +61,12 @@ export interface SizeFigures {
   /** The same, warm, without member counts: what validation reads while no plan limits members. */
   rawListsOnlyMs: number;
   validateNew: PhaseFigures;
+  /** The rows validateNew wrote, written again by a bare driver: the physical limit of its writes (raw-write.ts). */
+  rawWriteNew: RawWriteFigures;
   sync: PhaseFigures;
   validateSynced: PhaseFigures;
+  /** The same for validateSynced's rows. */
+  rawWriteSynced: RawWriteFigures;
   /** Validation once more with nothing changed: every finding is already an OPEN error. */
   validateAgain: PhaseFigures;
   /** Every list given an owner on a plan that limits members, through assignLists (1,000 a call). */
@@ -148,8 +153,15 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
       serverIds = await Promise.all(agents.map((agent, i) => createServer(api, { name: `Bench ${i + 1}`, port: agent.port })));
       return runPhase(api, processes(api), "validateServers", serverIds);
     });
+    const rawWrite = async (name: string) => {
+      const figures = await rawWriteOfLastRuns(dataDir, scratch?.url);
+      log(`  ${name}, its ${figures.rows.toLocaleString("en")} rows (${(figures.bytes / 2 ** 20).toFixed(1)} MB of values) written raw: ${figures.wallMs.toFixed(0)} ms`);
+      return figures;
+    };
+    const rawWriteNew = await rawWrite("validate-new");
     const sync = await phase("sync", (api) => runPhase(api, processes(api), "syncServers", serverIds));
     const validateSynced = await phase("validate-synced", (api) => runPhase(api, processes(api), "validateServers", serverIds));
+    const rawWriteSynced = await rawWrite("validate-synced");
     const validateAgain = await phase("validate-again", (api) => runPhase(api, processes(api), "validateServers", serverIds));
     for (const result of validateAgain.results) {
       if (result.unchanged !== result.findings) throw new Error(`validate-again wrote ${Number(result.findings) - Number(result.unchanged)} of ${String(result.findings)} findings anew; nothing had changed`);
@@ -171,7 +183,7 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
         if ("membersCounted" in result && result.membersCounted !== counted) throw new Error(`${name} ${counted ? "did not read" : "read"} member counts`);
       }
     }
-    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, sync, validateSynced, validateAgain, assign, validateOwned, validateOwnedAgain };
+    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, rawWriteNew, sync, validateSynced, rawWriteSynced, validateAgain, assign, validateOwned, validateOwnedAgain };
   } finally {
     await Promise.all(agents.map((agent) => agent.stop()));
     await scratch?.drop();

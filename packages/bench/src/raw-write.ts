@@ -1,0 +1,118 @@
+import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import mysql from "mysql2/promise";
+
+/** Rows per statement, as the API's validation writes them (FLUSH_EVERY in apps/api/src/validation/tally.ts). */
+const ROWS_PER_STATEMENT = 2000;
+/** Statements in flight at once on MySQL: one per job, as many jobs as the API runs at a time (LISTBILL_WORKER_CONCURRENCY's default). */
+const JOBS_AT_ONCE = 4;
+const COPY = "bench_raw_write";
+
+export interface RawWriteFigures {
+  rows: number;
+  /** Bytes of the rows' values as SQL text (MySQL) or as bound text (SQLite), without the statement around them. */
+  bytes: number;
+  wallMs: number;
+}
+
+/** A run's rows as the database returns them, id left out, columns in `columns` order. */
+type Row = unknown[];
+
+/**
+ * The physical limit of a validation's writes: the rows the last run of each server wrote, read
+ * back and written again by a bare driver into an empty copy of validation_error (the same
+ * columns, indexes and foreign keys), in statements of the same 2,000 rows.
+ * On MySQL, mysql2 escapes each value into the statement's text and the servers' rows go through
+ * up to four connections at once, as up to four jobs write them; on SQLite, better-sqlite3 binds
+ * them to one prepared statement. Only the writing is timed. Run while no API process is up; every
+ * server of the database is the benchmark's.
+ */
+export async function rawWriteOfLastRuns(dataDir: string, mysqlUrl: string | undefined): Promise<RawWriteFigures> {
+  return mysqlUrl ? rawWriteMysql(mysqlUrl) : rawWriteSqlite(join(dataDir, "listbill.sqlite"));
+}
+
+const LAST_RUNS = "SELECT MAX(id) AS id FROM validation_run GROUP BY serverId ORDER BY serverId";
+
+async function rawWriteMysql(url: string): Promise<RawWriteFigures> {
+  const connections = await Promise.all(Array.from({ length: JOBS_AT_ONCE }, () => mysql.createConnection({ uri: url, dateStrings: true, supportBigNumbers: true, trace: false })));
+  const [first] = connections;
+  try {
+    await first!.query(`DROP TABLE IF EXISTS ${COPY}`);
+    await first!.query(`CREATE TABLE ${COPY} LIKE validation_error`);
+    // LIKE copies columns and indexes, not foreign keys: the same ones, under names of their own.
+    const [[created]] = (await first!.query("SHOW CREATE TABLE validation_error")) as unknown as [{ "Create Table": string }[]];
+    const foreignKeys = [...created!["Create Table"].matchAll(/CONSTRAINT `[^`]+` (FOREIGN KEY .*?)(?:,?\n)/g)].map((match) => match[1]!);
+    if (foreignKeys.length) await first!.query(`ALTER TABLE ${COPY} ${foreignKeys.map((key) => `ADD ${key}`).join(", ")}`);
+    const columns = await columnsBesidesId(async (sql) => ((await first!.query(sql))[0] as { Field: string }[]).map((row) => row.Field), "SHOW COLUMNS FROM validation_error");
+    const head = `INSERT INTO ${COPY} (${columns.map((name) => `\`${name}\``).join(", ")}) VALUES `;
+    const byServer: Row[][] = [];
+    const [runs] = (await first!.query(LAST_RUNS)) as unknown as [{ id: number }[]];
+    for (const run of runs) {
+      const [rows] = await first!.query({ sql: `SELECT ${columns.map((name) => `\`${name}\``).join(", ")} FROM validation_error WHERE runId = ? ORDER BY id`, rowsAsArray: true, values: [run.id] });
+      byServer.push(rows as Row[]);
+    }
+    let bytes = 0;
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      connections.map(async (connection) => {
+        for (let server = next++; server < byServer.length; server = next++) {
+          const rows = byServer[server]!;
+          for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
+            const tuples = rows.slice(offset, offset + ROWS_PER_STATEMENT).map((row) => `(${row.map((value) => mysql.escape(value as Parameters<typeof mysql.escape>[0])).join(", ")})`);
+            const values = tuples.join(", ");
+            bytes += values.length;
+            await connection.query(head + values);
+          }
+        }
+      }),
+    );
+    const wallMs = performance.now() - started;
+    return { rows: byServer.reduce((sum, rows) => sum + rows.length, 0), bytes, wallMs };
+  } finally {
+    await first!.query(`DROP TABLE IF EXISTS ${COPY}`).catch(() => undefined);
+    await Promise.all(connections.map((connection) => connection.end()));
+  }
+}
+
+async function rawWriteSqlite(file: string): Promise<RawWriteFigures> {
+  const database = new Sqlite(file, { fileMustExist: true });
+  // As the API opens it (apps/api/src/db/data-source.ts): the copy's foreign keys are checked too.
+  database.pragma("foreign_keys = ON");
+  try {
+    database.exec(`DROP TABLE IF EXISTS ${COPY}`);
+    // The table's own CREATE TABLE and CREATE INDEX statements, renamed.
+    const schema = database.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'validation_error' AND sql IS NOT NULL ORDER BY type DESC").all() as { type: string; name: string; sql: string }[];
+    for (const { type, name, sql } of schema) {
+      const renamed = type === "table" ? sql.replace(/^CREATE TABLE "?validation_error"?/, `CREATE TABLE "${COPY}"`) : sql.replace(`"${name}"`, `"${COPY}_${name}"`).replace(/ON "?validation_error"?/, `ON "${COPY}"`);
+      if (renamed === sql) throw new Error(`cannot copy ${type} ${name}: ${sql}`);
+      database.exec(renamed);
+    }
+    const columns = await columnsBesidesId(async (sql) => (database.prepare(sql).all() as { name: string }[]).map((row) => row.name), "PRAGMA table_info(validation_error)");
+    const read = database.prepare(`SELECT ${columns.map((name) => `"${name}"`).join(", ")} FROM validation_error WHERE runId = ? ORDER BY id`).raw(true);
+    const rows: Row[] = [];
+    for (const run of database.prepare(LAST_RUNS).all() as { id: number }[]) {
+      for (const row of read.all(run.id) as Row[]) rows.push(row);
+    }
+    const insert = (count: number) => database.prepare(`INSERT INTO "${COPY}" (${columns.map((name) => `"${name}"`).join(", ")}) VALUES ${Array(count).fill(`(${columns.map(() => "?").join(", ")})`).join(", ")}`);
+    const full = insert(ROWS_PER_STATEMENT);
+    let bytes = 0;
+    const started = performance.now();
+    for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(offset, offset + ROWS_PER_STATEMENT);
+      const values = chunk.flat();
+      for (const value of values) bytes += typeof value === "string" ? value.length : 8;
+      (chunk.length === ROWS_PER_STATEMENT ? full : insert(chunk.length)).run(values);
+    }
+    return { rows: rows.length, bytes, wallMs: performance.now() - started };
+  } finally {
+    database.exec(`DROP TABLE IF EXISTS ${COPY}`);
+    database.close();
+  }
+}
+
+async function columnsBesidesId(list: (sql: string) => Promise<string[]>, sql: string): Promise<string[]> {
+  const columns = (await list(sql)).filter((name) => name !== "id");
+  if (columns.length === 0) throw new Error("validation_error has no columns");
+  return columns;
+}
