@@ -157,8 +157,10 @@ describe.each(testDatabases())("superseding a server's errors, on %s", (kind) =>
     const inRun: { n: number | string }[] = await app.db.manager.query("SELECT COUNT(*) AS n FROM validation_error WHERE runId = ? AND status = 'OPEN'", [latest[0]!.id]);
     expect(Number(inRun[0]!.n)).toBe(1000);
 
-    // Swept, the rows say what the readers said.
-    expect(await new SupersededSweep(app.db).sweep()).toBe(2000);
+    // Swept, the rows say what the readers said, and the log says so once.
+    const lines: string[] = [];
+    expect(await new SupersededSweep(app.db, DEFAULT_SWEEP_OPTIONS, () => false, (line) => lines.push(line)).sweep()).toBe(2000);
+    expect(lines).toEqual([expect.stringMatching(/^\[sweep\] validation run \d+: 2,000 withdrawn errors written SUPERSEDED in \d+\.\d s$/)]);
     expect(await stored(bigId, "LIST_UNASSIGNED")).toEqual({ OPEN: 1000, SUPERSEDED: 2000 });
     expect(await openErrorCount(bigId)).toBe(1000);
   }, 120_000);
