@@ -70,6 +70,9 @@ export function benchApiEnv(dataDir: string, databaseUrl?: string): Record<strin
   };
 }
 
+/** The embedded SQLite database of an API process run with benchApiEnv(dataDir) and no MySQL (apps/api/src/db/data-source.ts). */
+export const apiSqliteFile = (dataDir: string) => join(dataDir, "listbill.sqlite");
+
 /**
  * Compiles the API of a checkout (its scripts/build.mjs) when its sources are newer than its
  * dist/: about 1 s, once; callers in parallel wait for one build.

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import mysql from "mysql2/promise";
+import { apiSqliteFile } from "./api-process.js";
 
 /** Rows per statement, as the API's validation writes them (FLUSH_EVERY in apps/api/src/validation/tally.ts). */
 const ROWS_PER_STATEMENT = 2000;
@@ -33,7 +33,7 @@ type Row = unknown[];
  * of the database is the benchmark's.
  */
 export async function rawWriteOfLastRuns(dataDir: string, mysqlUrl: string | undefined): Promise<RawWriteFigures> {
-  return mysqlUrl ? rawWriteMysql(mysqlUrl) : rawWriteSqlite(join(dataDir, "listbill.sqlite"));
+  return mysqlUrl ? rawWriteMysql(mysqlUrl) : rawWriteSqlite(apiSqliteFile(dataDir));
 }
 
 const LAST_RUNS = "SELECT MAX(id) AS id FROM validation_run GROUP BY serverId ORDER BY serverId";
@@ -49,14 +49,14 @@ async function rawWriteMysql(url: string): Promise<RawWriteFigures> {
     const [[created]] = (await first.query("SHOW CREATE TABLE validation_error")) as unknown as [{ "Create Table": string }[]];
     const foreignKeys = [...created!["Create Table"].matchAll(/CONSTRAINT `[^`]+` (FOREIGN KEY .*?)(?:,?\n)/g)].map((match) => match[1]!);
     if (foreignKeys.length) await first.query(`ALTER TABLE ${COPY} ${foreignKeys.map((key) => `ADD ${key}`).join(", ")}`);
-    const columns = await columnsBesidesId(async (sql) => ((await first.query(sql))[0] as { Field: string }[]).map((row) => row.Field), "SHOW COLUMNS FROM validation_error");
+    const columns = withoutId(((await first.query("SHOW COLUMNS FROM validation_error"))[0] as { Field: string }[]).map((row) => row.Field));
     const head = `INSERT INTO ${COPY} (${columns.map((name) => `\`${name}\``).join(", ")}) VALUES `;
     // Every server's rows in statements of ROWS_PER_STATEMENT, taken in turn by the connections.
     const chunks: Row[][] = [];
     const [runs] = (await first.query(LAST_RUNS)) as unknown as [{ id: number }[]];
     for (const run of runs) {
       const [rows] = await first.query({ sql: `SELECT ${columns.map((name) => `\`${name}\``).join(", ")} FROM validation_error WHERE runId = ? ORDER BY id`, rowsAsArray: true, values: [run.id] });
-      for (let offset = 0; offset < (rows as Row[]).length; offset += ROWS_PER_STATEMENT) chunks.push((rows as Row[]).slice(offset, offset + ROWS_PER_STATEMENT));
+      chunks.push(...chunked(rows as Row[]));
     }
     while (connections.length < inFlight(runs.length)) connections.push(await connect());
     let bytes = 0;
@@ -92,7 +92,7 @@ async function rawWriteSqlite(file: string): Promise<RawWriteFigures> {
       if (renamed === sql) throw new Error(`cannot copy ${type} ${name}: ${sql}`);
       database.exec(renamed);
     }
-    const columns = await columnsBesidesId(async (sql) => (database.prepare(sql).all() as { name: string }[]).map((row) => row.name), "PRAGMA table_info(validation_error)");
+    const columns = withoutId((database.prepare("PRAGMA table_info(validation_error)").all() as { name: string }[]).map((row) => row.name));
     const read = database.prepare(`SELECT ${columns.map((name) => `"${name}"`).join(", ")} FROM validation_error WHERE runId = ? ORDER BY id`).raw(true);
     const rows: Row[] = [];
     for (const run of database.prepare(LAST_RUNS).all() as { id: number }[]) {
@@ -102,8 +102,7 @@ async function rawWriteSqlite(file: string): Promise<RawWriteFigures> {
     const full = insert(ROWS_PER_STATEMENT);
     let bytes = 0;
     const started = performance.now();
-    for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(offset, offset + ROWS_PER_STATEMENT);
+    for (const chunk of chunked(rows)) {
       const values = chunk.flat();
       for (const value of values) bytes += value === null ? 0 : typeof value === "string" ? value.length : 8;
       (chunk.length === ROWS_PER_STATEMENT ? full : insert(chunk.length)).run(values);
@@ -115,8 +114,15 @@ async function rawWriteSqlite(file: string): Promise<RawWriteFigures> {
   }
 }
 
-async function columnsBesidesId(list: (sql: string) => Promise<string[]>, sql: string): Promise<string[]> {
-  const columns = (await list(sql)).filter((name) => name !== "id");
+function withoutId(names: string[]): string[] {
+  const columns = names.filter((name) => name !== "id");
   if (columns.length === 0) throw new Error("validation_error has no columns");
   return columns;
+}
+
+/** Rows in statements of ROWS_PER_STATEMENT. */
+function chunked(rows: Row[]): Row[][] {
+  const chunks: Row[][] = [];
+  for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) chunks.push(rows.slice(offset, offset + ROWS_PER_STATEMENT));
+  return chunks;
 }

@@ -7,7 +7,7 @@ import mysql from "mysql2/promise";
 import { type SpawnedAgent, spawnAgent } from "@listbill/agent";
 import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
-import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js";
+import { type ApiProcess, apiSqliteFile, benchApiEnv, startApiProcess } from "./api-process.js";
 import { type FixtureShape, cachedFixture } from "./fixture-cache.js";
 import { type CpuSplit, cpuMeter, localDatabasePid } from "./process-cpu.js";
 import { rawStream } from "./raw-stream.js";
@@ -215,7 +215,7 @@ async function openSweepDue(dataDir: string, mysqlUrl: string | undefined): Prom
       close: () => connection.end(),
     };
   }
-  const database = new Sqlite(join(dataDir, "listbill.sqlite"), { readonly: true, fileMustExist: true });
+  const database = new Sqlite(apiSqliteFile(dataDir), { readonly: true, fileMustExist: true });
   return {
     async count() {
       try {
