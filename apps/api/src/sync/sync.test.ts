@@ -120,7 +120,9 @@ describe.each(testDatabases())("a hosting server failing in the middle of a sync
       await new Promise((resolve) => setTimeout(resolve, 25));
       job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id: sync })).job;
     }
-    expect(job).toMatchObject({ state: "QUEUED", attempts: 1 });
+    // Usually after the first attempt; on a loaded machine a poll may come only after a second.
+    expect(job.state).toBe("QUEUED");
+    expect(job.attempts).toBeGreaterThanOrEqual(1);
     expect(await billingState(app)).toEqual(before);
     proxy.setMode({ kind: "pass" });
     const { waitForJob } = await import("../testing/hosting.js");
@@ -142,7 +144,9 @@ describe.each(testDatabases())("a hosting server failing in the middle of a sync
       await new Promise((resolve) => setTimeout(resolve, 25));
       job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id: sync })).job;
     }
-    expect(job).toMatchObject({ state: "QUEUED", attempts: 1 });
+    // Usually after the first attempt; on a loaded machine a poll may come only after a second.
+    expect(job.state).toBe("QUEUED");
+    expect(job.attempts).toBeGreaterThanOrEqual(1);
     const rowId = Number(Buffer.from(serverId, "base64url").toString().split(":")[1]);
     const server = await app.db.manager.findOneByOrFail(Server, { id: rowId });
     const imported = (await app.db.manager.find(MessageLog, { where: { serverId: rowId }, order: { remoteLogId: "ASC" } })).map((row) => row.remoteLogId);
