@@ -1,6 +1,6 @@
 import { type HostingList, type HostingSite, type MemberCounts, nameKey } from "@listbill/protocol";
 import type { JsonObject } from "../graphql/scalars.js";
-import { ValidationErrorCode as Code } from "./validation-codes.js";
+import { ValidationErrorCode as Code, namedMessage } from "./validation-codes.js";
 
 /** A difference found, before it becomes a ValidationError row. */
 export interface Finding {
@@ -100,10 +100,10 @@ const same = (a: string | null | undefined, b: string | null | undefined) => (a 
 export function diffSite(billing: BillingSite | undefined, hosting: HostingSite | undefined): Finding[] {
   const live = billing && !billing.removedAt ? billing : undefined;
   if (hosting && !live) {
-    return [{ code: Code.NEW_SITE, objectKey: hosting.name, siteId: billing?.id ?? null, message: `Site ${hosting.name} is on the hosting server but not in billing`, hostingValue: siteValue(hosting) }];
+    return [{ code: Code.NEW_SITE, objectKey: hosting.name, siteId: billing?.id ?? null, message: namedMessage(Code.NEW_SITE, hosting.name), hostingValue: siteValue(hosting) }];
   }
   if (live && !hosting) {
-    return [{ code: Code.MISSING_SITE, objectKey: live.name, siteId: live.id, message: `Site ${live.name} is in billing but gone from the hosting server`, billingValue: billingSiteValue(live) }];
+    return [{ code: Code.MISSING_SITE, objectKey: live.name, siteId: live.id, message: namedMessage(Code.MISSING_SITE, live.name), billingValue: billingSiteValue(live) }];
   }
   if (live && hosting) {
     const billingValue = billingSiteValue(live);
@@ -158,7 +158,7 @@ export function diffList(
       code: Code.NEW_LIST,
       objectKey: hosting.name,
       listId: billing?.id ?? null,
-      message: `List ${hosting.name} is on the hosting server but not in billing, so nobody is billed for it`,
+      message: namedMessage(Code.NEW_LIST, hosting.name),
       hostingValue: listValue(hosting),
     }];
   }
@@ -168,7 +168,7 @@ export function diffList(
       objectKey: live.name,
       listId: live.id,
       customerId: live.customerId,
-      message: `List ${live.name} is in billing but gone from the hosting server`,
+      message: namedMessage(Code.MISSING_LIST, live.name),
       billingValue: billingListValue(live, siteNames),
     }];
   }
@@ -199,7 +199,7 @@ export function diffList(
 
   const customer = live.customerId === null ? undefined : customers.get(live.customerId);
   if (!customer) {
-    findings.push({ code: Code.LIST_UNASSIGNED, objectKey: live.name, listId: live.id, message: `List ${live.name} is not assigned to a customer, so nobody is billed for it` });
+    findings.push({ code: Code.LIST_UNASSIGNED, objectKey: live.name, listId: live.id, message: namedMessage(Code.LIST_UNASSIGNED, live.name) });
     return findings;
   }
   if (!customer.isActive) {

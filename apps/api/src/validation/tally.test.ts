@@ -6,10 +6,10 @@ import { seedInventory } from "../testing/seed.js";
 import { type TestApp, startTestApp, testDatabases } from "../testing/test-app.js";
 import type { Finding } from "./diff.js";
 import { OpenErrors } from "./open-errors.js";
-import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { CODE_RULES, ValidationErrorCode, ValidationErrorStatus, messageShown, namedMessage } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
-import { Tally, findingFingerprint } from "./tally.js";
+import { Tally, errorRow, findingFingerprint } from "./tally.js";
 
 describe("a finding's fingerprint", () => {
   // The digest stored fingerprints were made with: a sha1 of JSON.stringify of this array.
@@ -26,6 +26,35 @@ describe("a finding's fingerprint", () => {
       { code: ValidationErrorCode.LOGGING_DISABLED, objectKey: "srv", message: "off" },
     ];
     for (const finding of findings) expect(findingFingerprint(finding)).toBe(reference(finding));
+  });
+});
+
+describe("a finding's row", () => {
+  const server = { id: 1 } as Server;
+  const run = { id: 2 } as ValidationRun;
+  const named = (name: string): Finding => ({ code: ValidationErrorCode.NEW_LIST, objectKey: name, message: namedMessage(ValidationErrorCode.NEW_LIST, name) });
+
+  it("stores no message that its code and object's name say, and shows it all the same", () => {
+    const row = errorRow(server, run, named("news"));
+    expect(row.message).toBe("");
+    expect(messageShown(row.code!, row.objectKey!, row.message!)).toBe("List news is on the hosting server but not in billing, so nobody is billed for it");
+    // Its digest is of the whole text, as before: rows stored with it are found again.
+    expect(row.fingerprint).toBe(findingFingerprint(named("news")));
+  });
+
+  it("stores any other message whole", () => {
+    const cut = "n".repeat(250);
+    // A name longer than objectKey keeps: the message of the shortened key would not be the finding's.
+    const long = errorRow(server, run, named(cut));
+    expect(long.objectKey).toHaveLength(200);
+    expect(long.message).toBe(namedMessage(ValidationErrorCode.NEW_LIST, cut));
+    expect(messageShown(long.code!, long.objectKey!, long.message!)).toBe(namedMessage(ValidationErrorCode.NEW_LIST, cut));
+    // The named code with other words, and a code that has no named message.
+    const other = errorRow(server, run, { code: ValidationErrorCode.NEW_LIST, objectKey: "news", message: "news is new" });
+    expect(other.message).toBe("news is new");
+    const changed = errorRow(server, run, { code: ValidationErrorCode.LIST_CHANGED, objectKey: "news", message: "List news changed on the hosting server: topic" });
+    expect(changed.message).toBe("List news changed on the hosting server: topic");
+    expect(messageShown(ValidationErrorCode.LIST_CHANGED, "news", changed.message!)).toBe("List news changed on the hosting server: topic");
   });
 });
 

@@ -4,7 +4,7 @@ import type { Database } from "../db/database.js";
 import type { Server } from "../servers/server.entity.js";
 import type { Finding } from "./diff.js";
 import type { OpenErrors } from "./open-errors.js";
-import { CODE_RULES, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { CODE_RULES, Severity, ValidationErrorCode, ValidationErrorStatus, messageStored } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationRun } from "./validation-run.entity.js";
 
@@ -47,6 +47,7 @@ export function findingFingerprint(finding: Finding, json: FindingJson = finding
 
 /** The row of a finding; given its values' JSON, the row carries that text for bulkInsert. */
 export function errorRow(server: Server, run: ValidationRun, finding: Finding, fingerprint?: string, json?: FindingJson): Partial<ValidationError> {
+  const objectKey = finding.objectKey.slice(0, 200);
   const row: Partial<ValidationError> = {
     runId: run.id,
     serverId: server.id,
@@ -54,8 +55,8 @@ export function errorRow(server: Server, run: ValidationRun, finding: Finding, f
     siteId: finding.siteId ?? null,
     listId: finding.listId ?? null,
     code: finding.code,
-    objectKey: finding.objectKey.slice(0, 200),
-    message: finding.message,
+    objectKey,
+    message: messageStored(finding.code, objectKey, finding.message),
     billingValue: json ? jsonText(json.billing) : (finding.billingValue ?? null),
     hostingValue: json ? jsonText(json.hosting) : (finding.hostingValue ?? null),
     // Counted once the run is published (published.ts).

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType as GraphQLObjectType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { InstantColumn } from "../db/columns.js";
 import { toGlobalId } from "../graphql/global-id.js";
-import { CODE_RULES, ObjectType, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { CODE_RULES, ObjectType, Severity, ValidationErrorCode, ValidationErrorStatus, messageShown } from "./validation-codes.js";
 
 /** One difference one validation run found for one object. */
 @Entity({ name: "validation_error" })
@@ -51,9 +51,14 @@ export class ValidationError {
   @Column({ type: "varchar", length: 200 })
   objectKey!: string;
 
-  @Field()
+  /** The text as stored: empty when it is the code's named message of objectKey (see messageStored). */
   @Column({ type: "text" })
   message!: string;
+
+  @Field(() => String, { name: "message" })
+  get shownMessage(): string {
+    return messageShown(this.code, this.objectKey, this.message);
+  }
 
   @Field(() => Object, { nullable: true })
   @Column({ type: "simple-json", nullable: true })

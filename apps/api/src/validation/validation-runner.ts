@@ -16,7 +16,7 @@ import { type CustomerSummary, countedMembers, diffList, diffSite, diffVersion }
 import { billingLists } from "./billing-lists.js";
 import { mergeByKey, onePage } from "./merge.js";
 import { PlanUsage } from "./plan-limits.js";
-import { ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
+import { ValidationErrorCode, ValidationErrorStatus, namedMessage } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 import { OpenErrors } from "./open-errors.js";
@@ -81,7 +81,7 @@ export class ValidationRunner {
     run.version = info.version;
     await tally.add(diffVersion(server.name, server.version, info.product, info.version));
     if (!(await client.loggingEnabled())) {
-      await tally.add([{ code: ValidationErrorCode.LOGGING_DISABLED, objectKey: server.name, message: `Message logging is off on ${server.name}, so its usage cannot be billed` }]);
+      await tally.add([{ code: ValidationErrorCode.LOGGING_DISABLED, objectKey: server.name, message: namedMessage(ValidationErrorCode.LOGGING_DISABLED, server.name) }]);
     }
 
     const billingSites = await this.db.manager.find(Site, { where: { serverId: server.id }, order: { nameKey: "ASC" } });

@@ -6,6 +6,7 @@ import { List } from "../lists/list.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 
 const codesOf = (errors: { code: string }[]) => [...new Set(errors.map((error) => error.code))].sort();
@@ -112,6 +113,23 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     const changed = byCode("LIST_CHANGED");
     const moved = changed.find((error) => error.objectKey === names[1]);
     const described = changed.find((error) => error.objectKey === names[2]);
+
+    // What each says. The messages that say only the object's name are not stored: the row keeps
+    // an empty text, and the API writes it out from the code and objectKey.
+    const said = (code: string) => byCode(code).map((error) => error.message);
+    expect(said("MISSING_LIST")).toEqual([`List ${names[0]} is in billing but gone from the hosting server`]);
+    expect(said("NEW_LIST")).toEqual(["List brand-new-list is on the hosting server but not in billing, so nobody is billed for it"]);
+    expect(said("NEW_SITE")).toEqual(["Site site-new is on the hosting server but not in billing"]);
+    expect(said("LOGGING_DISABLED")).toEqual(["Message logging is off on Hosting A, so its usage cannot be billed"]);
+    expect(said("VERSION_CHANGED")).toEqual(["Hosting A was upgraded from ListManager 8.95 to 9.0"]);
+    expect(moved?.message).toBe(`List ${names[1]} moved from site ${siteName(0)} to ${siteName(1)}`);
+    expect(described?.message).toBe(`List ${names[2]} changed on the hosting server: description`);
+    const stored = new Map((await app.db.manager.find(ValidationError, { where: { status: ValidationErrorStatus.OPEN } })).map((row) => [`${row.code} ${row.objectKey}`, row.message]));
+    expect(stored.get("NEW_LIST brand-new-list")).toBe("");
+    expect(stored.get(`MISSING_LIST ${names[0]}`)).toBe("");
+    expect(stored.get("LOGGING_DISABLED Hosting A")).toBe("");
+    expect(stored.get("VERSION_CHANGED Hosting A")).toBe("Hosting A was upgraded from ListManager 8.95 to 9.0");
+    expect(stored.get(`LIST_CHANGED ${names[2]}`)).toBe(`List ${names[2]} changed on the hosting server: description`);
     expect(moved?.hostingValue).toMatchObject({ site: siteName(1) });
     expect(moved?.billingValue).toMatchObject({ site: siteName(0) });
     expect(described?.hostingValue).toEqual({ description: "Changed on the hosting server" });
