@@ -104,4 +104,5 @@ it("compares validation with another commit's API in smoke mode", () => {
   }
   expect(run.stdout).toContain(`| | A: ${comparison.a} | B: ${comparison.b} | A ÷ B (medians) |`);
   expect(run.stdout).toMatch(/\| validate before sync \| [\d.]+ s \| [\d.]+ s \| [\d.]+ \|/);
+  expect(run.stdout).toMatch(/\| validate again, CPU of API and database \| [\d.]+ s \| [\d.]+ s \| [\d.]+ \|/);
 }, 180_000);

@@ -1,6 +1,6 @@
 import type { Checkout } from "./against.js";
 import { mb, seconds } from "./results.js";
-import type { SizeFigures } from "./validation-bench.js";
+import type { PhaseFigures, SizeFigures } from "./validation-bench.js";
 
 /** One run of the validation benchmark: A by this checkout's API, B by the other's. */
 export interface ComparisonRun {
@@ -21,12 +21,24 @@ const ROWS: { name: string; value: (f: SizeFigures) => number; unit: "ms" | "byt
   { name: "validate owned", value: (f) => f.validateOwned.wallMs, unit: "ms" },
   { name: "validate owned, and its sweep", value: (f) => f.validateOwned.wallMs + (f.validateOwned.sweep?.wallMs ?? 0), unit: "ms" },
   { name: "validate owned again", value: (f) => f.validateOwnedAgain.wallMs, unit: "ms" },
+  // CPU moves less with the machine's load than wall time does: a change of a few percent shows here first.
+  ...([
+    ["validate before sync", (f: SizeFigures) => f.validateNew],
+    ["validate after sync", (f: SizeFigures) => f.validateSynced],
+    ["validate again", (f: SizeFigures) => f.validateAgain],
+    ["validate owned again", (f: SizeFigures) => f.validateOwnedAgain],
+  ] as const).map(([phase, of]) => ({ name: `${phase}, CPU of API and database`, value: (f: SizeFigures) => apiAndDatabaseMs(of(f)), unit: "ms" as const })),
   {
     name: "peak RSS, highest phase",
     value: (f) => Math.max(...[f.validateNew, f.sync, f.validateSynced, f.validateAgain, f.validateOwned, f.validateOwnedAgain].map((phase) => phase.peakRssBytes)),
     unit: "bytes",
   },
 ];
+
+/** The API's CPU and the database server's (none on SQLite, inside the API) in a phase: what a change to the API can move. */
+function apiAndDatabaseMs(phase: PhaseFigures): number {
+  return phase.cpu.apiMs + (phase.cpu.databaseMs ?? 0);
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
