@@ -52,8 +52,21 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(size.validateOwned.results).toEqual([expect.objectContaining({ listsChecked: 2000, membersCounted: true })]);
   expect(size.validateOwnedAgain.results).toEqual([expect.objectContaining({ listsChecked: 2000, membersCounted: true, findings: 0, outcome: "OK" })]);
 
+  // After each validation the errors page shows exactly what the run found as OPEN; what runs replaced is SUPERSEDED.
+  for (const phase of [size.validateNew, size.validateSynced, size.validateAgain, size.validateOwned, size.validateOwnedAgain]) {
+    expect(phase.errorsPages).toEqual([
+      { status: "OPEN", totalCount: phase.results[0].findings, ms: expect.any(Number), firstMs: expect.any(Number) },
+      { status: "SUPERSEDED", totalCount: expect.any(Number), ms: expect.any(Number), firstMs: expect.any(Number) },
+    ]);
+  }
+  expect(size.validateNew.errorsPages[1].totalCount).toBe(0);
+  // In the end nothing is OPEN: every row any run wrote (its findings less those it kept) is SUPERSEDED.
+  const written = [size.validateNew, size.validateSynced, size.validateAgain, size.validateOwned].reduce((sum, phase) => sum + phase.results[0].findings - phase.results[0].unchanged, 0);
+  expect(size.validateOwnedAgain.errorsPages[1].totalCount).toBe(written);
+
   const markdown = readFileSync(results, "utf8");
   expect(markdown).toContain("## Validation of one server, API on ");
+  expect(markdown).toMatch(/\| 2,000 \| validate owned again \| 0 \| \d+ ms \(\d+ ms\) \| [\d,]+ \| \d+ ms \(\d+ ms\) \|/);
   expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| \d+ ms \|/);
   expect(markdown).toMatch(/\| 2,000 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \([\d,]+\/s\) \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+× \| \d+ ms \|/);
   expect(markdown).toMatch(/\| 2,000 \| \d+ MB \| \d+ MB \| \d+ MB \| \d+ MB \|/);

@@ -247,6 +247,19 @@ function report(machine: string, all: SizeFigures[]): string {
       return [[lists(f), phaseNames[index], seconds(phase.sweep.wallMs), seconds(phase.wallMs + phase.sweep.wallMs), `${(apiMs / 1000).toFixed(2)}${databaseMs === undefined ? "" : ` + ${(databaseMs / 1000).toFixed(2)}`} s`].join(" | ")];
     }),
   );
+  const validations: [string, (f: SizeFigures) => PhaseFigures][] = [
+    ["validate before sync", (f) => f.validateNew],
+    ["validate after sync", (f) => f.validateSynced],
+    ["validate again", (f) => f.validateAgain],
+    ["validate owned", (f) => f.validateOwned],
+    ["validate owned again", (f) => f.validateOwnedAgain],
+  ];
+  const errorsPages = all.flatMap((f) =>
+    validations.map(([name, of]) => {
+      const pages = of(f).errorsPages ?? [];
+      return [lists(f), name, ...pages.flatMap((page) => [page.totalCount.toLocaleString("en"), `${Math.round(page.ms)} ms (${Math.round(page.firstMs)} ms)`])].join(" | ");
+    }),
+  );
   const databaseCpu = all[0]!.validateNew.cpu.databaseMs !== undefined ? " + database server" : mysqlUrl ? " (the database server is not on this machine)" : " (SQLite runs inside the API)";
   const fleet = servers > 1 ? `${servers} servers at once (one fixture served by ${servers} agents); times run until the last job ended. ` : "";
   return [
@@ -288,6 +301,14 @@ function report(machine: string, all: SizeFigures[]): string {
     `| lists per server | phase | sweep | phase and sweep | CPU of the sweep, API${databaseCpu.startsWith(" + ") ? " + database" : ""} |`,
     "|---|---|---|---|---|",
     ...(sweeps.length ? sweeps.map((row) => `| ${row} |`) : ["| none | | | | |"]),
+    "",
+    "The errors page an operator opens after each validation (and its sweep), in the same API process: the SPA's ValidationErrors",
+    "query (the first 100 errors of every server with their server and customer, and totalCount) for each status, median of",
+    "three requests (the first in brackets):",
+    "",
+    "| lists per server | after | OPEN errors | their page | SUPERSEDED errors | their page |",
+    "|---|---|---|---|---|---|",
+    ...errorsPages.map((row) => `| ${row} |`),
     "",
     "Peak RSS of the API process (VmHWM; start-up alone reaches the first column):",
     "",

@@ -8,6 +8,7 @@ import { type SpawnedAgent, spawnAgent } from "@listbill/agent";
 import { createScratchDatabase } from "@listbill/fixtures/testing";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
 import { type ApiProcess, apiSqliteFile, benchApiEnv, startApiProcess } from "./api-process.js";
+import { type ErrorsPageFigures, measureErrorsPages } from "./errors-page.js";
 import { type FixtureShape, cachedFixture } from "./fixture-cache.js";
 import { type CpuSplit, cpuMeter, localDatabasePid } from "./process-cpu.js";
 import { rawStream } from "./raw-stream.js";
@@ -49,6 +50,8 @@ export interface PhaseFigures {
    * when nothing was due (and for an API from before the sweep, run by --against).
    */
   sweep?: { wallMs: number; cpu: CpuSplit };
+  /** After a validation (and its sweep), in the same process: the errors page of each status. */
+  errorsPages?: ErrorsPageFigures[];
 }
 
 export interface SizeFigures {
@@ -136,11 +139,13 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
       const result = await inApi(name, async (api) => {
         const figures = await work(api);
         const swept = await awaitSweep(sweepDue, processes(api));
-        return swept ? { ...figures, sweep: swept } : figures;
+        const errorsPages = name.startsWith("validate") ? await measureErrorsPages(api) : undefined;
+        return { ...figures, ...(swept && { sweep: swept }), ...(errorsPages && { errorsPages }) };
       });
       const { apiMs, agentsMs, databaseMs } = result.cpu;
       const cpu = `CPU ${(apiMs / 1000).toFixed(2)} s API, ${(agentsMs / 1000).toFixed(2)} s agents${databaseMs === undefined ? "" : `, ${(databaseMs / 1000).toFixed(2)} s database`}`;
       log(`  ${name}: ${result.wallMs.toFixed(0)} ms wall (job ${result.jobMs.toFixed(0)} ms), ${cpu}, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB (start-up ${(result.startupPeakRssBytes / 2 ** 20).toFixed(0)} MB), slowest job(id) answer ${result.slowestPollMs.toFixed(0)} ms`);
+      if (result.errorsPages) log(`  ${name}, then the errors page: ${result.errorsPages.map((page) => `${page.totalCount.toLocaleString("en")} ${page.status} in ${page.ms.toFixed(0)} ms (first ${page.firstMs.toFixed(0)} ms)`).join(", ")}`);
       if (result.sweep) {
         const { apiMs, databaseMs } = result.sweep.cpu;
         log(`  ${name}, then the sweep: ${result.sweep.wallMs.toFixed(0)} ms wall, CPU ${(apiMs / 1000).toFixed(2)} s API${databaseMs === undefined ? "" : `, ${(databaseMs / 1000).toFixed(2)} s database`}`);
