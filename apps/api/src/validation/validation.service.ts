@@ -9,7 +9,7 @@ import type { JobQueue } from "../jobs/job-queue.js";
 import { filterId } from "../lists/list.service.js";
 import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
-import { effectiveStatuses, publishedOnly, statusNowIn } from "./published.js";
+import { effectiveStatuses, publishedOnly, statusNowIn, withdrawnRuns } from "./published.js";
 import { CODE_RULES, type ValidationErrorCode, codesWhere } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationErrorFilter } from "./validation.inputs.js";
@@ -70,7 +70,9 @@ export class ValidationService {
     if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
     const customerId = filterId("Customer", filter?.customerId, "customerId");
     if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
-    if (filter?.status?.length) query.andWhere(statusNowIn("error", filter.status));
+    // Read once: the filter names them, and the page's errors are told OPEN or SUPERSEDED by the same.
+    const withdrawn = await withdrawnRuns(this.db.manager);
+    if (filter?.status?.length) query.andWhere(statusNowIn("error", filter.status, withdrawn));
     // Severity, object type and fixable follow from the code: each narrows the codes asked for.
     let codes: ValidationErrorCode[] | undefined = filter?.code?.length ? [...filter.code] : undefined;
     const narrow = (test: (rule: (typeof CODE_RULES)[ValidationErrorCode]) => boolean) => {
@@ -82,7 +84,7 @@ export class ValidationService {
     if (filter?.fixable != null) narrow((rule) => rule.fixable === filter.fixable);
     if (codes) query.andWhere(codes.length ? "error.code IN (:...codes)" : "1 = 0", { codes });
     const page = await paginate(query, args, [{ column: "error.id", value: (error) => error.id }]);
-    await effectiveStatuses(this.db.manager, page.nodes);
+    await effectiveStatuses(this.db.manager, page.nodes, withdrawn);
     return page;
   }
 
