@@ -21,7 +21,8 @@ const ROWS: { name: string; value: (f: SizeFigures) => number; unit: "ms" | "byt
   { name: "validate owned", value: (f) => f.validateOwned.wallMs, unit: "ms" },
   { name: "validate owned, and its sweep", value: (f) => f.validateOwned.wallMs + (f.validateOwned.sweep?.wallMs ?? 0), unit: "ms" },
   { name: "validate owned again", value: (f) => f.validateOwnedAgain.wallMs, unit: "ms" },
-  // CPU moves less with the machine's load than wall time does: a change of a few percent shows here first.
+  // What the API and its database spent, without the agents' share. On these machines it drifts about as much as
+  // wall time (identical code: 1.09 to 1.11 between sides, 2026-11-27): read beside the wall times, not instead.
   ...([
     ["validate before sync", (f: SizeFigures) => f.validateNew],
     ["validate after sync", (f: SizeFigures) => f.validateSynced],

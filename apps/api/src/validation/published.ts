@@ -38,6 +38,9 @@ export function openNow(alias: string): string {
   return `${alias}.status = '${ValidationErrorStatus.OPEN}' AND ${alias}.runId NOT IN (${WITHDRAWN_RUNS}) AND ${publishedOnly(alias)}`;
 }
 
+/** Ids of validation runs withdrawn and not yet swept. */
+export type WithdrawnRuns = ReadonlySet<number>;
+
 /**
  * The runs withdrawn whose rows the sweep has still to write: few (the sweep clears each within
  * about a minute of its withdrawal), read once per request and named in its conditions.
@@ -46,8 +49,6 @@ export async function withdrawnRuns(manager: EntityManager): Promise<WithdrawnRu
   const runs = await manager.find(ValidationRun, { select: { id: true }, where: { sweepDueAt: Not(IsNull()) } });
   return new Set(runs.map((run) => Number(run.id)));
 }
-
-export type WithdrawnRuns = ReadonlySet<number>;
 
 /**
  * The condition for the alias's errors whose status now is one of `statuses` (constants, not user
