@@ -70,9 +70,11 @@ export class ValidationService {
     if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
     const customerId = filterId("Customer", filter?.customerId, "customerId");
     if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
-    // Read once: the filter names them, and the page's errors are told OPEN or SUPERSEDED by the same.
-    const withdrawn = await withdrawnRuns(this.db.manager);
-    if (filter?.status?.length) query.andWhere(statusNowIn("error", filter.status, withdrawn));
+    // A status filter names the withdrawn runs, and the page's errors are then told OPEN or
+    // SUPERSEDED by the same read; without one, effectiveStatuses asks about the page's own runs.
+    const statuses = filter?.status?.length ? filter.status : undefined;
+    const withdrawn = statuses ? await withdrawnRuns(this.db.manager) : undefined;
+    if (statuses && withdrawn) query.andWhere(statusNowIn("error", statuses, withdrawn));
     // Severity, object type and fixable follow from the code: each narrows the codes asked for.
     let codes: ValidationErrorCode[] | undefined = filter?.code?.length ? [...filter.code] : undefined;
     const narrow = (test: (rule: (typeof CODE_RULES)[ValidationErrorCode]) => boolean) => {
