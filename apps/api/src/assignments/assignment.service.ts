@@ -1,6 +1,7 @@
 import { type EntityManager, In, IsNull } from "typeorm";
 import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
+import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
@@ -42,12 +43,11 @@ export class AssignmentService {
       const now = new Date();
       const fresh = lists
         .filter((list) => !alreadyOwned.has(list.id))
-        .map((list) =>
-          manager.create(Assignment, { customerId: customer.id, scope: AssignmentScope.LIST, listId: list.id, serverId: null, siteId: null, startDate, endDate: null, createdAt: now }),
-        );
-      for (let offset = 0; offset < fresh.length; offset += CHUNK) {
-        await manager.insert(Assignment, fresh.slice(offset, offset + CHUNK));
-      }
+        .map((list) => ({ customerId: customer.id, scope: AssignmentScope.LIST, listId: list.id, serverId: null, siteId: null, startDate, endDate: null, createdAt: now }));
+      // Not manager.insert: TypeORM's insert builder named a parameter per value and looked each new
+      // name up among those before, 2.3 s of the 13 s that assigning 100,000 lists in calls of
+      // 1,000 took.
+      await bulkInsert(manager, Assignment, fresh);
       await recomputeListOwners(manager, listIds);
       const after = await loadLists(manager, selection);
       await recordOwnerChanges(manager, author, "list.assign", lists, after);
