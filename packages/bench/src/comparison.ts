@@ -1,5 +1,5 @@
 import type { Checkout } from "./against.js";
-import { mb, seconds } from "./results.js";
+import { mb, median, seconds } from "./results.js";
 import type { PhaseFigures, SizeFigures } from "./validation-bench.js";
 
 /** One run of the validation benchmark: A by this checkout's API, B by the other's. */
@@ -39,12 +39,6 @@ const ROWS: { name: string; value: (f: SizeFigures) => number; unit: "ms" | "byt
 /** The API's CPU and the database server's (none on SQLite, inside the API) in a phase: what a change to the API can move. */
 function apiAndDatabaseMs(phase: PhaseFigures): number {
   return phase.cpu.apiMs + (phase.cpu.databaseMs ?? 0);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { print } from "graphql";
 import { ValidationErrorsDocument } from "../../../apps/web/src/gql/graphql.js";
 import type { ApiProcess } from "./api-process.js";
+import { median } from "./results.js";
 
 /** What an operator waits for when opening the errors page on one status after a validation. */
 export interface ErrorsPageFigures {
@@ -37,7 +38,7 @@ export async function measureErrorsPages(api: ApiProcess): Promise<ErrorsPageFig
       if (page.nodes.length !== Math.min(100, totalCount)) throw new Error(`the ${status} errors page held ${page.nodes.length} errors of ${totalCount}`);
       if (page.nodes.some((node) => node.status !== status)) throw new Error(`the ${status} errors page held errors of another status`);
     }
-    figures.push({ status, totalCount, ms: [...times].sort((a, b) => a - b)[Math.floor(TRIES / 2)]!, firstMs: times[0]! });
+    figures.push({ status, totalCount, ms: median(times), firstMs: times[0]! });
   }
   return figures;
 }

@@ -7,6 +7,7 @@ import { runThroughputBench, throughputReport } from "./api-throughput-bench.js"
 import { prepareCheckout, thisCheckout } from "./against.js";
 import { type ComparisonRun, comparisonReport } from "./comparison.js";
 import { summarizeCpuProfile } from "./cpu-profile.js";
+import { inFlight } from "./raw-write.js";
 import { machineLine, mb, seconds, writeSection } from "./results.js";
 import { runScaleOut, scaleOutReport } from "./scale-out-bench.js";
 import { runSqlCountBench, sqlCountReport } from "./sql-count-bench.js";
@@ -247,18 +248,11 @@ function report(machine: string, all: SizeFigures[]): string {
       return [[lists(f), phaseNames[index], seconds(phase.sweep.wallMs), seconds(phase.wallMs + phase.sweep.wallMs), `${(apiMs / 1000).toFixed(2)}${databaseMs === undefined ? "" : ` + ${(databaseMs / 1000).toFixed(2)}`} s`].join(" | ")];
     }),
   );
-  const validations: [string, (f: SizeFigures) => PhaseFigures][] = [
-    ["validate before sync", (f) => f.validateNew],
-    ["validate after sync", (f) => f.validateSynced],
-    ["validate again", (f) => f.validateAgain],
-    ["validate owned", (f) => f.validateOwned],
-    ["validate owned again", (f) => f.validateOwnedAgain],
-  ];
+  // Validations only: the sync phase measures no errors page.
   const errorsPages = all.flatMap((f) =>
-    validations.map(([name, of]) => {
-      const pages = of(f).errorsPages ?? [];
-      return [lists(f), name, ...pages.flatMap((page) => [page.totalCount.toLocaleString("en"), `${Math.round(page.ms)} ms (${Math.round(page.firstMs)} ms)`])].join(" | ");
-    }),
+    phases(f).flatMap((phase, index) =>
+      phase.errorsPages ? [[lists(f), phaseNames[index], ...phase.errorsPages.flatMap((page) => [page.totalCount.toLocaleString("en"), `${Math.round(page.ms)} ms (${Math.round(page.firstMs)} ms)`])].join(" | ")] : [],
+    ),
   );
   const databaseCpu = all[0]!.validateNew.cpu.databaseMs !== undefined ? " + database server" : mysqlUrl ? " (the database server is not on this machine)" : " (SQLite runs inside the API)";
   const fleet = servers > 1 ? `${servers} servers at once (one fixture served by ${servers} agents); times run until the last job ended. ` : "";
@@ -280,7 +274,7 @@ function report(machine: string, all: SizeFigures[]): string {
     ...unowned.map((row) => `| ${row} |`),
     "",
     "What those runs wrote, written again by a bare driver (raw write: the rows read back, then inserted into an empty copy of",
-    `validation_error with the same indexes and foreign keys, ${mysqlUrl ? `mysql2 escaping them into statements of 2,000 rows, ${Math.min(4, 2 * servers)} in flight at once (a job keeps one)` : "better-sqlite3 binding them to one 2,000-row prepared statement"}).`,
+    `validation_error with the same indexes and foreign keys, ${mysqlUrl ? `mysql2 escaping them into statements of 2,000 rows, ${inFlight(servers)} in flight at once (a job keeps one)` : "better-sqlite3 binding them to one 2,000-row prepared statement"}).`,
     "A validation can finish no sooner than the slower of reading its raw stream and writing its rows: the limit below.",
     "",
     "| lists per server | phase | rows written | their values | raw write | limit | the phase | ÷ limit |",

@@ -10,7 +10,7 @@ const ROWS_PER_STATEMENT = 2000;
  * rows here), so the limit is what the database can take, not what listbill asks of it. More
  * than four gain nothing on two cores.
  */
-const inFlight = (servers: number) => Math.min(4, 2 * servers);
+export const inFlight = (servers: number) => Math.min(4, 2 * servers);
 const COPY = "bench_raw_write";
 
 export interface RawWriteFigures {

@@ -47,5 +47,12 @@ export function writeSection(path: string, title: string, body: string): void {
   writeFileSync(path, `${current.slice(0, start)}${section}${rest ? `\n${rest}` : ""}`);
 }
 
+/** The middle value; for an even count, the mean of the two middle ones. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 export const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

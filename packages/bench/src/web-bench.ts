@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type Browser, chromium } from "playwright-core";
 import { type ApiProcess, startApiProcess } from "./api-process.js";
-import { machineLine, writeSection } from "./results.js";
+import { machineLine, median, writeSection } from "./results.js";
 
 /**
  * The SPA's two budgets ([web] issue): the first load's JavaScript at most 200 KB gzip, and the
@@ -130,7 +130,6 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** `pnpm --filter @listbill/bench bench:web`: build, seed 1,000 servers, measure, write RESULTS.md. */
 async function main(): Promise<void> {
