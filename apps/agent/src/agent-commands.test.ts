@@ -34,6 +34,7 @@ async function readEverything(agent: SpawnedAgent) {
       loggingEnabled: await client.loggingEnabled(),
       sites: await collect(client.sites()),
       lists: await collect(client.lists({ withMemberCounts: true })),
+      billed: await collect(client.lists({ withBilledMembers: true })),
       memberCounts: await collect(client.memberCounts()),
       log: await collect(client.logEntries({ afterId: 10, limit: 25 })),
     };
@@ -75,6 +76,9 @@ describe.each(engines)("the agent's commands on a %s-backed fixture", (engine, m
     expect(everything.lists.some((list) => /^[A-Z]/.test(list.name))).toBe(true);
     expect(everything.memberCounts.map((row) => row.list)).toEqual(everything.lists.map((list) => list.name));
     expect(everything.memberCounts.map((row) => row.counts)).toEqual(everything.lists.map((list) => list.memberCounts));
+    // Asked for billed members alone, the same lists carry normal + held and no counts by status.
+    expect(everything.billed).toEqual(everything.lists.map(({ memberCounts, ...list }) => ({ ...list, billedMembers: memberCounts!.normal + memberCounts!.held })));
+    expect(everything.lists.some((list) => list.memberCounts!.held > 0 && list.memberCounts!.unsub + list.memberCounts!.other > 0)).toBe(true);
     expect(everything.log.map((entry) => entry.id)).toEqual(Array.from({ length: 25 }, (_, i) => i + 11));
     expect(everything.log[0].created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
   });

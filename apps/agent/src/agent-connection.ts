@@ -85,7 +85,7 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
       case "sites":
         return stream(context.commands.sites());
       case "lists":
-        return stream(context.commands.lists(params?.withMemberCounts === true));
+        return stream(context.commands.lists(params?.withMemberCounts === true ? "counts" : params?.withBilledMembers === true ? "billed" : "none"));
       case "memberCounts":
         return stream(context.commands.memberCounts());
       case "logEntries":

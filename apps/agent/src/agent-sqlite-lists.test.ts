@@ -19,7 +19,9 @@ async function readLists() {
     for await (const list of client.lists({ withMemberCounts: true })) lists.push(list);
     const memberCounts: Array<{ list: string; counts: MemberCounts }> = [];
     for await (const row of client.memberCounts()) memberCounts.push(row);
-    return { lists, memberCounts };
+    const billed: HostingList[] = [];
+    for await (const list of client.lists({ withBilledMembers: true })) billed.push(list);
+    return { lists, memberCounts, billed };
   } finally {
     await client.close();
   }
@@ -76,13 +78,17 @@ afterAll(async () => {
 });
 
 describe("lists with member counts from a SQLite hosting server", () => {
-  it("counts every list's members as members_ holds them, with or without the members_ (List_, MemberType_) index", async () => {
+  it("counts every list's members (by status, and billed ones alone) as members_ holds them, with or without the members_ (List_, MemberType_) index", async () => {
     const expected = countsInDatabase();
     const indexed = await readLists();
     expect(indexed.lists).toHaveLength(expected.size);
     expect(new Map(indexed.lists.map((list) => [list.name, list.memberCounts]))).toEqual(expected);
     expect(indexed.memberCounts).toEqual(indexed.lists.map((list) => ({ list: list.name, counts: list.memberCounts })));
     expect(indexed.lists.find((list) => list.name === "zulu-1")?.memberCounts).toEqual({ other: 5, normal: 4, held: 1, unsub: 0, confirm: 0, private: 0, expired: 0 });
+    // Billed members alone: normal and held as members_ spells them, "Normal" and "normal " not among them.
+    expect(new Map(indexed.billed.map((list) => [list.name, list.billedMembers]))).toEqual(new Map([...expected].map(([name, counts]) => [name, counts.normal + counts.held])));
+    expect(indexed.billed.find((list) => list.name === "zulu-1")).toMatchObject({ billedMembers: 5 });
+    expect(indexed.billed.every((list) => list.memberCounts === undefined)).toBe(true);
 
     // Without the index the agent counts with one scan of members_: the same records, in the same order.
     const db = new Database(database);

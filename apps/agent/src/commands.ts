@@ -1,6 +1,6 @@
 import type { HostingList, HostingListMemberCounts, HostingLogEntry, HostingSite, MemberCounts, ServerInfo } from "@listbill/protocol";
 import { countedMemberTypes, listManagerSchema } from "./listmanager-schema.js";
-import { ListManagerQueries, memberCountColumns } from "./listmanager-queries.js";
+import { type ListMembers, ListManagerQueries, memberCountColumns } from "./listmanager-queries.js";
 import type { OpenedSource, Row } from "./sources/source.js";
 import type { SqliteSource } from "./sources/sqlite-source.js";
 import { SQLITE_WORKER_THREADS } from "./sources/sqlite-workers.js";
@@ -37,21 +37,28 @@ export class ListManagerCommands {
     }
   }
 
-  async *lists(withMemberCounts: boolean): AsyncGenerator<HostingList> {
-    if (!withMemberCounts) {
-      for await (const row of this.source.stream(this.queries.lists(false))) yield hostingList(row);
+  /** Every list in name-key order, with what it was asked of each list's members. */
+  async *lists(members: ListMembers): AsyncGenerator<HostingList> {
+    const q = this.queries;
+    if (members === "none") {
+      for await (const row of this.source.stream(q.lists("none"))) yield hostingList(row);
       return;
     }
-    for await (const { row, counts } of this.withMemberCounts(this.queries.lists(false), this.queries.lists(true))) {
+    const byStatus = members === "counts";
+    const rows = byStatus
+      ? this.counted(q.lists("none"), q.memberCountsOfNamedLists(), q.lists("counts"), memberCountColumns)
+      : this.counted(q.lists("none"), q.billedMembersOfNamedLists(), q.lists("billed"), ["billed"]);
+    for await (const { row, values } of rows) {
       const list = hostingList(row);
-      list.memberCounts = counts;
+      if (byStatus) list.memberCounts = memberCounts(values);
+      else list.billedMembers = int(values[0]);
       yield list;
     }
   }
 
   async *memberCounts(): AsyncGenerator<HostingListMemberCounts> {
-    for await (const { row, counts } of this.withMemberCounts(this.queries.listNames(), this.queries.memberCounts())) {
-      yield { list: String(row.name), counts };
+    for await (const { row, values } of this.counted(this.queries.listNames(), this.queries.memberCountsOfNamedLists(), this.queries.memberCounts(), memberCountColumns)) {
+      yield { list: String(row.name), counts: memberCounts(values) };
     }
   }
 
@@ -75,32 +82,32 @@ export class ListManagerCommands {
   }
 
   /**
-   * Each list's row with its member counts: the rows of `listsSql` counted list by list on worker
-   * threads, or the rows of `scanSql`, which carry count columns.
+   * Each list's row with its count values: the rows of `listsSql` counted list by list with
+   * `countSql` on worker threads, or the rows of `scanSql`, which carry the `columns`.
    */
-  private async *withMemberCounts(listsSql: string, scanSql: string): AsyncGenerator<{ row: Row; counts: MemberCounts }> {
-    const counter = await this.perListCounter();
+  private async *counted(listsSql: string, countSql: string, scanSql: string, columns: readonly string[]): AsyncGenerator<{ row: Row; values: readonly unknown[] }> {
+    const counter = await this.perListCounter(countSql);
     if (counter) {
-      yield* countedOnWorkers(this.source.stream(listsSql), counter, this.queries.memberCountsOfNamedLists());
+      yield* countedOnWorkers(this.source.stream(listsSql), counter, countSql);
       return;
     }
-    for await (const row of this.source.stream(scanSql)) yield { row, counts: memberCounts(memberCountColumns.map((column) => row[column])) };
+    for await (const row of this.source.stream(scanSql)) yield { row, values: columns.map((column) => row[column]) };
   }
 
   /**
    * The SQLite source, when member counts should be counted list by list on its worker threads:
-   * that is, when the plan of the count statement reads members_ only by seeks into a covering
+   * that is, when the plan of `countSql` reads members_ only by seeks into a covering
    * index. Without the members_ (List_, MemberType_) index each count would read all of members_,
    * so the lists stream then counts with one grouped scan instead (as MySQL always does: the
    * scan runs in the database server's process, beside the agent, and per-list counting took
    * MariaDB 1.5× as long). Asked on every stream, since an index may come or go while the agent
    * runs; planning takes about a millisecond.
    */
-  private async perListCounter(): Promise<SqliteSource | undefined> {
+  private async perListCounter(countSql: string): Promise<SqliteSource | undefined> {
     if (this.source.dialect !== "sqlite") return undefined;
     const members = listManagerSchema.members.table;
     const reads: string[] = [];
-    for await (const step of this.source.stream(`EXPLAIN QUERY PLAN ${this.queries.memberCountsOfNamedLists()}`, ["[]"])) {
+    for await (const step of this.source.stream(`EXPLAIN QUERY PLAN ${countSql}`, ["[]"])) {
       const detail = String(step.detail);
       const [verb, table] = detail.split(" ", 2);
       if ((verb === "SCAN" || verb === "SEARCH") && table === members) reads.push(detail);
@@ -137,11 +144,11 @@ function memberCounts(values: readonly unknown[]): MemberCounts {
 }
 
 /**
- * `rows` (each with a list name) with their member counts, counted on the source's worker
+ * `rows` (each with a list name) with the values of `countSql` for them, counted on the source's worker
  * threads a few batches ahead while earlier rows are sent. Counts are read a moment after the
  * list rows, by other connections: as current as the lists themselves, not of one snapshot.
  */
-async function* countedOnWorkers(rows: AsyncGenerator<Row>, source: SqliteSource, countSql: string): AsyncGenerator<{ row: Row; counts: MemberCounts }> {
+async function* countedOnWorkers(rows: AsyncGenerator<Row>, source: SqliteSource, countSql: string): AsyncGenerator<{ row: Row; values: readonly unknown[] }> {
   const ahead: Array<{ rows: Row[]; counts: Promise<unknown[][]> }> = [];
   let exhausted = false;
   // Threads start while the first rows are read (SQLite sorts every list before the first).
@@ -167,7 +174,7 @@ async function* countedOnWorkers(rows: AsyncGenerator<Row>, source: SqliteSource
       const batch = ahead.shift();
       if (!batch) return;
       const counts = await batch.counts;
-      for (const [index, row] of batch.rows.entries()) yield { row, counts: memberCounts(counts[index]) };
+      for (const [index, row] of batch.rows.entries()) yield { row, values: counts[index]! };
     }
   } finally {
     await rows.return(undefined);

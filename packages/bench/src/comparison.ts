@@ -11,6 +11,7 @@ export interface ComparisonRun {
 const ROWS: { name: string; value: (f: SizeFigures) => number; unit: "ms" | "bytes" }[] = [
   { name: "raw stream, lists", value: (f) => f.rawListsOnlyMs, unit: "ms" },
   { name: "raw stream, lists and counts", value: (f) => f.rawWarmMs, unit: "ms" },
+  { name: "raw stream, lists and billed members", value: (f) => f.rawBilledMs, unit: "ms" },
   { name: "validate before sync", value: (f) => f.validateNew.wallMs, unit: "ms" },
   { name: "sync", value: (f) => f.sync.wallMs, unit: "ms" },
   { name: "validate after sync", value: (f) => f.validateSynced.wallMs, unit: "ms" },

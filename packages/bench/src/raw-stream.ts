@@ -3,9 +3,10 @@ import { DEFAULT_AGENT_PASSWORD } from "@listbill/protocol";
 
 /**
  * The physical limit of a validation: one connection reading everything validation reads from
- * the agent (server info, logging flag, sites, lists with member counts), doing nothing with it.
+ * the agent (server info, logging flag, sites, lists with what `options` asks of their members),
+ * doing nothing with it.
  */
-export async function rawStream(agent: { host: string; port: number }, options: { withMemberCounts: boolean } = { withMemberCounts: true }): Promise<{ ms: number; lists: number }> {
+export async function rawStream(agent: { host: string; port: number }, options: Parameters<HostingClient["lists"]>[0]): Promise<{ ms: number; lists: number }> {
   const started = performance.now();
   const client = await HostingClient.connect({ host: agent.host, port: agent.port, password: DEFAULT_AGENT_PASSWORD });
   try {

@@ -61,6 +61,8 @@ export interface SizeFigures {
   /** The raw stream of every server at once, cold (first read of the fixture) and warm. */
   rawColdMs: number;
   rawWarmMs: number;
+  /** The same, warm, with billed members instead of counts by status: what validation reads when a plan limits members. */
+  rawBilledMs: number;
   /** The same, warm, without member counts: what validation reads while no plan limits members. */
   rawListsOnlyMs: number;
   validateNew: PhaseFigures;
@@ -105,16 +107,17 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
   const scratch = options.mysqlUrl ? await createScratchDatabase(options.mysqlUrl, "lbbench") : undefined;
   try {
     for (let i = 0; i < options.servers; i++) agents.push(await spawnAgent({ database: fixture }));
-    const rawAll = async (withMemberCounts = true) => {
+    const rawAll = async (members: Parameters<typeof rawStream>[1]) => {
       const started = performance.now();
-      const streamed = await Promise.all(agents.map((agent) => rawStream(agent, { withMemberCounts })));
+      const streamed = await Promise.all(agents.map((agent) => rawStream(agent, members)));
       if (streamed.some((result) => result.lists !== lists)) throw new Error(`an agent streamed ${streamed.map((result) => result.lists)} lists, not ${lists}`);
       return performance.now() - started;
     };
-    const rawColdMs = await rawAll();
-    const rawWarmMs = await rawAll();
-    const rawListsOnlyMs = await rawAll(false);
-    log(`${lists.toLocaleString("en")} lists × ${options.servers} server(s): raw stream ${rawColdMs.toFixed(0)} ms cold, ${rawWarmMs.toFixed(0)} ms warm, ${rawListsOnlyMs.toFixed(0)} ms without member counts`);
+    const rawColdMs = await rawAll({ withMemberCounts: true });
+    const rawWarmMs = await rawAll({ withMemberCounts: true });
+    const rawBilledMs = await rawAll({ withBilledMembers: true });
+    const rawListsOnlyMs = await rawAll({});
+    log(`${lists.toLocaleString("en")} lists × ${options.servers} server(s): raw stream ${rawColdMs.toFixed(0)} ms cold, ${rawWarmMs.toFixed(0)} ms warm, ${rawBilledMs.toFixed(0)} ms with billed members only, ${rawListsOnlyMs.toFixed(0)} ms without member counts`);
 
     const env = benchApiEnv(dataDir, scratch?.url);
     const local = scratch && ["127.0.0.1", "localhost", "::1", "[::1]"].includes(new URL(scratch.url).hostname);
@@ -188,7 +191,7 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
         if ("membersCounted" in result && result.membersCounted !== counted) throw new Error(`${name} ${counted ? "did not read" : "read"} member counts`);
       }
     }
-    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawListsOnlyMs, validateNew, rawWriteNew, sync, validateSynced, rawWriteSynced, validateAgain, assign, validateOwned, validateOwnedAgain };
+    return { lists, servers: options.servers, membersPerList: options.membersPerList, rawColdMs, rawWarmMs, rawBilledMs, rawListsOnlyMs, validateNew, rawWriteNew, sync, validateSynced, rawWriteSynced, validateAgain, assign, validateOwned, validateOwnedAgain };
   } finally {
     await Promise.all(agents.map((agent) => agent.stop()));
     await scratch?.drop();

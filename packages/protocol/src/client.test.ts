@@ -1,7 +1,8 @@
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HostingClient, plainRecord } from "./client.js";
-import { responseLine } from "./messages.js";
+import { z } from "zod";
+import { billedMembers, type HostingList, responseLine } from "./messages.js";
 import { HostingError } from "./errors.js";
 
 // Scripted peers over real TCP: they play an agent that misbehaves in ways the real agent never
@@ -112,6 +113,71 @@ describe("HostingClient against a misbehaving peer", () => {
     const error = await failure(() => client.serverInfo());
     expect(error.code).toBe("UNREACHABLE");
     expect(error.message).toMatch(/idle/);
+  });
+});
+
+describe("HostingClient and an agent from before withBilledMembers", () => {
+  // Such an agent checks the lists command's parameters against its own, older schema.
+  const olderListsParams = z.strictObject({ withMemberCounts: z.boolean().optional() }).optional();
+  const counts = (normal: number, held: number) => ({ normal, held, unsub: 3, confirm: 0, private: 0, expired: 0, other: 1 });
+  const list = (id: number, name: string, memberCounts?: ReturnType<typeof counts>) => ({ id, name, site: null, topic: null, description: null, created: null, disabled: false, maxMembers: 0, ...(memberCounts && { memberCounts }) });
+
+  async function olderAgent(listsAsked: unknown[], failAfterFirst = false): Promise<number> {
+    return peer((line, socket) => {
+      const params = (line as { params?: unknown }).params;
+      listsAsked.push(params);
+      if (!olderListsParams.safeParse(params).success) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters" });
+      send(socket, { id: line.id, type: "record", data: list(1, "alpha", counts(4, 2)) });
+      if (failAfterFirst) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "more than 8 requests in flight" });
+      send(socket, { id: line.id, type: "record", data: list(2, "beta", counts(0, 0)) });
+      send(socket, { id: line.id, type: "end", count: 2 });
+    });
+  }
+
+  it("asks again with counts by status when the agent refuses withBilledMembers, and billedMembers reads them", async () => {
+    const asked: unknown[] = [];
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: await olderAgent(asked), password: "pw" });
+    const lists: HostingList[] = [];
+    for await (const record of client.lists({ withBilledMembers: true })) lists.push(record);
+    expect(asked).toEqual([{ withBilledMembers: true }, { withMemberCounts: true }]);
+    expect(lists.map((record) => [record.name, billedMembers(record)])).toEqual([["alpha", 6], ["beta", 0]]);
+    // The connection goes on serving requests.
+    const again: string[] = [];
+    for await (const record of client.lists()) again.push(record.name);
+    expect(again).toEqual(["alpha", "beta"]);
+    await client.close();
+  });
+
+  it("does not ask again once a record has arrived, nor for a request that asked no billed members", async () => {
+    const asked: unknown[] = [];
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: await olderAgent(asked, true), password: "pw" });
+    const names: string[] = [];
+    const error = await failure(async () => {
+      for await (const record of client.lists({ withMemberCounts: true })) names.push(record.name);
+    });
+    expect(error.remoteCode).toBe("BAD_REQUEST");
+    expect(names).toEqual(["alpha"]);
+    expect(asked).toEqual([{ withMemberCounts: true }]);
+    await client.close();
+  });
+
+  it("closes the stream it fell back to when the consumer leaves early", async () => {
+    const asked: unknown[] = [];
+    const port = await peer((line, socket) => {
+      const params = (line as { params?: unknown }).params;
+      if (line.command === "cancel") return asked.push(line.command);
+      asked.push(params);
+      if (!olderListsParams.safeParse(params).success) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters" });
+      // Records and no end: the stream stays open until the client cancels it.
+      for (let id = 1; id <= 3; id++) send(socket, { id: line.id, type: "record", data: list(id, `list-${id}`, counts(1, 1)) });
+    });
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+    for await (const record of client.lists({ withBilledMembers: true })) {
+      expect(billedMembers(record)).toBe(2);
+      break;
+    }
+    await vi.waitFor(() => expect(asked).toEqual([{ withBilledMembers: true }, { withMemberCounts: true }, "cancel"]));
+    await client.close();
   });
 });
 

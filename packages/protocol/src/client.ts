@@ -7,7 +7,7 @@ import { LineSplitter } from "./line-splitter.js";
 import {
   authResultSchema, describeIssues, listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema,
   responseLine, serverInfoSchema, siteSchema,
-  type CommandName, type ResponseLine, type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type ServerInfo,
+  type CommandName, type CommandParams, type ResponseLine, type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type ServerInfo,
 } from "./messages.js";
 import { compareNameKeys, nameKey } from "./names.js";
 
@@ -86,10 +86,17 @@ export class HostingClient {
     return this.stream("sites", undefined, siteSchema, (site) => site.name);
   }
 
-  /** Lists in name-key order; withMemberCounts adds counts aggregated by the agent's database. */
-  lists(options: { withMemberCounts?: boolean } = {}): AsyncIterable<HostingList> {
-    const params = options.withMemberCounts ? { withMemberCounts: true } : undefined;
-    return this.stream("lists", params, listSchema, (list) => list.name);
+  /**
+   * Lists in name-key order. withMemberCounts adds counts by status, aggregated by the agent's
+   * database; withBilledMembers (without withMemberCounts) adds only the billed members, which
+   * costs the agent less. An agent from before withBilledMembers refuses it as a BAD_REQUEST
+   * before its first record: the stream then asks it again withMemberCounts.
+   */
+  lists(options: { withMemberCounts?: boolean; withBilledMembers?: boolean } = {}): AsyncIterable<HostingList> {
+    const lists = (params: CommandParams<"lists">) => this.stream("lists", params, listSchema, (list) => list.name);
+    if (options.withMemberCounts) return lists({ withMemberCounts: true });
+    if (!options.withBilledMembers) return lists(undefined);
+    return orElseOnRefusal(lists({ withBilledMembers: true }), () => lists({ withMemberCounts: true }));
   }
 
   memberCounts(): AsyncIterable<HostingListMemberCounts> {
@@ -371,4 +378,34 @@ export function plainRecord(json: unknown): ResponseLine | undefined {
     keys += 1;
   }
   return keys === 3 ? (json as ResponseLine) : undefined;
+}
+
+/**
+ * `first`, or `fallback` when the agent refuses `first`'s request (BAD_REQUEST) before sending a
+ * record: an older agent that does not know a parameter. Past the first record it adds nothing
+ * to each step.
+ */
+function orElseOnRefusal<T>(first: AsyncIterable<T>, fallback: () => AsyncIterable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let records = first[Symbol.asyncIterator]();
+      let started = false;
+      const start = async (): Promise<IteratorResult<T>> => {
+        try {
+          const next = await records.next();
+          started = true;
+          return next;
+        } catch (error) {
+          if (!(error instanceof HostingError && error.remoteCode === "BAD_REQUEST")) throw error;
+          started = true;
+          records = fallback()[Symbol.asyncIterator]();
+          return records.next();
+        }
+      };
+      return {
+        next: () => (started ? records.next() : start()),
+        return: async (value?: unknown) => (await records.return?.(value)) ?? { done: true, value: undefined },
+      };
+    },
+  };
 }

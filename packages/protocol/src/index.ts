@@ -5,7 +5,7 @@ export {
 } from "./errors.js";
 export { LineSplitter, type SplitLine } from "./line-splitter.js";
 export {
-  authResultSchema, commandAnswers, commandParams, DEFAULT_AGENT_PASSWORD, DEFAULT_AGENT_PORT, describeIssues,
+  authResultSchema, BILLED_MEMBER_STATUSES, billedMembers, commandAnswers, commandParams, DEFAULT_AGENT_PASSWORD, DEFAULT_AGENT_PORT, describeIssues,
   listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema, MAX_LINE_BYTES, MEMBER_STATUSES,
   memberCountsSchema, requestEnvelope, responseLine, serverInfoSchema, siteSchema,
   type CommandName, type CommandParams, type HostingList, type HostingListMemberCounts, type HostingLogEntry,

@@ -1,4 +1,4 @@
-import { type HostingList, type HostingSite, type MemberCounts, nameKey } from "@listbill/protocol";
+import { type HostingList, type HostingSite, type MemberCounts, billedMembers, nameKey } from "@listbill/protocol";
 import { type EntityManager, In } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
 import { recomputeListOwners } from "../assignments/assignment.service.js";
@@ -6,7 +6,7 @@ import { bulkInsert } from "../db/bulk-write.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
 import { Site } from "../sites/site.entity.js";
-import { countedMembers, listValue, siteValue } from "../validation/diff.js";
+import { listValue, siteValue } from "../validation/diff.js";
 
 /** Rows per multi-row INSERT … ON DUPLICATE KEY / ON CONFLICT UPDATE. */
 export const UPSERT_CHUNK = 500;
@@ -52,7 +52,7 @@ export async function upsertLists(manager: EntityManager, serverId: number, list
       topic: value.topic,
       disabled: value.disabled,
       maxMembers: value.maxMembers,
-      memberCount: countedMembers(list.memberCounts),
+      memberCount: billedMembers(list),
       memberCounts: memberCountsKey(list.memberCounts),
       hostCreatedAt: list.created ? new Date(list.created) : null,
       removedAt: null,

@@ -1,4 +1,4 @@
-import { type HostingList, type HostingSite, type MemberCounts, nameKey } from "@listbill/protocol";
+import { type HostingList, type HostingSite, billedMembers, nameKey } from "@listbill/protocol";
 import type { JsonObject } from "../graphql/scalars.js";
 import { ValidationErrorCode as Code, namedMessage } from "./validation-codes.js";
 
@@ -57,11 +57,6 @@ export interface PlanLimits {
   maxSites: number;
   maxMembers: number;
   maxMembersPerList: number;
-}
-
-/** Members that count toward a plan's limits: normal and held (ListManager bills both). */
-export function countedMembers(counts: MemberCounts | undefined): number {
-  return counts ? counts.normal + counts.held : 0;
 }
 
 /** The oldest ListManager major version the agent protocol reads correctly. */
@@ -212,7 +207,7 @@ export function diffList(
       billingValue: { customer: customer.company, isActive: false },
     });
   }
-  const members = countedMembers(hosting.memberCounts);
+  const members = billedMembers(hosting);
   const limit = customer.plan?.maxMembersPerList ?? 0;
   if (limit > 0 && members > limit) {
     findings.push({

@@ -1,4 +1,4 @@
-import { type HostingClient, type ServerInfo, nameKey } from "@listbill/protocol";
+import { type HostingClient, type ServerInfo, billedMembers, nameKey } from "@listbill/protocol";
 import { type EntityManager, In } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
 import type { Database } from "../db/database.js";
@@ -12,7 +12,7 @@ import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Server, ServerStatus } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
-import { type CustomerSummary, countedMembers, diffList, diffSite, diffVersion } from "./diff.js";
+import { type CustomerSummary, diffList, diffSite, diffVersion } from "./diff.js";
 import { billingLists } from "./billing-lists.js";
 import { mergeByKey, onePage } from "./merge.js";
 import { PlanUsage } from "./plan-limits.js";
@@ -92,12 +92,13 @@ export class ValidationRunner {
 
     const customers = await this.customersOn(server.id);
     // Member counts cost the agent a pass over every member (10,000,000 for 100,000 lists of 100):
-    // they are read only when a plan that limits members covers a list here.
+    // they are read only when a plan that limits members covers a list here, and then only the
+    // billed members, which plans limit (a third of the agent's time for the counts by status).
     tally.membersCounted = limitsMembers(customers);
     const usage = new PlanUsage();
     // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
     const estimate = Math.max(1, info.listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
-    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withMemberCounts: tally.membersCounted }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withBilledMembers: tally.membersCounted }), (list) => list.nameKey, (list) => nameKey(list.name))) {
       if (context.signal.aborted) throw context.signal.reason ?? new Error("aborted");
       const findings = diffList(pair.billing, pair.hosting, siteNames, customers);
       // Most pairs find nothing, or nothing to write yet: no await for them.
@@ -108,7 +109,7 @@ export class ValidationRunner {
       if (pair.hosting) {
         tally.listsChecked += 1;
         const owner = pair.billing && !pair.billing.removed ? pair.billing.customerId : null;
-        if (owner !== null) usage.add(owner, pair.hosting.site ? `${server.id}:${nameKey(pair.hosting.site)}` : null, 1, countedMembers(pair.hosting.memberCounts));
+        if (owner !== null) usage.add(owner, pair.hosting.site ? `${server.id}:${nameKey(pair.hosting.site)}` : null, 1, billedMembers(pair.hosting));
       }
       if (tally.listsChecked % 1000 === 0) context.progress(0.05 + 0.9 * Math.min(1, tally.listsChecked / estimate));
     }

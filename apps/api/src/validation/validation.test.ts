@@ -1,4 +1,4 @@
-import { addList, addMembers, addSite, changeListDescription, deleteList, disableLogging, listNames, moveList, setVersion, siteName } from "@listbill/fixtures";
+import { addList, addMembers, addSite, changeListDescription, deleteList, disableLogging, listNames, moveList, openFixtureDb, setVersion, siteName } from "@listbill/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Assignment } from "../assignments/assignment.entity.js";
 import { Customer } from "../customers/customer.entity.js";
@@ -169,6 +169,13 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     }
     const perList = errors.find((error) => error.code === "PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED" && error.objectKey === names[3]);
     expect(perList).toMatchObject({ objectKey: names[3], customer: { company: "Acme" }, billingValue: { maxMembersPerList: 12 } });
+    // Normal and held members count, as the hosting server holds them; the unsubscribed do not.
+    const fixture = await openFixtureDb(hosting.target);
+    const byType = await fixture.all<{ type: string; n: number }>("SELECT MemberType_ AS type, COUNT(*) AS n FROM members_ WHERE List_ = ? GROUP BY MemberType_", [names[3]]);
+    await fixture.close();
+    const members = (type: string) => Number(byType.find((row) => row.type === type)?.n ?? 0);
+    expect(members("unsub")).toBeGreaterThanOrEqual(50);
+    expect(perList.hostingValue.members).toBe(members("normal") + members("held"));
     expect(perList.hostingValue.members).toBeGreaterThanOrEqual(25);
     const lists = errors.find((error) => error.code === "PLAN_MAX_LISTS_EXCEEDED");
     expect(lists).toMatchObject({ objectType: "CUSTOMER", objectKey: "Acme", billingValue: { maxLists: 5 } });
