@@ -9,8 +9,13 @@
  * on `name.toLowerCase()`.
  */
 export function nameKey(name: string): string {
-  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  // Most names have no capital: a test without a match costs half a replace without one
+  // (a validation keys each of 100,000 lists four times).
+  return HAS_CAPITAL.test(name) ? name.replace(CAPITALS, (letters) => letters.toLowerCase()) : name;
 }
+
+const HAS_CAPITAL = /[A-Z]/;
+const CAPITALS = /[A-Z]+/g;
 
 /** Negative, zero or positive as key `a` sorts before, with or after key `b` (code point order). */
 export function compareNameKeys(a: string, b: string): number {

@@ -173,7 +173,7 @@ export function diffList(
   const billingValue = billingListValue(live, siteNames);
   const hostingValue = listValue(hosting);
   const differs = {
-    site: nameKey(billingValue.site ?? "") !== nameKey(hostingValue.site ?? ""),
+    site: billingValue.site !== hostingValue.site && nameKey(billingValue.site ?? "") !== nameKey(hostingValue.site ?? ""),
     topic: !same(billingValue.topic, hostingValue.topic),
     description: !same(billingValue.description, hostingValue.description),
     disabled: billingValue.disabled !== hostingValue.disabled,
