@@ -93,7 +93,7 @@ export class ValidationRunner {
     const customers = await this.customersOn(server.id);
     // Member counts cost the agent a pass over every member (10,000,000 for 100,000 lists of 100):
     // they are read only when a plan that limits members covers a list here, and then only the
-    // billed members, which plans limit (a third of the agent's time for the counts by status).
+    // billed members, which plans limit (less than half the agent's time for the counts by status).
     tally.membersCounted = limitsMembers(customers);
     const usage = new PlanUsage();
     // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
