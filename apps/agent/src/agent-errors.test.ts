@@ -94,6 +94,14 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     raw.destroy();
   });
 
+  it("BAD_REQUEST: a lists parameter the agent does not know is refused as invalid parameters, before any record", async () => {
+    // How a client tells an agent that predates a parameter (HostingClient.lists asks such an agent again without it).
+    const raw = await authenticatedRaw();
+    raw.send(`${JSON.stringify({ id: 5, command: "lists", params: { withMemberCount: true } })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 5, type: "error", code: "BAD_REQUEST", message: expect.stringMatching(/^invalid lists parameters: /) });
+    raw.destroy();
+  });
+
   it("UNKNOWN_COMMAND: reported with the request id; the client sees REMOTE_ERROR", async () => {
     const raw = await authenticatedRaw();
     raw.send(`${JSON.stringify({ id: 9, command: "deleteEverything" })}\n`);

@@ -264,7 +264,7 @@ function report(machine: string, all: SizeFigures[]): string {
     "",
     "- Wall time: from the validateServers / syncServers mutation to the job seen SUCCEEDED (polled every 20 ms).",
     "- Raw stream: a bare HostingClient per server reading what the job reads (server info, logging flag, sites, lists), warm, all servers at once.",
-    "  Validation reads member counts only when a plan that limits members covers a list of the server; sync always does.",
+    "  Validation reads member counts (billed members only) when a plan that limits members covers a list of the server; sync always reads them by status.",
     "  ÷ raw is the job over the raw stream of what it reads: the overhead of the API, its database writes included.",
     "- Slowest answer: the longest job(id) query while a validation ran (the API's responsiveness under load).",
     "",

@@ -126,7 +126,7 @@ describe("HostingClient and an agent from before withBilledMembers", () => {
     return peer((line, socket) => {
       const params = (line as { params?: unknown }).params;
       listsAsked.push(params);
-      if (!olderListsParams.safeParse(params).success) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters" });
+      if (!olderListsParams.safeParse(params).success) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters: (root): unrecognized_keys" });
       send(socket, { id: line.id, type: "record", data: list(1, "alpha", counts(4, 2)) });
       if (failAfterFirst) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "more than 8 requests in flight" });
       send(socket, { id: line.id, type: "record", data: list(2, "beta", counts(0, 0)) });
@@ -148,17 +148,42 @@ describe("HostingClient and an agent from before withBilledMembers", () => {
     await client.close();
   });
 
-  it("does not ask again once a record has arrived, nor for a request that asked no billed members", async () => {
+  it("does not ask again once a record has arrived, for another refusal, nor for a request that asked no billed members", async () => {
+    // An agent that knows withBilledMembers, sends a record, then refuses (a refusal after a record is the consumer's).
     const asked: unknown[] = [];
-    const client = await HostingClient.connect({ host: "127.0.0.1", port: await olderAgent(asked, true), password: "pw" });
-    const names: string[] = [];
-    const error = await failure(async () => {
-      for await (const record of client.lists({ withMemberCounts: true })) names.push(record.name);
+    const port = await peer((line, socket) => {
+      const params = (line as { params?: unknown }).params;
+      asked.push(params);
+      if (asked.length > 1) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "more than 16 requests in flight" });
+      send(socket, { id: line.id, type: "record", data: { ...list(1, "alpha"), billedMembers: 6 } });
+      send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters: withBilledMembers: invalid_type" });
     });
-    expect(error.remoteCode).toBe("BAD_REQUEST");
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+    const names: string[] = [];
+    const afterRecord = await failure(async () => {
+      for await (const record of client.lists({ withBilledMembers: true })) names.push(record.name);
+    });
+    expect(afterRecord.remoteCode).toBe("BAD_REQUEST");
     expect(names).toEqual(["alpha"]);
-    expect(asked).toEqual([{ withMemberCounts: true }]);
+    expect(asked).toEqual([{ withBilledMembers: true }]);
+    // A refusal that is not about the parameters (too many requests at once) is not retried either.
+    const busy = await failure(async () => {
+      for await (const _ of client.lists({ withBilledMembers: true })) expect.unreachable();
+    });
+    expect(busy.message).toMatch(/in flight/);
+    expect(asked).toEqual([{ withBilledMembers: true }, { withBilledMembers: true }]);
     await client.close();
+
+    const older: unknown[] = [];
+    const olderClient = await HostingClient.connect({ host: "127.0.0.1", port: await olderAgent(older, true), password: "pw" });
+    const counted: string[] = [];
+    const refused = await failure(async () => {
+      for await (const record of olderClient.lists({ withMemberCounts: true })) counted.push(record.name);
+    });
+    expect(refused.remoteCode).toBe("BAD_REQUEST");
+    expect(counted).toEqual(["alpha"]);
+    expect(older).toEqual([{ withMemberCounts: true }]);
+    await olderClient.close();
   });
 
   it("closes the stream it fell back to when the consumer leaves early", async () => {
@@ -167,7 +192,7 @@ describe("HostingClient and an agent from before withBilledMembers", () => {
       const params = (line as { params?: unknown }).params;
       if (line.command === "cancel") return asked.push(line.command);
       asked.push(params);
-      if (!olderListsParams.safeParse(params).success) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters" });
+      if (!olderListsParams.safeParse(params).success) return send(socket, { id: line.id, type: "error", code: "BAD_REQUEST", message: "invalid lists parameters: (root): unrecognized_keys" });
       // Records and no end: the stream stays open until the client cancels it.
       for (let id = 1; id <= 3; id++) send(socket, { id: line.id, type: "record", data: list(id, `list-${id}`, counts(1, 1)) });
     });

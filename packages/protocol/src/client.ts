@@ -381,22 +381,25 @@ export function plainRecord(json: unknown): ResponseLine | undefined {
 }
 
 /**
- * `first`, or `fallback` when the agent refuses `first`'s request (BAD_REQUEST) before sending a
- * record: an older agent that does not know a parameter. Past the first record it adds nothing
- * to each step.
+ * `first`, or `fallback` when the agent refuses `first`'s parameters (BAD_REQUEST, "invalid …
+ * parameters") before sending a record: an older agent that does not know a parameter. Any other
+ * refusal, or one after a record, reaches the consumer. Past the first record it adds nothing to
+ * each step.
  */
 function orElseOnRefusal<T>(first: AsyncIterable<T>, fallback: () => AsyncIterable<T>): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
       let records = first[Symbol.asyncIterator]();
       let started = false;
+      let closed = false;
       const start = async (): Promise<IteratorResult<T>> => {
         try {
           const next = await records.next();
           started = true;
           return next;
         } catch (error) {
-          if (!(error instanceof HostingError && error.remoteCode === "BAD_REQUEST")) throw error;
+          const refusedParameters = error instanceof HostingError && error.remoteCode === "BAD_REQUEST" && /\binvalid \w+ parameters\b/.test(error.message);
+          if (!refusedParameters || closed) throw error;
           started = true;
           records = fallback()[Symbol.asyncIterator]();
           return records.next();
@@ -404,7 +407,10 @@ function orElseOnRefusal<T>(first: AsyncIterable<T>, fallback: () => AsyncIterab
       };
       return {
         next: () => (started ? records.next() : start()),
-        return: async (value?: unknown) => (await records.return?.(value)) ?? { done: true, value: undefined },
+        return: async (value?: unknown) => {
+          closed = true;
+          return (await records.return?.(value)) ?? { done: true, value: undefined };
+        },
       };
     },
   };

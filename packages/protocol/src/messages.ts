@@ -83,7 +83,8 @@ export const listSchema = z.strictObject({
   memberCounts: memberCountsSchema.optional(),
   /**
    * The billed members alone (BILLED_MEMBER_STATUSES), when the stream was asked
-   * withBilledMembers and not withMemberCounts: two index seeks a list for the agent instead of seven.
+   * withBilledMembers and not withMemberCounts: on SQLite with the members_ (List_, MemberType_)
+   * index, two seeks a list for the agent instead of seven; elsewhere a lighter grouped scan.
    */
   billedMembers: count.optional(),
 });
