@@ -1,5 +1,5 @@
 import { escape as mysqlEscape } from "mysql2";
-import { type EntityManager, type EntityTarget, type ObjectLiteral, QueryFailedError } from "typeorm";
+import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 
 /** What a row whose unique key already exists does. */
 export type OnConflict =
@@ -25,10 +25,9 @@ export const BULK_CHUNK = 500;
  * time zone), a boolean 0 or 1, a simple-json value its JSON. Column transformers are applied.
  * No generated ids are read back.
  *
- * On MySQL a full chunk is a prepared statement (executePrepared); a shorter last chunk has each
- * value escaped here, by mysql2's own escape, into the statement's text: bound through mysql2's
- * text protocol as 9,000 parameters, mysql2 scans the whole statement for each placeholder and
- * formats the same Date again for every row (together 6 % of a 100,000-finding validation's CPU).
+ * On MySQL each value is escaped here, by mysql2's own escape, into the statement's text: bound
+ * as 9,000 parameters, mysql2 scans the whole statement for each placeholder and formats the
+ * same Date again for every row (together 6 % of a 100,000-finding validation's CPU).
  */
 export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: readonly Partial<T>[], onConflict: OnConflict = { kind: "error" }, chunk = BULK_CHUNK): Promise<void> {
   if (rows.length === 0) return;
@@ -55,23 +54,9 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const width = properties.length;
   const missing = (offset: number, i: number) => new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
 
-  // Full chunks go as a prepared statement (one text per table, columns and chunk size, prepared
-  // once per connection); the last, shorter chunk as text, so no statement of a one-off size is
-  // left prepared on the server (MySQL caps them at max_prepared_stmt_count).
-  const prepared = mysql && chunk * width <= MAX_PREPARED_PARAMETERS ? `${head}${Array(chunk).fill(placeholders).join(", ")}${tail}` : undefined;
   for (let offset = 0; offset < rows.length; offset += chunk) {
     const slice = rows.slice(offset, offset + chunk);
-    if (prepared && slice.length === chunk) {
-      const values: unknown[] = [];
-      for (const row of slice) {
-        for (let i = 0; i < width; i++) {
-          const value: unknown = (row as ObjectLiteral)[properties[i]!];
-          if (value === undefined) throw missing(offset, i);
-          values.push(converters[i]!(value));
-        }
-      }
-      await executePrepared(manager, prepared, values);
-    } else if (literal) {
+    if (literal) {
       const tuples: string[] = [];
       for (const row of slice) {
         let tuple = "(";
@@ -95,39 +80,6 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
       await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
     }
   }
-}
-
-/** The most parameters a MySQL prepared statement takes (a 16-bit count in the protocol). */
-const MAX_PREPARED_PARAMETERS = 65_535;
-
-/**
- * Runs `sql` as a server-side prepared statement through the manager's connection (its
- * transaction's, if any). The values travel in MySQL's binary protocol, so the server parses the
- * statement once per connection instead of parsing every value's text: for 100,000 validation
- * findings in statements of 2,000 rows, MariaDB used 1.4–1.6 s of CPU against 2.2–2.6 s as text
- * (2026-11-27). Logged and failed like manager.query: the statement counter sees it, and a
- * failure is a QueryFailedError carrying the driver's error.
- */
-async function executePrepared(manager: EntityManager, sql: string, values: unknown[]): Promise<void> {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
-    const connection = (await runner.connect()) as PreparingConnection;
-    manager.connection.logger.logQuery(sql, undefined, runner);
-    await new Promise<void>((resolve, reject) => {
-      connection.execute(sql, values, (error) => {
-        if (!error) return resolve();
-        manager.connection.logger.logQueryError(error, sql, undefined, runner);
-        reject(new QueryFailedError(sql, undefined, error));
-      });
-    });
-  } finally {
-    if (runner !== manager.queryRunner) await runner.release();
-  }
-}
-
-/** What executePrepared needs of the mysql2 connection TypeORM's query runner holds. */
-interface PreparingConnection {
-  execute(sql: string, values: unknown[], callback: (error: Error | null) => void): void;
 }
 
 /**
