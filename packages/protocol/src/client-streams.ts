@@ -1,4 +1,4 @@
-import type { HostingError } from "./errors.js";
+import { HostingError } from "./errors.js";
 
 /**
  * The client side of one streamed answer: records wait in a queue until the consumer pulls.
@@ -57,4 +57,40 @@ export class PendingResult {
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: HostingError) => void,
   ) {}
+}
+
+/**
+ * `first`, or `fallback` when the agent refuses `first`'s parameters (BAD_REQUEST, "invalid …
+ * parameters") before sending a record: an older agent that does not know a parameter. Any other
+ * refusal, or one after a record, reaches the consumer. Past the first record it adds nothing to
+ * each step.
+ */
+export function orElseOnRefusal<T>(first: AsyncIterable<T>, fallback: () => AsyncIterable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let records = first[Symbol.asyncIterator]();
+      let started = false;
+      let closed = false;
+      const start = async (): Promise<IteratorResult<T>> => {
+        try {
+          const next = await records.next();
+          started = true;
+          return next;
+        } catch (error) {
+          const refusedParameters = error instanceof HostingError && error.remoteCode === "BAD_REQUEST" && /\binvalid \w+ parameters\b/.test(error.message);
+          if (!refusedParameters || closed) throw error;
+          started = true;
+          records = fallback()[Symbol.asyncIterator]();
+          return records.next();
+        }
+      };
+      return {
+        next: () => (started ? records.next() : start()),
+        return: async (value?: unknown) => {
+          closed = true;
+          return (await records.return?.(value)) ?? { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { z } from "zod";
-import { PendingResult, PendingStream } from "./client-streams.js";
+import { orElseOnRefusal, PendingResult, PendingStream } from "./client-streams.js";
 import { errorFromRemote, HostingError } from "./errors.js";
 import { LineSplitter } from "./line-splitter.js";
 import {
@@ -378,40 +378,4 @@ export function plainRecord(json: unknown): ResponseLine | undefined {
     keys += 1;
   }
   return keys === 3 ? (json as ResponseLine) : undefined;
-}
-
-/**
- * `first`, or `fallback` when the agent refuses `first`'s parameters (BAD_REQUEST, "invalid …
- * parameters") before sending a record: an older agent that does not know a parameter. Any other
- * refusal, or one after a record, reaches the consumer. Past the first record it adds nothing to
- * each step.
- */
-function orElseOnRefusal<T>(first: AsyncIterable<T>, fallback: () => AsyncIterable<T>): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator]: () => {
-      let records = first[Symbol.asyncIterator]();
-      let started = false;
-      let closed = false;
-      const start = async (): Promise<IteratorResult<T>> => {
-        try {
-          const next = await records.next();
-          started = true;
-          return next;
-        } catch (error) {
-          const refusedParameters = error instanceof HostingError && error.remoteCode === "BAD_REQUEST" && /\binvalid \w+ parameters\b/.test(error.message);
-          if (!refusedParameters || closed) throw error;
-          started = true;
-          records = fallback()[Symbol.asyncIterator]();
-          return records.next();
-        }
-      };
-      return {
-        next: () => (started ? records.next() : start()),
-        return: async (value?: unknown) => {
-          closed = true;
-          return (await records.return?.(value)) ?? { done: true, value: undefined };
-        },
-      };
-    },
-  };
 }
