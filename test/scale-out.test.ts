@@ -95,6 +95,7 @@ describe.skipIf(!mysqlUrl)("two API processes sharing one MySQL database", () =>
     // runScaleOut lists every broken promise it checks, so the test can say which.
     const figures = await runScaleOut({ mysqlUrl: mysqlUrl!, servers: SERVERS, listsPerServer: 30, jobs: 36, latencyMs: 60, leaseMs: 1500, timeoutMs: 60_000, log: () => undefined });
     expect(figures.violations).toEqual([]);
+    expect(figures.failed).toBe(0);
     expect(figures.jobs.validate + figures.jobs.sync).toBeGreaterThanOrEqual(36);
     expect(figures.jobs.sync).toBeGreaterThan(0);
     expect(figures.orphaned).toBeGreaterThan(0);

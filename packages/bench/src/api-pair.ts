@@ -46,7 +46,8 @@ export class ApiPair {
 
   async start(extraEnv: Record<string, string> = {}, processes = 2): Promise<void> {
     this.scratch = await createScratchDatabase(this.mysqlUrl, "lbscale");
-    this.db = await mysql.createConnection(this.scratch.url);
+    // The API writes instants as UTC (timezone "Z"): read them so, whatever the machine's zone.
+    this.db = await mysql.createConnection({ uri: this.scratch.url, timezone: "Z" });
     const secretKey = randomBytes(24).toString("hex");
     const envFor = () => {
       const dataDir = mkdtempSync(join(tmpdir(), "listbill-scale-out-"));

@@ -31,7 +31,6 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(size.rawListsOnlyMs).toBeGreaterThan(0);
   for (const phase of [size.validateNew, size.sync, size.validateSynced, size.validateAgain, size.validateOwned, size.validateOwnedAgain]) {
     expect(phase.wallMs).toBeGreaterThan(0);
-    expect(phase.peakRssBytes).toBeGreaterThanOrEqual(phase.startupPeakRssBytes);
     expect(phase.startupPeakRssBytes).toBeGreaterThan(0);
     expect(phase.slowestPollMs).toBeGreaterThan(0);
   }
@@ -95,6 +94,7 @@ it("runs every benchmark end to end in smoke mode and reports its figures", () =
   expect(markdown).toContain("## Sync and log import");
 
   expect(scaleOut.violations).toEqual([]);
+  expect(scaleOut.failed).toBe(0);
   expect(scaleOut.jobs.validate + scaleOut.jobs.sync).toBeGreaterThanOrEqual(16);
   expect(scaleOut.orphaned).toBeGreaterThan(0);
   expect(markdown).toContain("## Scale-out: two API processes, one killed");
