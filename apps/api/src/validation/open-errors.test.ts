@@ -42,7 +42,7 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       row(serverId, "withdrawn", ValidationErrorStatus.OPEN, withdrawn.id),
     ];
     await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
-    for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN, runId: runs[0]!.id } })) {
+    for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN, runId: runs[0]!.id }, order: { id: "ASC" } })) {
       const key = error.fingerprint ?? "none";
       ids.set(key, [...(ids.get(key) ?? []), error.id]);
     }

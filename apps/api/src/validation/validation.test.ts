@@ -1,5 +1,6 @@
 import { addList, addMembers, addSite, changeListDescription, deleteList, disableLogging, listNames, moveList, openFixtureDb, setVersion, siteName } from "@listbill/fixtures";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostingClient } from "@listbill/protocol";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Assignment } from "../assignments/assignment.entity.js";
 import { Customer } from "../customers/customer.entity.js";
 import { List } from "../lists/list.entity.js";
@@ -144,8 +145,18 @@ describe.each(testDatabases())("validating a hosting server on %s", (kind) => {
     const customer = dataOf(await app.gql(`{ customers(first: 1) { nodes { id } } }`)).customers.nodes[0].id;
     dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code } } }`, { input: { id: customer, planId: plan } }));
 
-    const [job] = await runJobs(app, "validateServers", [serverId]);
+    // What the job asks the agent for, not only what it says it did.
+    const spy = vi.spyOn(HostingClient.prototype, "lists");
+    let job;
+    let asked: unknown[][];
+    try {
+      [job] = await runJobs(app, "validateServers", [serverId]);
+    } finally {
+      asked = [...spy.mock.calls];
+      spy.mockRestore();
+    }
     expect(job.result).toMatchObject({ membersCounted: false });
+    expect(asked).toEqual([[{ withBilledMembers: false }]]);
     const errors = await openErrors(app, serverId);
     expect(errors.find((error) => error.code === "PLAN_MAX_LISTS_EXCEEDED")).toMatchObject({ objectKey: "Acme", billingValue: { maxLists: 5 } });
     expect(codesOf(errors).filter((code) => code.startsWith("PLAN_MAX_MEMBERS"))).toEqual([]);
