@@ -10,6 +10,11 @@ import { rawConnection } from "./raw-connection.test-support.js";
 import { spawnAgent, type SpawnedAgent } from "./spawn-agent.js";
 
 const PASSWORD = "s3cret-Agent-Pw";
+/** Passwords tried and refused: an operator's mistyped real password must not reach a log or an answer either. */
+const WRONG_PASSWORDS = ["wrong-Pw-1st-try", "nope-Pw-2nd-try"];
+const SECRETS = [PASSWORD, ...WRONG_PASSWORDS];
+/** Every agent the tests start, for the log check at the end. */
+const spawned: { stderr(): string }[] = [];
 let dir: string;
 let database: string;
 let agent: SpawnedAgent;
@@ -32,7 +37,7 @@ const connect = (overrides: Partial<Parameters<typeof HostingClient.connect>[0]>
 async function failure(work: () => Promise<unknown>): Promise<HostingError> {
   const error = await work().then(() => undefined, (caught: unknown) => caught);
   expect(error).toBeInstanceOf(HostingError);
-  expect(String((error as Error).message) + String((error as Error).stack)).not.toContain(PASSWORD);
+  for (const secret of SECRETS) expect(String((error as Error).message) + String((error as Error).stack)).not.toContain(secret);
   return error as HostingError;
 }
 
@@ -45,11 +50,13 @@ async function authenticatedRaw() {
 
 describe("listbill-agent errors, over TCP to the real agent process", () => {
   it("AUTH_FAILED: a wrong password is refused and the connection closed", async () => {
-    const error = await failure(() => connect({ password: "wrong-password" }));
+    const error = await failure(() => connect({ password: WRONG_PASSWORDS[0] }));
     expect(error.code).toBe("AUTH_FAILED");
     const raw = await rawConnection(agent.port);
-    raw.send(`${JSON.stringify({ id: 3, command: "auth", params: { password: "nope" } })}\n`);
-    expect(await raw.next()).toMatchObject({ id: 3, type: "error", code: "AUTH_FAILED" });
+    raw.send(`${JSON.stringify({ id: 3, command: "auth", params: { password: WRONG_PASSWORDS[1] } })}\n`);
+    const refusal = await raw.next();
+    expect(refusal).toMatchObject({ id: 3, type: "error", code: "AUTH_FAILED" });
+    for (const secret of SECRETS) expect(JSON.stringify(refusal)).not.toContain(secret);
     await raw.closed;
   });
 
@@ -62,6 +69,7 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
 
   it("HOST_NOT_ALLOWED: an address outside the allow-list is refused before any request", async () => {
     const strict = await spawnAgent({ database, password: PASSWORD, allow: ["10.0.0.0/8", "::1"] });
+    spawned.push(strict);
     try {
       const error = await failure(() => HostingClient.connect({ host: strict.host, port: strict.port, password: PASSWORD }));
       expect(error.code).toBe("HOST_NOT_ALLOWED");
@@ -72,6 +80,7 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
       await strict.stop();
     }
     const allowing = await spawnAgent({ database, password: PASSWORD, allow: ["127.0.0.0/8"] });
+    spawned.push(allowing);
     try {
       const client = await HostingClient.connect({ host: allowing.host, port: allowing.port, password: PASSWORD });
       expect((await client.serverInfo()).product).toBe("ListManager");
@@ -115,6 +124,7 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     const broken = join(dir, "broken.sqlite");
     await generateListManagerDatabase({ target: { sqlitePath: broken }, seed: 1, sites: 1, lists: 3 });
     const brokenAgent = await spawnAgent({ database: broken, password: PASSWORD });
+    spawned.push(brokenAgent);
     try {
       const db = new Database(broken);
       db.exec("DROP TABLE lists_");
@@ -136,6 +146,7 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
 
   it("UNREACHABLE: nothing listening, a black hole, a reset in the middle of a stream", async () => {
     const dead = await spawnAgent({ database, password: PASSWORD });
+    spawned.push(dead);
     await dead.kill();
     expect((await failure(() => HostingClient.connect({ host: dead.host, port: dead.port, password: PASSWORD }))).code).toBe("UNREACHABLE");
 
@@ -178,8 +189,10 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     expect(agent.stderr()).toMatch(/connection_idle_closed/);
   });
 
-  it("never writes the password to its log", () => {
+  it("never writes the password, or one tried and refused, to its log", () => {
     expect(agent.stderr().length).toBeGreaterThan(0);
-    expect(agent.stderr()).not.toContain(PASSWORD);
+    for (const one of [agent, ...spawned]) for (const secret of SECRETS) expect(one.stderr()).not.toContain(secret);
+    // The refusals were logged, without what was tried.
+    expect(agent.stderr()).toMatch(/auth_failed/i);
   });
 });

@@ -113,10 +113,14 @@ export async function measureServersPage(browser: Browser, url: string, username
     await page.goto(`${url}/servers`);
     await page.waitForFunction("window.listbillInteractive !== undefined", undefined, { timeout: 30_000 });
     await page.getByText(`${expected} servers`, { exact: false }).first().waitFor({ timeout: 30_000 });
+    // The count is rendered at once, the table a little later (a deferred value): every row, then the time.
+    const all = await page.waitForFunction(`document.querySelectorAll("tbody tr").length === ${expected}`, undefined, { timeout: 30_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!all) throw new Error(`the table shows ${await page.locator("tbody tr").count()} rows, not ${expected}`);
     const allRowsMs = await page.evaluate(() => performance.now());
     const { rowsShownMs, interactiveMs } = (await page.evaluate("({ rowsShownMs: window.listbillRowsShown, interactiveMs: window.listbillInteractive })")) as { rowsShownMs: number; interactiveMs: number };
-    const rows = await page.locator("tbody tr").count();
-    if (rows !== expected) throw new Error(`the table shows ${rows} rows, not ${expected}`);
     return { rowsShownMs: Math.round(rowsShownMs), interactiveMs: Math.round(interactiveMs), allRowsMs: Math.round(allRowsMs) };
   } finally {
     await context.close();
