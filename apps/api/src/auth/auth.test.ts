@@ -5,7 +5,7 @@ import { createScratchDatabase, mysqlTestUrl } from "@listbill/fixtures/testing"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startApp } from "../app.js";
 import { configFromEnv } from "../config.js";
-import { type TestApp, dataOf, postGraphql, startTestApp, testDatabases, TEST_ADMIN_PASSWORD } from "../testing/test-app.js";
+import { type TestApp, dataOf, postGraphql, startTestApp, testDatabases, TEST_ADMIN_PASSWORD, snapshotRows } from "../testing/test-app.js";
 import { ApiToken } from "./api-token.entity.js";
 import { Session } from "./session.entity.js";
 import { User } from "./user.entity.js";
@@ -30,11 +30,8 @@ describe.each(testDatabases())("users, sessions and API tokens on %s", (kind) =>
     await app?.stop();
   });
 
-  const rows = async () => ({
-    users: await app.db.manager.find(User, { order: { id: "ASC" } }),
-    sessions: await app.db.manager.find(Session, { order: { id: "ASC" } }),
-    tokens: await app.db.manager.find(ApiToken, { order: { id: "ASC" } }),
-  });
+  /** Every row of every table (users, sessions, tokens, audit entries): what a refused request must leave as it was. */
+  const rows = () => snapshotRows(app.db);
   const anonymous = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => postGraphql(app.url, query, variables, headers);
 
   it("signs a browser in with an httpOnly, SameSite=Strict session cookie and no token in the body", async () => {

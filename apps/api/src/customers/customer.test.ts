@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HostingPlan } from "../plans/hosting-plan.entity.js";
-import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
-import { Customer } from "./customer.entity.js";
+import { type TestApp, dataOf, startTestApp, testDatabases, snapshotRows } from "../testing/test-app.js";
 
 const CUSTOMER_FIELDS = "id company contactName email isActive startDate endDate plan { name maxLists } listCount memberCount";
 const CREATE = `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { ${CUSTOMER_FIELDS} } userErrors { code field message } } }`;
@@ -19,10 +17,8 @@ describe.each(testDatabases())("customers and hosting plans on %s", (kind) => {
     await app?.stop();
   });
 
-  const rows = async () => ({
-    customers: await app.db.manager.find(Customer, { order: { id: "ASC" } }),
-    plans: await app.db.manager.find(HostingPlan, { order: { id: "ASC" } }),
-  });
+  /** Every row of every table (audit entries included): a refused mutation leaves them all as they were. */
+  const rows = () => snapshotRows(app.db);
 
   it("creates a hosting plan whose absent limits mean unlimited", async () => {
     const { createHostingPlan } = dataOf(await app.gql(CREATE_PLAN, { input: { name: "Bronze", maxLists: 5, maxMembers: 10000 } }));

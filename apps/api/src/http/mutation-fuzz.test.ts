@@ -8,7 +8,8 @@ import { type TestApp, TEST_ADMIN_PASSWORD, snapshotRows, startTestApp, testData
 /**
  * Property: whatever an admin sends to a mutation, the API answers below 500, stays up, changes
  * no row when it refuses the input (userErrors or a GraphQL error), and never echoes a
- * hosting-server password or an API token, in a response or a log line.
+ * hosting-server password, a user's password (or one tried at sign-in) or an API token, in a
+ * response or a log line.
  * Most runs go to SQLite; MySQL, when configured, takes 35% of the 10,000 (a run costs
  * about 10 ms there against 15 ms on MySQL). LISTBILL_FUZZ_RUNS changes the total for a quick try.
  */
@@ -33,6 +34,9 @@ const date = fc.oneof(fc.constantFrom("2026-01-31", "2026-02-30", "1999-12-31", 
 const instant = fc.oneof(fc.constantFrom("2999-01-01T00:00:00.000Z", "2001-01-01T00:00:00Z", "not a time", "2026-02-30T00:00:00Z"), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text);
 /** Hosting-server passwords are distinctive, so any echo of one is found by a plain search. */
 const serverPassword = fc.stringMatching(/^srvpw-[a-z0-9]{12}$/);
+/** So are the users' passwords (long enough to be accepted), and those tried at sign-in. */
+const userPassword = fc.stringMatching(/^usrpw-[a-z0-9]{16}$/);
+const SECRET_PREFIXES = ["srvpw-", "usrpw-"];
 /** Now and then a value of the wrong type altogether. */
 const wrong = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }));
 const maybeWrong = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary }, { weight: 1, arbitrary: wrong });
@@ -78,11 +82,11 @@ function mutationInputs(pools: Pools): Record<string, { type: string; select: st
     // `all: true` queues a job per server; kept rare so the job table (read after every run) stays small.
     validateServers: { type: "ValidateServersInput", select: "jobs { id }", weight: 1, input: fc.record({ serverIds: fc.option(fc.array(serverId, { maxLength: 3 })), all: rarely(fc.boolean()) }, optional) },
     syncServers: { type: "SyncServersInput", select: "jobs { id }", weight: 1, input: fc.record({ serverIds: fc.option(fc.array(serverId, { maxLength: 3 })), all: rarely(fc.boolean()) }, optional) },
-    createUser: { type: "CreateUserInput", select: "user { id }", weight: 2, input: fc.record({ username: maybeWrong(name), password: fc.oneof(text, fc.constant("a long enough password")), role: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("VIEWER", "OPERATOR", "ADMIN") }, { weight: 1, arbitrary: text }) }) },
+    createUser: { type: "CreateUserInput", select: "user { id }", weight: 2, input: fc.record({ username: maybeWrong(name), password: fc.oneof(text, userPassword), role: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("VIEWER", "OPERATOR", "ADMIN") }, { weight: 1, arbitrary: text }) }) },
     createApiToken: { type: "CreateApiTokenInput", select: "token apiToken { id }", weight: 2, input: fc.record({ userId: idFrom(() => pools.userIds, "User"), name: maybeWrong(text), expiresAt: fc.option(instant) }, { requiredKeys: ["userId", "name"] }) },
     revokeApiToken: { type: "RevokeApiTokenInput", select: "apiToken { id }", weight: 1, input: fc.record({ id: idFrom(() => pools.tokenIds, "ApiToken").filter((id) => id !== pools.driverTokenId) }) },
     // Each sign-in costs an argon2 hash (tens of ms), so few of them; wrong passwords mostly.
-    login: { type: "LoginInput", select: "user { id }", weight: 1, input: fc.record({ username: fc.oneof(fc.constant("admin"), text), password: fc.oneof({ weight: 1, arbitrary: fc.constant(TEST_ADMIN_PASSWORD) }, { weight: 4, arbitrary: text }) }) },
+    login: { type: "LoginInput", select: "user { id }", weight: 1, input: fc.record({ username: fc.oneof(fc.constant("admin"), text), password: fc.oneof({ weight: 1, arbitrary: fc.constant(TEST_ADMIN_PASSWORD) }, { weight: 2, arbitrary: text }, { weight: 2, arbitrary: userPassword }) }) },
   };
 }
 
@@ -113,7 +117,7 @@ describe.each(testDatabases())("fuzzing every mutation on %s", (kind) => {
 
     const logged: string[] = [];
     const spies = (["log", "info", "warn", "error"] as const).map((level) => vi.spyOn(console, level));
-    const secrets = new Set<string>();
+    const secrets = new Set<string>([TEST_ADMIN_PASSWORD]);
     const tally = { accepted: 0, refused: 0, errors: 0 };
     let rows = JSON.stringify(await snapshotRows(app.db));
     const started = Date.now();
@@ -123,7 +127,7 @@ describe.each(testDatabases())("fuzzing every mutation on %s", (kind) => {
       await fc.assert(
         fc.asyncProperty(cases, async ({ field, spec, input }) => {
           for (const value of Object.values(input as Record<string, unknown>)) {
-            if (typeof value === "string" && value.startsWith("srvpw-")) secrets.add(value);
+            if (typeof value === "string" && SECRET_PREFIXES.some((prefix) => value.startsWith(prefix))) secrets.add(value);
           }
           const response = await app.gql(`mutation($input: ${spec.type}!) { ${field}(input: $input) { ${spec.select} userErrors { code field message } } }`, { input });
           expect(response.status).toBeLessThan(500);

@@ -76,9 +76,20 @@ describe("the built SPA served by the API", () => {
   });
 
   it("never reads outside the build folder", async () => {
-    for (const path of ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt"]) {
-      const response = await fetch(base + path);
-      expect(await response.text(), path).not.toContain("not for the web");
+    // Sent as written (fetch would resolve the dots before sending), as curl --path-as-is does.
+    const { get } = await import("node:http");
+    const rawGet = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        get(`${base}/`, { path }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode!, body }));
+        }).on("error", reject);
+      });
+    expect((await rawGet("/index.html")).body).toBe(INDEX);
+    for (const path of ["/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt", "/assets/..%2f..%2fsecret.txt", "/..\\secret.txt"]) {
+      const { status, body } = await rawGet(path);
+      expect(body, path).not.toContain("not for the web");
+      expect([200, 400, 403, 404], path).toContain(status);
     }
   });
 

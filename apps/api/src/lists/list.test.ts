@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Assignment } from "../assignments/assignment.entity.js";
-import { List } from "../lists/list.entity.js";
 import { seedInventory } from "../testing/seed.js";
-import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { type TestApp, dataOf, startTestApp, testDatabases, snapshotRows } from "../testing/test-app.js";
 
 const ASSIGN = `mutation($input: AssignListsInput!) { assignLists(input: $input) { lists { id name customer { company } } userErrors { code field message } } }`;
 const UNASSIGN = `mutation($input: UnassignListsInput!) { unassignLists(input: $input) { lists { id customer { company } } userErrors { code field message } } }`;
@@ -28,10 +27,8 @@ describe.each(testDatabases())("lists and their assignment to customers on %s", 
     await app?.stop();
   });
 
-  const ownershipRows = async () => ({
-    assignments: await app.db.manager.find(Assignment, { order: { id: "ASC" } }),
-    lists: await app.db.manager.find(List, { order: { id: "ASC" } }),
-  });
+  /** Every row of every table (assignments, lists, audit entries): what a refused change must leave as it was. */
+  const ownershipRows = () => snapshotRows(app.db);
 
   it("lists every mirrored list with its server and site, all unassigned at first", async () => {
     const { lists } = dataOf(await app.gql(LISTS, { first: 100 }));

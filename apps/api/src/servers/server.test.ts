@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { type TestApp, dataOf, startTestApp, testDatabases, snapshotRows } from "../testing/test-app.js";
 import { Server } from "./server.entity.js";
 
 const SERVER_FIELDS = "id name hostName port comments autoSync status version validatedAt syncedAt passwordSet";
@@ -18,8 +18,8 @@ describe.each(testDatabases())("servers on %s", (kind) => {
     await app?.stop();
   });
 
-  /** Every column of every server row: a refused mutation must leave this exactly as it was. */
-  const serverRows = () => app.db.manager.getRepository(Server).find({ order: { id: "ASC" } });
+  /** Every row of every table (servers and audit entries among them): a refused mutation must leave them exactly as they were. */
+  const serverRows = () => snapshotRows(app.db);
 
   it("registers a server with ListManager's defaults and returns it without its password", async () => {
     const response = await app.gql(CREATE, { input: { name: "Hosting One", hostName: "lm1.example.com", password: "p4ss-word-one", comments: "rack 4" } });
