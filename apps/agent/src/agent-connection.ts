@@ -19,6 +19,8 @@ export interface ConnectionContext {
 
 // Bounds what one client can make the agent do at once; the request beyond it gets BAD_REQUEST.
 const MAX_IN_FLIGHT = 16;
+/** Records a stream sends between two turns of the event loop. */
+const YIELD_EVERY = 2000;
 
 /**
  * One client connection: allow-list check before a byte is read, then password, then commands
@@ -74,6 +76,11 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
         if (cancelled.has(id)) return send({ id, type: "end", count, cancelled: true });
         await send({ id, type: "record", data });
         count++;
+        // The event loop gets a turn now and then. Sending waits only when the socket backs up,
+        // and a reader as fast as loopback (whose buffers can hold tens of MB) never backs it up:
+        // without this, a cancel or another connection's request was read only once the whole
+        // stream had been sent.
+        if (count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       await send({ id, type: "end", count });
     };

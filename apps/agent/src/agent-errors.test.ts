@@ -189,6 +189,40 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     expect(agent.stderr()).toMatch(/connection_idle_closed/);
   });
 
+  it("answers a request while a long stream runs on the same connection, and ends that stream when it is cancelled", async () => {
+    // 20,000 lists, read as fast as loopback allows: the agent's writes never back up (this
+    // machine's loopback buffers hold 36 MB), so only its own turns let it read the cancel.
+    const big = join(dir, "big.sqlite");
+    await generateListManagerDatabase({ target: { sqlitePath: big }, seed: 3, sites: 2, lists: 20_000, membersPerList: 0, logRows: 0 });
+    const bigAgent = await spawnAgent({ database: big, password: PASSWORD });
+    spawned.push(bigAgent);
+    try {
+      const raw = await rawConnection(bigAgent.port);
+      raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
+      expect(await raw.next()).toEqual({ id: 1, type: "result", data: { authenticated: true } });
+      raw.send(`${JSON.stringify({ id: 2, command: "lists" })}\n${JSON.stringify({ id: 3, command: "serverInfo" })}\n`);
+      let records = 0;
+      let line: any;
+      while ((line = await raw.next()).id !== 3) {
+        expect(line).toMatchObject({ id: 2, type: "record" });
+        records += 1;
+      }
+      // Answered in the middle of the stream, not after it.
+      expect(line).toMatchObject({ type: "result", data: { product: "ListManager" } });
+      expect(records).toBeLessThan(20_000);
+
+      raw.send(`${JSON.stringify({ id: 4, command: "cancel", params: { requestId: 2 } })}\n`);
+      while ((line = await raw.next()).type === "record") records += 1;
+      expect(line).toEqual({ id: 2, type: "end", count: records, cancelled: true });
+      expect(records).toBeLessThan(20_000);
+      // The connection goes on serving.
+      raw.send(`${JSON.stringify({ id: 5, command: "loggingEnabled" })}\n`);
+      expect(await raw.next()).toEqual({ id: 5, type: "result", data: { enabled: true } });
+    } finally {
+      await bigAgent.stop();
+    }
+  }, 60_000);
+
   it("never writes the password, or one tried and refused, to its log", () => {
     expect(agent.stderr().length).toBeGreaterThan(0);
     for (const one of [agent, ...spawned]) for (const secret of SECRETS) expect(one.stderr()).not.toContain(secret);
