@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { seedInventory } from "../testing/seed.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
 import { RawEntityReader } from "./hydrate.js";
@@ -6,8 +7,15 @@ import { RawEntityReader } from "./hydrate.js";
 /** The reader behind pages and loaders must give exactly what TypeORM's getMany() gives, for every entity. */
 describe.each(testDatabases())("RawEntityReader on %s", (kind) => {
   let app: TestApp;
+  let hosting: HostingServer;
   beforeAll(async () => {
-    app = await startTestApp(kind);
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 5 })]);
+    // A server validated, synced (lists, member counts, log rows) and validated again: runs and
+    // errors of every kind of value, before the jobs stop.
+    const hosted = await registerServer(app, { name: "Hydrated", port: hosting.agent.port });
+    for (const mutation of ["validateServers", "syncServers", "validateServers"] as const) {
+      expect((await runJobs(app, mutation, [hosted]))[0]).toMatchObject({ state: "SUCCEEDED" });
+    }
     await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 2, sitesPerServer: 2, listsPerSite: 3 });
     const plan = dataOf(await app.gql(`mutation { createHostingPlan(input: { name: "Gold", maxLists: 5 }) { hostingPlan { id } } }`)).createHostingPlan.hostingPlan.id;
@@ -17,6 +25,7 @@ describe.each(testDatabases())("RawEntityReader on %s", (kind) => {
   });
   afterAll(async () => {
     await app?.stop();
+    await hosting?.stop();
   });
 
   it("reads every column of every entity as getMany() does", async () => {
@@ -28,6 +37,7 @@ describe.each(testDatabases())("RawEntityReader on %s", (kind) => {
       const query = repository.createQueryBuilder("row");
       const reader = RawEntityReader.forMainAlias(query);
       const read = (await query.orderBy("row.id", "ASC").getRawMany()).map((raw: Record<string, unknown>) => reader.read(raw));
+      expect(expected.length, `${metadata.name} rows`).toBeGreaterThan(0);
       expect(read, metadata.name).toEqual(expected);
       for (const [index, entity] of read.entries()) expect(Object.getPrototypeOf(entity), metadata.name).toBe(Object.getPrototypeOf(expected[index]));
       compared += expected.length;
