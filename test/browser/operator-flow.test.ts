@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { openFixtureDb } from "@listbill/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, ARTIFACTS, type Stack, launchChromium, startStack } from "./support/stack.js";
 
@@ -173,6 +174,11 @@ describe("an operator in the browser", () => {
     await page.getByRole("link", { name: "Jobs" }).click();
     await page.getByRole("heading", { name: "Jobs" }).waitFor();
     await page.locator("tbody tr").first().waitFor();
+    // Newest first: the sync just run.
+    const newest = (await page.locator("tbody tr").first().textContent()) ?? "";
+    expect(newest).toMatch(/SYNC/);
+    expect(newest).toMatch(/east/);
+    expect(newest).toMatch(/succeeded/i);
     await shot("jobs");
 
     // The fixture's message log starts on 2024-01-01.
@@ -180,6 +186,20 @@ describe("an operator in the browser", () => {
     await page.getByRole("img", { name: "Messages and units per period" }).waitFor();
     await page.locator(".usage-chart canvas").waitFor();
     await shot("usage");
+    // A period with no message says so and points to All time, which shows every message of
+    // east's log, as its database holds them (bulk has none).
+    await page.goto(`${stack.url}/usage?from=2024-02-01&to=2024-03-31`);
+    await page.getByText(/No messages were sent in this period \(try All time\)/).waitFor();
+    await page.getByRole("button", { name: "All time" }).click();
+    const fixture = await openFixtureDb({ sqlitePath: stack.hosting.east!.database });
+    const [log] = await fixture.all<{ messages: number; recipients: number }>("SELECT COUNT(*) AS messages, SUM(RecipientCount_) AS recipients FROM log_");
+    await fixture.close();
+    expect(Number(log!.messages)).toBe(400);
+    const total = async (label: string) => Number(((await page.locator(".totals > *").filter({ hasText: label }).locator("strong").textContent()) ?? "").replace(/\D/g, ""));
+    await page.locator(".totals").filter({ hasText: `Messages ${Number(log!.messages).toLocaleString("en-US")}` }).waitFor();
+    expect(await total("Messages")).toBe(Number(log!.messages));
+    expect(await total("Recipients")).toBe(Number(log!.recipients));
+    expect(await page.getByRole("alert").count()).toBe(0);
 
     await page.getByRole("link", { name: "Customers" }).click();
     await page.getByRole("link", { name: "Acme Newsletters" }).click();

@@ -35,6 +35,8 @@ export function ensureWebBuild(): void {
 
 export interface HostingServer {
   name: string;
+  /** Its ListManager database (SQLite), to check what the SPA shows against. */
+  database: string;
   agent: SpawnedAgent;
 }
 
@@ -42,7 +44,7 @@ export interface HostingServer {
 export async function startHosting(name: string, shape: Omit<GenerateOptions, "target">, root: string): Promise<HostingServer> {
   const sqlitePath = join(root, `${name}.sqlite`);
   await generateListManagerDatabase({ target: { sqlitePath }, ...shape });
-  return { name, agent: await spawnAgent({ database: sqlitePath }) };
+  return { name, database: sqlitePath, agent: await spawnAgent({ database: sqlitePath }) };
 }
 
 export interface Stack {

@@ -3,8 +3,12 @@ import type { Database } from "../db/database.js";
 import { filterId } from "../lists/list.service.js";
 import { type UsageBucket, type UsageFilter, UsagePeriod } from "./usage.inputs.js";
 
-/** Longest range one usage query may cover. */
+/**
+ * The most buckets one usage query answers: by day, ten years of days; by month, a century of
+ * months (the SPA's "All time" asks from 2000-01-01 by month).
+ */
 export const MAX_USAGE_DAYS = 3660;
+export const MAX_USAGE_MONTHS = 1200;
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
@@ -23,7 +27,9 @@ export class UsageService {
     if (named > 1) throw badInput("Give at most one of serverId, customerId and listId");
     if (filter.to < filter.from) throw badInput("to must not be before from");
     const days = (Date.parse(`${filter.to}T00:00:00Z`) - Date.parse(`${filter.from}T00:00:00Z`)) / 86_400_000;
-    if (days > MAX_USAGE_DAYS) throw badInput(`A usage query covers at most ${MAX_USAGE_DAYS} days`);
+    if (filter.groupBy === UsagePeriod.DAY && days > MAX_USAGE_DAYS) throw badInput(`A usage query by day covers at most ${MAX_USAGE_DAYS} days; group by month for a longer period`);
+    const month = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7));
+    if (month(filter.to) - month(filter.from) + 1 > MAX_USAGE_MONTHS) throw badInput(`A usage query covers at most ${MAX_USAGE_MONTHS} months`);
 
     const mysql = this.db.kind === "mysql";
     const format = filter.groupBy === UsagePeriod.DAY ? "%Y-%m-%d" : "%Y-%m";

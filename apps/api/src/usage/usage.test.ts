@@ -64,6 +64,19 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     expect(usage).toEqual([{ period: "2026-11-03", messages: 1, recipients: 7, bytes: 10_240, units: 7 }]);
   });
 
+  it("answers all time by month (the SPA's All time), and bounds a period by day to ten years", async () => {
+    const { usage } = dataOf(await app.gql(USAGE, { filter: { serverId, from: "2000-01-01", to: "2026-12-31", groupBy: "MONTH" } }));
+    expect(usage.map((bucket: { period: string }) => bucket.period)).toEqual(["2026-10", "2026-11"]);
+    const longByDay = await app.gql(USAGE, { filter: { serverId, from: "2000-01-01", to: "2026-12-31", groupBy: "DAY" } });
+    expect(longByDay.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(longByDay.errors?.[0]?.message).toMatch(/group by month/);
+    // Ten years by day still answers; more than a century by month does not.
+    const tenYears = dataOf(await app.gql(USAGE, { filter: { serverId, from: "2016-12-01", to: "2026-11-30", groupBy: "DAY" } })).usage;
+    expect(tenYears.reduce((sum: number, bucket: { messages: number }) => sum + bucket.messages, 0)).toBe(5);
+    const century = await app.gql(USAGE, { filter: { serverId, from: "1900-01-01", to: "2026-12-31", groupBy: "MONTH" } });
+    expect(century.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
   it("refuses a reversed range or two filters at once", async () => {
     const reversed = await app.gql(USAGE, { filter: { from: "2026-11-30", to: "2026-10-01", groupBy: "DAY" } });
     expect(reversed.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
