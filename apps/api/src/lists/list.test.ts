@@ -98,11 +98,15 @@ describe.each(testDatabases())("lists and their assignment to customers on %s", 
 
   it("unassigns lists, ending their assignment on the given day, and leaves unowned ones alone", async () => {
     const [owned, unowned] = [inventory.listIds[1], inventory.listIds[8]];
+    const before = await app.db.manager.find(Assignment, { order: { id: "ASC" } });
     const { unassignLists } = dataOf(await app.gql(UNASSIGN, { input: { listIds: [owned, unowned], endDate: "2026-06-30" } }));
     expect(unassignLists.userErrors).toEqual([]);
     expect(unassignLists.lists.map((list: { customer: unknown }) => list.customer)).toEqual([null, null]);
-    const ended = await app.db.manager.findOneByOrFail(Assignment, { endDate: "2026-06-30" });
-    expect(ended.startDate).toBe("2026-01-01");
+    // One assignment ended, the owned list's; no other row changed, and none was added for the unowned one.
+    const ended = await app.db.manager.findBy(Assignment, { endDate: "2026-06-30" });
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.startDate).toBe("2026-01-01");
+    expect(await app.db.manager.find(Assignment, { order: { id: "ASC" } })).toEqual(before.map((row) => (row.id === ended[0]!.id ? { ...row, endDate: "2026-06-30" } : row)));
     const acmeNow = dataOf(await app.gql(`query($id: ID!) { customer(id: $id) { listCount } }`, { id: acme })).customer;
     expect(acmeNow.listCount).toBe(1);
   });
