@@ -41,8 +41,8 @@ async function failure(work: () => Promise<unknown>): Promise<HostingError> {
   return error as HostingError;
 }
 
-async function authenticatedRaw() {
-  const raw = await rawConnection(agent.port);
+async function authenticatedRaw(port = agent.port) {
+  const raw = await rawConnection(port);
   raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
   expect(await raw.next()).toEqual({ id: 1, type: "result", data: { authenticated: true } });
   return raw;
@@ -197,9 +197,7 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     const bigAgent = await spawnAgent({ database: big, password: PASSWORD });
     spawned.push(bigAgent);
     try {
-      const raw = await rawConnection(bigAgent.port);
-      raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
-      expect(await raw.next()).toEqual({ id: 1, type: "result", data: { authenticated: true } });
+      const raw = await authenticatedRaw(bigAgent.port);
       raw.send(`${JSON.stringify({ id: 2, command: "lists" })}\n${JSON.stringify({ id: 3, command: "serverInfo" })}\n`);
       let records = 0;
       let line: any;
