@@ -3,13 +3,15 @@ import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
-import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
+import { type NodeType, fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
 import { today } from "../graphql/validators.js";
 import { List } from "../lists/list.entity.js";
+import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
 import { Assignment, AssignmentScope } from "./assignment.entity.js";
-import { AssignmentErrorCode as Code, MAX_LISTS_PER_CALL } from "./assignment.errors.js";
+import { AssignmentErrorCode as Code, MAX_LISTS_PER_CALL, MAX_WHOLES_PER_CALL } from "./assignment.errors.js";
 
 const CHUNK = 500;
 
@@ -23,23 +25,13 @@ export class AssignmentService {
   async assignLists(input: { listIds: string[]; customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<List[]> {
     const selection = parseListIds(input.listIds);
     const listIds = selection.ids;
-    const customerId = fromGlobalId("Customer", input.customerId);
-    if (customerId === null) refuse(Code.CUSTOMER_NOT_FOUND, "No customer has this ID", ["input", "customerId"]);
+    const customerId = parseCustomerId(input.customerId);
     const startDate = parseDate(input.startDate, "startDate");
 
     return this.db.transaction(async (manager) => {
-      const customer = await manager.findOneBy(Customer, { id: customerId });
-      if (!customer) refuse(Code.CUSTOMER_NOT_FOUND, "No customer has this ID", ["input", "customerId"]);
-      if (!customer.isActive) refuse(Code.CUSTOMER_INACTIVE, `${customer.company} is inactive; activate the customer before assigning lists`, ["input", "customerId"]);
+      const customer = await activeCustomer(manager, customerId, "lists");
       const lists = await loadLists(manager, selection);
-
-      const current = await currentDirectAssignments(manager, listIds);
-      const moving = current.filter((assignment) => assignment.customerId !== customer.id);
-      const alreadyOwned = new Set(current.filter((assignment) => assignment.customerId === customer.id).map((a) => a.listId));
-      for (const assignment of moving) {
-        assignment.endDate = maxDate(dayBefore(startDate), assignment.startDate);
-      }
-      await saveEndDates(manager, moving);
+      const alreadyOwned = await moveToCustomer(manager, await currentDirectAssignments(manager, listIds), customer.id, startDate, "listId");
       const now = new Date();
       const fresh = lists
         .filter((list) => !alreadyOwned.has(list.id))
@@ -88,27 +80,112 @@ export class AssignmentService {
       return after;
     });
   }
+
+  /**
+   * Makes the customer the owner of every named site, or server, as a whole from startDate: each
+   * of its lists without an owner of its own is the customer's, and so are the lists the hosting
+   * server adds to it later. A site or server another customer owns moves: that assignment ends
+   * the day before. Lists assigned one by one keep their owner. All or nothing.
+   */
+  assignSites(input: { siteIds: string[]; customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<Site[]> {
+    return this.assignWhole(SITES, input.siteIds, input, author) as Promise<Site[]>;
+  }
+
+  assignServers(input: { serverIds: string[]; customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<Server[]> {
+    return this.assignWhole(SERVERS, input.serverIds, input, author) as Promise<Server[]>;
+  }
+
+  /**
+   * Ends the named sites' (or servers') own assignments on endDate; their lists fall back to the
+   * next owner (a site's to its server's), or to none. A site owned only through its server is
+   * refused; one without an owner is left as it is.
+   */
+  unassignSites(input: { siteIds: string[]; endDate?: string | null }, author: ChangeAuthor): Promise<Site[]> {
+    return this.unassignWhole(SITES, input.siteIds, input.endDate, author) as Promise<Site[]>;
+  }
+
+  unassignServers(input: { serverIds: string[]; endDate?: string | null }, author: ChangeAuthor): Promise<Server[]> {
+    return this.unassignWhole(SERVERS, input.serverIds, input.endDate, author) as Promise<Server[]>;
+  }
+
+  private async assignWhole(kind: WholeKind, globalIds: string[], input: { customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<Whole[]> {
+    const selection = parseSelection(globalIds, kind.type, kind.field, kind.codes);
+    const customerId = parseCustomerId(input.customerId);
+    const startDate = parseDate(input.startDate, "startDate");
+
+    return this.db.transaction(async (manager) => {
+      const customer = await activeCustomer(manager, customerId, `${kind.noun}s`);
+      const wholes = await loadWholes(manager, kind, selection);
+      const current = await currentWholeAssignments(manager, kind, selection.ids);
+      const alreadyOwned = await moveToCustomer(manager, current, customer.id, startDate, kind.column);
+      const now = new Date();
+      await bulkInsert(
+        manager,
+        Assignment,
+        wholes
+          .filter((whole) => !alreadyOwned.has(whole.id))
+          .map((whole) => ({ customerId: customer.id, scope: kind.scope, listId: null, siteId: null, serverId: null, [kind.column]: whole.id, startDate, endDate: null, createdAt: now })),
+      );
+      await recomputeOwnersUnder(manager, kind.column, selection.ids);
+      const before = ownersOf(kind, current);
+      const after = new Map(wholes.map((whole) => [whole.id, customer.id]));
+      await recordWholeOwnerChanges(manager, author, kind, "assign", wholes, before, after);
+      return wholes;
+    });
+  }
+
+  private async unassignWhole(kind: WholeKind, globalIds: string[], endDateInput: string | null | undefined, author: ChangeAuthor): Promise<Whole[]> {
+    const selection = parseSelection(globalIds, kind.type, kind.field, kind.codes);
+    const endDate = parseDate(endDateInput, "endDate");
+    return this.db.transaction(async (manager) => {
+      const wholes = await loadWholes(manager, kind, selection, false);
+      const current = await currentWholeAssignments(manager, kind, selection.ids);
+      if (kind === SITES) {
+        const own = new Set(current.map((assignment) => assignment.siteId));
+        const inherited = await currentWholeAssignments(manager, SERVERS, [...new Set((wholes as Site[]).filter((site) => !own.has(site.id)).map((site) => site.serverId))]);
+        const ownedServers = new Set(inherited.map((assignment) => assignment.serverId));
+        const refused = (wholes as Site[]).filter((site) => !own.has(site.id) && ownedServers.has(site.serverId));
+        if (refused.length > 0) {
+          throw new UserInputFailure(refused.map((site) => userError(Code.INHERITED_ASSIGNMENT, `${site.name} is owned through its whole server; unassign the server instead`, ["input", kind.field, String(selection.position.get(site.id))])));
+        }
+      }
+      for (const assignment of current) {
+        if (endDate < assignment.startDate) refuse(Code.INVALID_DATE, `endDate ${endDate} is before the assignment's start ${assignment.startDate}`, ["input", "endDate"]);
+        assignment.endDate = endDate;
+      }
+      await saveEndDates(manager, current);
+      await recomputeOwnersUnder(manager, kind.column, selection.ids);
+      await recordWholeOwnerChanges(manager, author, kind, "unassign", wholes, ownersOf(kind, current), new Map());
+      return wholes;
+    });
+  }
 }
 
 /**
  * Recomputes list.customerId, the cached current owner: the list's own open assignment, else
  * its site's, else its server's; nobody for a removed list. Every change to assignments calls
- * this inside its transaction.
+ * this (or recomputeOwnersUnder) inside its transaction.
  */
 export async function recomputeListOwners(manager: EntityManager, listIds: number[]): Promise<void> {
-  const owner = (column: string, outer: string) =>
-    `(SELECT a.customerId FROM assignment a WHERE a.${column} = \`list\`.${outer} AND a.endDate IS NULL ORDER BY a.id DESC LIMIT 1)`;
-  for (let offset = 0; offset < listIds.length; offset += CHUNK) {
-    const chunk = listIds.slice(offset, offset + CHUNK);
-    await manager.query(
-      `UPDATE \`list\` SET customerId = CASE WHEN removedAt IS NULL THEN COALESCE(${owner("listId", "id")}, ${owner("siteId", "siteId")}, ${owner("serverId", "serverId")}) END WHERE id IN (${chunk.map(() => "?").join(",")})`,
-      chunk,
-    );
-  }
+  for (let offset = 0; offset < listIds.length; offset += CHUNK) await updateOwners(manager, "id", listIds.slice(offset, offset + CHUNK));
 }
 
-/** The selected lists' row ids, without repeats, and where each stood in the input (for error paths). */
-interface ListSelection {
+/** The same for every list of the given sites or servers: one statement per 500 of them, whatever their lists. */
+export async function recomputeOwnersUnder(manager: EntityManager, column: "siteId" | "serverId", ids: number[]): Promise<void> {
+  for (let offset = 0; offset < ids.length; offset += CHUNK) await updateOwners(manager, column, ids.slice(offset, offset + CHUNK));
+}
+
+async function updateOwners(manager: EntityManager, column: "id" | "siteId" | "serverId", ids: number[]): Promise<void> {
+  const owner = (scope: AssignmentScope, assigned: string, outer: string) =>
+    `(SELECT a.customerId FROM assignment a WHERE a.${assigned} = \`list\`.${outer} AND a.endDate IS NULL AND a.scope = '${scope}' ORDER BY a.id DESC LIMIT 1)`;
+  await manager.query(
+    `UPDATE \`list\` SET customerId = CASE WHEN removedAt IS NULL THEN COALESCE(${owner(AssignmentScope.LIST, "listId", "id")}, ${owner(AssignmentScope.SITE, "siteId", "siteId")}, ${owner(AssignmentScope.SERVER, "serverId", "serverId")}) END WHERE ${column} IN (${ids.map(() => "?").join(",")})`,
+    ids,
+  );
+}
+
+/** The selected rows' ids, without repeats, and where each stood in the input (for error paths). */
+interface Selection {
   ids: number[];
   position: Map<number, number>;
   globalIds: string[];
@@ -128,13 +205,18 @@ async function recordOwnerChanges(manager: EntityManager, author: ChangeAuthor, 
   );
 }
 
-function parseListIds(globalIds: string[]): ListSelection {
-  if (globalIds.length === 0) refuse(Code.NO_LISTS_SELECTED, "Select at least one list", ["input", "listIds"]);
-  if (globalIds.length > MAX_LISTS_PER_CALL) refuse(Code.TOO_MANY_LISTS, `At most ${MAX_LISTS_PER_CALL} lists per call`, ["input", "listIds"]);
+function parseListIds(globalIds: string[]): Selection {
+  return parseSelection(globalIds, "List", "listIds", { none: [Code.NO_LISTS_SELECTED, "Select at least one list"], tooMany: [Code.TOO_MANY_LISTS, `At most ${MAX_LISTS_PER_CALL} lists per call`, MAX_LISTS_PER_CALL], notFound: [Code.LIST_NOT_FOUND, "list"] });
+}
+
+/** Row ids of the named nodes, without repeats; refuses an empty or too long selection and IDs of another type. */
+function parseSelection(globalIds: string[], type: NodeType, field: string, codes: SelectionCodes): Selection {
+  if (globalIds.length === 0) refuse(codes.none[0], codes.none[1], ["input", field]);
+  if (globalIds.length > codes.tooMany[2]) refuse(codes.tooMany[0], codes.tooMany[1], ["input", field]);
   const errors: UserError[] = [];
   const ids = globalIds.map((globalId, index) => {
-    const id = fromGlobalId("List", globalId);
-    if (id === null) errors.push(userError(Code.LIST_NOT_FOUND, `No list has the ID "${globalId}"`, ["input", "listIds", String(index)]));
+    const id = fromGlobalId(type, globalId);
+    if (id === null) errors.push(userError(codes.notFound[0], `No ${codes.notFound[1]} has the ID "${globalId}"`, ["input", field, String(index)]));
     return id ?? 0;
   });
   if (errors.length) throw new UserInputFailure(errors);
@@ -143,8 +225,14 @@ function parseListIds(globalIds: string[]): ListSelection {
   return { ids: [...position.keys()], position, globalIds };
 }
 
+interface SelectionCodes {
+  none: [string, string];
+  tooMany: [string, string, number];
+  notFound: [string, string];
+}
+
 /** The lists, in the order named; refuses unknown and removed ones, each with its own error. */
-async function loadLists(manager: EntityManager, selection: ListSelection): Promise<List[]> {
+async function loadLists(manager: EntityManager, selection: Selection): Promise<List[]> {
   const { ids, position, globalIds } = selection;
   const rows: List[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
@@ -161,6 +249,87 @@ async function loadLists(manager: EntityManager, selection: ListSelection): Prom
   });
   if (errors.length) throw new UserInputFailure(errors);
   return ids.map((id) => byId.get(id)!);
+}
+
+/** A whole site or a whole server, as a thing a customer is assigned. */
+type Whole = Site | Server;
+
+interface WholeKind {
+  scope: AssignmentScope.SITE | AssignmentScope.SERVER;
+  type: "Site" | "Server";
+  entity: typeof Site | typeof Server;
+  /** Its id's column on assignment and on list. */
+  column: "siteId" | "serverId";
+  /** The input field naming them. */
+  field: "siteIds" | "serverIds";
+  noun: "site" | "server";
+  codes: SelectionCodes;
+}
+
+const SITES: WholeKind = {
+  scope: AssignmentScope.SITE,
+  type: "Site",
+  entity: Site,
+  column: "siteId",
+  field: "siteIds",
+  noun: "site",
+  codes: { none: [Code.NO_SITES_SELECTED, "Select at least one site"], tooMany: [Code.TOO_MANY_SITES, `At most ${MAX_WHOLES_PER_CALL} sites per call`, MAX_WHOLES_PER_CALL], notFound: [Code.SITE_NOT_FOUND, "site"] },
+};
+
+const SERVERS: WholeKind = {
+  scope: AssignmentScope.SERVER,
+  type: "Server",
+  entity: Server,
+  column: "serverId",
+  field: "serverIds",
+  noun: "server",
+  codes: { none: [Code.NO_SERVERS_SELECTED, "Select at least one server"], tooMany: [Code.TOO_MANY_SERVERS, `At most ${MAX_WHOLES_PER_CALL} servers per call`, MAX_WHOLES_PER_CALL], notFound: [Code.SERVER_NOT_FOUND, "server"] },
+};
+
+/** The sites or servers, in the order named; refuses unknown ones and (to assign) removed sites, each with its own error. */
+async function loadWholes(manager: EntityManager, kind: WholeKind, selection: Selection, refuseRemoved = true): Promise<Whole[]> {
+  const { ids, position, globalIds } = selection;
+  const rows: Whole[] = [];
+  for (let offset = 0; offset < ids.length; offset += CHUNK) {
+    rows.push(...(await manager.findBy<Whole>(kind.entity, { id: In(ids.slice(offset, offset + CHUNK)) })));
+  }
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const errors: UserError[] = [];
+  ids.forEach((id) => {
+    const whole = byId.get(id);
+    const index = position.get(id)!;
+    const field = ["input", kind.field, String(index)];
+    if (!whole) errors.push(userError(kind.codes.notFound[0], `No ${kind.noun} has the ID "${globalIds[index]}"`, field));
+    else if (refuseRemoved && whole instanceof Site && whole.removedAt) errors.push(userError(Code.SITE_REMOVED, `${whole.name} was removed from its hosting server`, field));
+  });
+  if (errors.length) throw new UserInputFailure(errors);
+  return ids.map((id) => byId.get(id)!);
+}
+
+/** The open assignments of the whole sites or servers (not of their lists). */
+async function currentWholeAssignments(manager: EntityManager, kind: WholeKind, ids: number[]): Promise<Assignment[]> {
+  const rows: Assignment[] = [];
+  for (let offset = 0; offset < ids.length; offset += CHUNK) {
+    rows.push(...(await manager.findBy(Assignment, { scope: kind.scope, [kind.column]: In(ids.slice(offset, offset + CHUNK)), endDate: IsNull() })));
+  }
+  return rows;
+}
+
+function ownersOf(kind: WholeKind, assignments: Assignment[]): Map<number, number> {
+  return new Map(assignments.map((assignment) => [assignment[kind.column]!, assignment.customerId]));
+}
+
+/** One audit entry per site or server whose own owner changed (its lists' owners follow from it). */
+async function recordWholeOwnerChanges(manager: EntityManager, author: ChangeAuthor, kind: WholeKind, verb: string, wholes: Whole[], before: Map<number, number>, after: Map<number, number>): Promise<void> {
+  const changed = wholes.filter((whole) => before.get(whole.id) !== after.get(whole.id));
+  const customerIds = [...new Set([...before.values(), ...after.values()])];
+  const companies = new Map((customerIds.length ? await manager.findBy(Customer, { id: In(customerIds) }) : []).map((customer) => [customer.id, customer.company]));
+  const owner = (id: number | undefined) => (id === undefined ? null : { customerId: toGlobalId("Customer", id), company: companies.get(id) ?? null });
+  await recordChanges(
+    manager,
+    author,
+    changed.map((whole) => ({ action: `${kind.noun}.${verb}`, objectType: kind.type, objectId: whole.globalId, objectKey: whole.name, before: { owner: owner(before.get(whole.id)) }, after: { owner: owner(after.get(whole.id)) } })),
+  );
 }
 
 async function currentDirectAssignments(manager: EntityManager, listIds: number[]): Promise<Assignment[]> {
@@ -183,6 +352,32 @@ async function saveEndDates(manager: EntityManager, assignments: Assignment[]): 
       await manager.update(Assignment, { id: In(ids.slice(offset, offset + CHUNK)) }, { endDate });
     }
   }
+}
+
+function parseCustomerId(globalId: string): number {
+  const id = fromGlobalId("Customer", globalId);
+  if (id === null) refuse(Code.CUSTOMER_NOT_FOUND, "No customer has this ID", ["input", "customerId"]);
+  return id;
+}
+
+/** The customer to assign `what` to: it must exist and be active. */
+async function activeCustomer(manager: EntityManager, id: number, what: string): Promise<Customer> {
+  const customer = await manager.findOneBy(Customer, { id });
+  if (!customer) refuse(Code.CUSTOMER_NOT_FOUND, "No customer has this ID", ["input", "customerId"]);
+  if (!customer.isActive) refuse(Code.CUSTOMER_INACTIVE, `${customer.company} is inactive; activate the customer before assigning ${what}`, ["input", "customerId"]);
+  return customer;
+}
+
+/**
+ * Ends the current assignments another customer holds the day before startDate (or on their own
+ * start, for one that began later); returns the ids (by `key`) the customer already holds, which
+ * need no new assignment.
+ */
+async function moveToCustomer(manager: EntityManager, current: Assignment[], customerId: number, startDate: string, key: "listId" | "siteId" | "serverId"): Promise<Set<number | null>> {
+  const moving = current.filter((assignment) => assignment.customerId !== customerId);
+  for (const assignment of moving) assignment.endDate = maxDate(dayBefore(startDate), assignment.startDate);
+  await saveEndDates(manager, moving);
+  return new Set(current.filter((assignment) => assignment.customerId === customerId).map((assignment) => assignment[key]));
 }
 
 function parseDate(value: string | null | undefined, field: string): string {

@@ -14,6 +14,7 @@ const RANK: Record<Actor, number> = { anonymous: 0, viewer: 1, operator: 2, admi
 
 interface Fixture {
   serverId: string;
+  siteId: string;
   serverFor: Record<Actor, string>;
   listFor: Record<Actor, string>;
   customerId: string;
@@ -126,6 +127,26 @@ const MUTATIONS: Record<string, Case> = {
     document: `mutation($input: UnassignListsInput!) { unassignLists(input: $input) ${payload} }`,
     variables: (f, actor) => ({ input: { listIds: [f.listFor[actor]] } }),
   },
+  assignSites: {
+    minimum: "operator",
+    document: `mutation($input: AssignSitesInput!) { assignSites(input: $input) ${payload} }`,
+    variables: (f) => ({ input: { siteIds: [f.siteId], customerId: f.customerId } }),
+  },
+  unassignSites: {
+    minimum: "operator",
+    document: `mutation($input: UnassignSitesInput!) { unassignSites(input: $input) ${payload} }`,
+    variables: (f) => ({ input: { siteIds: [f.siteId] } }),
+  },
+  assignServers: {
+    minimum: "operator",
+    document: `mutation($input: AssignServersInput!) { assignServers(input: $input) ${payload} }`,
+    variables: (f) => ({ input: { serverIds: [f.serverId], customerId: f.customerId } }),
+  },
+  unassignServers: {
+    minimum: "operator",
+    document: `mutation($input: UnassignServersInput!) { unassignServers(input: $input) ${payload} }`,
+    variables: (f) => ({ input: { serverIds: [f.serverId] } }),
+  },
 };
 
 /** Every query: `me` is public, the rest need a signed-in user, users and tokens an admin. */
@@ -187,7 +208,7 @@ describe.each(testDatabases())("who may call what on %s", (kind) => {
     const serverFor = await perActor(async (actor) => (await create(`mutation($input: CreateServerInput!) { createServer(input: $input) { server { id } } }`, { name: `doomed ${actor}`, hostName: "d.example.com" })).server.id);
     const tokenFor = await perActor(async (actor) => (await create(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { apiToken { id } } }`, { userId: user.user.id, name: `revocable ${actor}` })).apiToken.id);
     const listFor = Object.fromEntries(ACTORS.map((actor, index) => [actor, inventory.listIds[index]!])) as Record<Actor, string>;
-    fixture = { serverId: inventory.serverIds[0]!, serverFor, listFor, customerId: customer.customer.id, planId: plan.hostingPlan.id, userId: user.user.id, tokenFor };
+    fixture = { serverId: inventory.serverIds[0]!, siteId: inventory.siteIds[0]!, serverFor, listFor, customerId: customer.customer.id, planId: plan.hostingPlan.id, userId: user.user.id, tokenFor };
   });
   afterAll(async () => {
     await app?.stop();

@@ -1,7 +1,8 @@
 import DataLoader from "dataloader";
-import { type DataSource, type EntityTarget, type ObjectLiteral } from "typeorm";
+import { type DataSource, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
 import { rawManyReusingSql } from "../db/reused-sql.js";
+import { Assignment, AssignmentScope } from "../assignments/assignment.entity.js";
 import { User } from "../auth/user.entity.js";
 import { Customer } from "../customers/customer.entity.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
@@ -42,15 +43,42 @@ export interface CustomerUsage {
   memberCount: number;
 }
 
+/**
+ * The current assignment of each whole site (or server) by id, null when it has none; the newest
+ * when several are open, as the lists' owner is computed. Its customer comes joined and primed
+ * into the customer loader: a page's owners then cost this one statement, however its sites
+ * resolve them.
+ */
+function wholeAssignmentLoader(dataSource: DataSource, scope: AssignmentScope.SITE | AssignmentScope.SERVER, customers: DataLoader<number, Customer | null>): DataLoader<number, Assignment | null> {
+  const column = scope === AssignmentScope.SITE ? "siteId" : "serverId";
+  return groupedLoader<Assignment | null>(async (ids) => {
+    const query = dataSource.getRepository(Assignment).createQueryBuilder("assignment");
+    const assignment = RawEntityReader.forMainAlias(query);
+    const customer = new RawEntityReader<Customer>(query as unknown as SelectQueryBuilder<ObjectLiteral>, dataSource.getMetadata(Customer), "customer");
+    query.leftJoin(Customer, "customer", "customer.id = assignment.customerId");
+    customer.selectInto(query as unknown as SelectQueryBuilder<ObjectLiteral>);
+    query.where(`assignment.scope = :scope AND assignment.${column} IN (:...ids) AND assignment.endDate IS NULL`, { scope, ids }).orderBy("assignment.id", "ASC");
+    const rows: Record<string, unknown>[] = await query.getRawMany();
+    return rows.map((raw) => {
+      const row = assignment.read(raw)!;
+      customers.prime(row.customerId, customer.read(raw));
+      return { key: row[column]!, value: row };
+    });
+  }, null);
+}
+
 /** The per-request loaders behind every relation field. */
 export function createLoaders(dataSource: DataSource) {
+  const customer = byIdLoader(dataSource, Customer);
   return {
     server: byIdLoader(dataSource, Server),
     site: byIdLoader(dataSource, Site),
     list: byIdLoader(dataSource, List),
-    customer: byIdLoader(dataSource, Customer),
+    customer,
     hostingPlan: byIdLoader(dataSource, HostingPlan),
     user: byIdLoader(dataSource, User),
+    siteAssignment: wholeAssignmentLoader(dataSource, AssignmentScope.SITE, customer),
+    serverAssignment: wholeAssignmentLoader(dataSource, AssignmentScope.SERVER, customer),
     customerUsage: groupedLoader<CustomerUsage>(async (customerIds) => {
       const rows = await dataSource
         .getRepository(List)

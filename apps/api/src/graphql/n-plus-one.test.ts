@@ -8,12 +8,13 @@ import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/te
  */
 describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
   let app: TestApp;
+  let inventory: Awaited<ReturnType<typeof seedInventory>>;
+  const customers: string[] = [];
   beforeAll(async () => {
     app = await startTestApp(kind);
     // The job worker polls the database on its own; only the requests' statements are counted.
     await app.stopBackgroundWork();
-    const inventory = await seedInventory(app.db, { servers: 4, sitesPerServer: 3, listsPerSite: 10 });
-    const customers: string[] = [];
+    inventory = await seedInventory(app.db, { servers: 4, sitesPerServer: 3, listsPerSite: 10 });
     for (const company of ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]) {
       customers.push(dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id);
     }
@@ -77,5 +78,32 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
     expect(all.data.customers.nodes).toHaveLength(5);
     expect(all.data.customers.nodes.reduce((sum: number, c: any) => sum + c.listCount, 0)).toBe(100);
     expect(all.count).toBe(two.count);
+  });
+
+  it("whole-server and whole-site owners cost the same for one server or site as for all of them", async () => {
+    const { siteIds, serverIds } = inventory;
+    const assign = async (document: string, input: Record<string, unknown>) => expect(Object.values(dataOf(await app.gql(document, { input })))[0]).toMatchObject({ userErrors: [] });
+    await assign(`mutation($input: AssignServersInput!) { assignServers(input: $input) { userErrors { code } } }`, { serverIds: serverIds.slice(0, 2), customerId: customers[0] });
+    await assign(`mutation($input: AssignSitesInput!) { assignSites(input: $input) { userErrors { code } } }`, { siteIds: [siteIds[0], siteIds[4], siteIds[9]], customerId: customers[1] });
+    // Servers' owners, one server or all four; a server's sites' owners, one site or all three.
+    const servers = `query($first: Int) { servers(first: $first) { nodes { name customer { company } assignment { startDate customer { company } } } } }`;
+    const sites = `query($id: ID!, $first: Int) { server(id: $id) { sites(first: $first) { nodes { name customer { company } assignment { scope customer { company } } } } } }`;
+    const oneServer = await statementsFor(servers, { first: 1 });
+    const allServers = await statementsFor(servers, { first: 4 });
+    expect(allServers.data.servers.nodes.map((server: any) => server.customer?.company ?? null)).toEqual(["Acme", "Acme", null, null]);
+    expect(allServers.count).toBe(oneServer.count);
+    const owners: (string | null)[][] = [];
+    for (const id of serverIds) {
+      const oneSite = await statementsFor(sites, { id, first: 1 });
+      const allSites = await statementsFor(sites, { id, first: 3 });
+      owners.push(allSites.data.server.sites.nodes.map((site: any) => site.customer?.company ?? null));
+      expect(allSites.count).toBe(oneSite.count);
+    }
+    expect(owners).toEqual([
+      ["Globex", "Acme", "Acme"],
+      ["Acme", "Globex", "Acme"],
+      [null, null, null],
+      ["Globex", null, null],
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { createLocalPubSub } from "./pubsub.js";
 import { authChecker } from "../auth/auth-checker.js";
+import { AssignmentResolver } from "../assignments/assignment.resolver.js";
 import { ApiTokenResolver, AuthResolver } from "../auth/auth.resolver.js";
 import { AuditResolver } from "../audit/audit.resolver.js";
 import { CustomerResolver } from "../customers/customer.resolver.js";
@@ -22,6 +23,7 @@ export const resolvers = [
   ServerResolver,
   SiteResolver,
   ListResolver,
+  AssignmentResolver,
   CustomerResolver,
   HostingPlanResolver,
   JobResolver,

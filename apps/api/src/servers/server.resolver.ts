@@ -1,6 +1,8 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Assignment } from "../assignments/assignment.entity.js";
 import { Role } from "../auth/role.js";
+import { Customer } from "../customers/customer.entity.js";
 import { ConnectionType, PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
@@ -43,6 +45,17 @@ export class ServerResolver {
   @Mutation(() => DeleteServerPayload, { description: "Deletes a server and billing's mirror of it; refused while customers own any of it" })
   deleteServer(@Arg("input") input: DeleteServerInput, @Ctx() ctx: ApiContext) {
     return toPayload(async () => ({ deletedServerId: await ctx.services.servers.delete(input, authorOf(ctx)) }));
+  }
+
+  @FieldResolver(() => Assignment, { nullable: true, description: "The server's current assignment to a customer as a whole; null when it has none" })
+  assignment(@Root() server: Server, @Ctx() ctx: ApiContext) {
+    return ctx.loaders.serverAssignment.load(server.id);
+  }
+
+  @FieldResolver(() => Customer, { nullable: true, description: "The customer owning the whole server; null when none. Sites and lists assigned on their own keep their owner" })
+  async customer(@Root() server: Server, @Ctx() ctx: ApiContext) {
+    const assignment = await ctx.loaders.serverAssignment.load(server.id);
+    return assignment ? ctx.loaders.customer.load(assignment.customerId) : null;
   }
 
   @FieldResolver(() => SiteConnection)

@@ -5,6 +5,7 @@ import { formatDateTime, formatNumber } from "../components/format";
 import { Empty, ErrorView, Loading } from "../components/StateViews";
 import { graphql } from "../gql";
 import { JobHistoryTable } from "../jobs/JobHistoryTable";
+import { ServerOwnership } from "./ServerOwnership";
 import { TestConnectionButton } from "./TestConnectionButton";
 import { useServerJobs } from "./useServerJobs";
 
@@ -15,6 +16,13 @@ const SERVER_DETAIL = graphql(`
       comments
       passwordSet
       createdAt
+      customer {
+        id
+        company
+      }
+      assignment {
+        startDate
+      }
       sites(first: 100) {
         totalCount
         nodes {
@@ -23,6 +31,13 @@ const SERVER_DETAIL = graphql(`
           hostName
           description
           removedAt
+          customer {
+            id
+            company
+          }
+          assignment {
+            startDate
+          }
         }
       }
       lists(first: 100) {
@@ -116,31 +131,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <dd>{server.comments || "—"}</dd>
       </dl>
 
-      <h2>Sites ({server.sites.totalCount})</h2>
-      {server.sites.nodes.length === 0 ? (
-        <Empty>No sites in billing yet: validate the server, then fix its NEW_SITE errors (or sync it).</Empty>
-      ) : (
-        <table className="data-table compact">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Host name</th>
-              <th>Description</th>
-              <th>Removed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {server.sites.nodes.map((site) => (
-              <tr key={site.id}>
-                <td>{site.name}</td>
-                <td>{site.hostName ?? "—"}</td>
-                <td>{site.description ?? "—"}</td>
-                <td>{formatDateTime(site.removedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ServerOwnership server={server} onChanged={refetch} />
 
       <h2>
         Lists ({formatNumber(server.lists.totalCount)}) <Link to={`/lists?serverId=${encodeURIComponent(server.id)}`} className="small-link">all lists of this server</Link>

@@ -1,0 +1,65 @@
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { CalendarDate } from "../graphql/scalars.js";
+import { UserError } from "../graphql/user-error.js";
+import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
+
+@InputType()
+export class AssignSitesInput {
+  @Field(() => [ID])
+  siteIds!: string[];
+
+  @Field(() => ID)
+  customerId!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "First billed day; default today (UTC)" })
+  startDate?: string | null;
+}
+
+@InputType()
+export class UnassignSitesInput {
+  @Field(() => [ID])
+  siteIds!: string[];
+
+  @Field(() => CalendarDate, { nullable: true, description: "Last billed day; default today (UTC)" })
+  endDate?: string | null;
+}
+
+@ObjectType()
+export class AssignSitesPayload {
+  @Field(() => [Site])
+  sites!: Site[];
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType()
+export class AssignServersInput {
+  @Field(() => [ID])
+  serverIds!: string[];
+
+  @Field(() => ID)
+  customerId!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "First billed day; default today (UTC)" })
+  startDate?: string | null;
+}
+
+@InputType()
+export class UnassignServersInput {
+  @Field(() => [ID])
+  serverIds!: string[];
+
+  @Field(() => CalendarDate, { nullable: true, description: "Last billed day; default today (UTC)" })
+  endDate?: string | null;
+}
+
+@ObjectType()
+export class AssignServersPayload {
+  @Field(() => [Server])
+  servers!: Server[];
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}

@@ -1,0 +1,132 @@
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, ARTIFACTS, type Stack, launchChromium, startStack } from "./support/stack.js";
+
+/**
+ * An operator gives a customer a whole site, then the whole server, on the server's page in a
+ * real headless Chromium against the real API and a real agent; what the page shows is checked
+ * against what the API then answers.
+ */
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let serverId: string;
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Each list billing has on the server, by name: its site and its owner's company, as the API answers. */
+async function listOwners(): Promise<Record<string, [string | null, string | null]>> {
+  const data = await stack.api.gql(`query($id: ID!) { server(id: $id) { lists(first: 100) { nodes { name site { name } customer { company } } } } }`, { id: serverId });
+  return Object.fromEntries(data.server.lists.nodes.map((list: { name: string; site: { name: string } | null; customer: { company: string } | null }) => [list.name, [list.site?.name ?? null, list.customer?.company ?? null]]));
+}
+
+/** The Owner cell of the site's row, as the page shows it. */
+const siteOwnerCell = (site: string) => page.locator("tr", { has: page.getByRole("checkbox", { name: `Select site ${site}`, exact: true }) }).locator("td").nth(4);
+
+/** What the page's lists table shows as each list's customer, by list name. */
+async function shownListOwners(): Promise<Record<string, string>> {
+  const table = page.locator("table", { has: page.getByRole("columnheader", { name: "List", exact: true }) });
+  const shown: Record<string, string> = {};
+  for (const row of await table.locator("tbody tr").all()) {
+    const cells = await row.locator("td").allTextContents();
+    shown[cells[0]!] = cells[3]!;
+  }
+  return shown;
+}
+
+beforeAll(async () => {
+  stack = await startStack({ west: { seed: 21, sites: 2, lists: 8, membersPerList: 3, logRows: 0 } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const created = await stack.api.gql(`mutation($input: CreateServerInput!) { createServer(input: $input) { server { id } userErrors { message } } }`, {
+    input: { name: "west", hostName: "127.0.0.1", port: stack.hosting.west!.agent.port },
+  });
+  serverId = created.createServer.server.id;
+  const sync = await stack.api.gql(`mutation($input: SyncServersInput!) { syncServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } });
+  const jobId = sync.syncServers.jobs[0].id;
+  for (let state = ""; state !== "SUCCEEDED"; ) {
+    state = (await stack.api.gql(`query($id: ID!) { job(id: $id) { state } }`, { id: jobId })).job.state;
+    if (state === "FAILED" || state === "CANCELLED") throw new Error(`the sync ended ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  for (const company of ["Site Owner Co", "Server Owner Inc"]) {
+    await stack.api.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe("an operator assigning whole sites and servers", () => {
+  let sites: string[];
+
+  it("signs in and opens the server: no owner anywhere yet", async () => {
+    await page.goto(`${stack.url}/servers/${encodeURIComponent(serverId)}`);
+    await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Ownership" }).waitFor();
+    await page.getByText("Whole server: no owner").waitFor();
+    const owners = await listOwners();
+    sites = [...new Set(Object.values(owners).map(([site]) => site!))].sort();
+    expect(sites).toHaveLength(2);
+    expect(Object.values(owners).every(([, owner]) => owner === null)).toBe(true);
+    for (const site of sites) expect(await siteOwnerCell(site).textContent()).toBe("none");
+  });
+
+  it("assigns one site: its lists become the customer's, on the page and in the API", async () => {
+    await page.getByRole("checkbox", { name: `Select site ${sites[0]}`, exact: true }).check();
+    await page.getByLabel("Owner to assign").selectOption({ label: "Site Owner Co" });
+    await page.getByRole("button", { name: "Assign selected sites", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Assigned 1 site." }).waitFor();
+    await expect.poll(() => siteOwnerCell(sites[0]!).textContent()).toMatch(/^Site Owner Co since \d{4}-\d{2}-\d{2}$/);
+    expect(await siteOwnerCell(sites[1]!).textContent()).toBe("none");
+    const owners = await listOwners();
+    for (const [name, [site, owner]] of Object.entries(owners)) expect([name, owner]).toEqual([name, site === sites[0] ? "Site Owner Co" : null]);
+    const shown = await shownListOwners();
+    for (const [name, [, owner]] of Object.entries(owners)) expect([name, shown[name]]).toEqual([name, owner ?? "unassigned"]);
+    await shot("ownership-site");
+  });
+
+  it("assigns the whole server: the other site's lists follow it, the owned site's keep their owner", async () => {
+    await page.getByLabel("Owner to assign").selectOption({ label: "Server Owner Inc" });
+    await page.getByRole("button", { name: "Assign whole server" }).click();
+    await page.getByRole("status").filter({ hasText: "west as a whole is now the customer's." }).waitFor();
+    await page.getByText(/^Whole server: Server Owner Inc since \d{4}-\d{2}-\d{2}$/).waitFor();
+    expect(await siteOwnerCell(sites[1]!).textContent()).toBe("Server Owner Inc through the server");
+    expect(await siteOwnerCell(sites[0]!).textContent()).toMatch(/^Site Owner Co since/);
+    const owners = await listOwners();
+    for (const [name, [site, owner]] of Object.entries(owners)) expect([name, owner]).toEqual([name, site === sites[0] ? "Site Owner Co" : "Server Owner Inc"]);
+    const shown = await shownListOwners();
+    for (const [name, [, owner]] of Object.entries(owners)) expect([name, shown[name]]).toEqual([name, owner]);
+    await shot("ownership-server");
+  });
+
+  it("refuses to unassign a site owned only through the server, saying what to do instead", async () => {
+    const before = await listOwners();
+    await page.getByRole("checkbox", { name: `Select site ${sites[1]}`, exact: true }).check();
+    await page.getByRole("button", { name: "Unassign selected sites", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: `${sites[1]} is owned through its whole server; unassign the server instead` }).waitFor();
+    expect(await listOwners()).toEqual(before);
+    await page.getByRole("checkbox", { name: `Select site ${sites[1]}`, exact: true }).uncheck();
+  });
+
+  it("unassigns the owned site, then ends the server's ownership: every list is unassigned again", async () => {
+    await page.getByRole("checkbox", { name: `Select site ${sites[0]}`, exact: true }).check();
+    await page.getByRole("button", { name: "Unassign selected sites", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Unassigned 1 site." }).waitFor();
+    await expect.poll(() => siteOwnerCell(sites[0]!).textContent()).toBe("Server Owner Inc through the server");
+    expect(Object.values(await listOwners()).every(([, owner]) => owner === "Server Owner Inc")).toBe(true);
+
+    await page.getByRole("button", { name: "End server ownership" }).click();
+    await page.getByRole("status").filter({ hasText: "west has no owner as a whole from today." }).waitFor();
+    await page.getByText("Whole server: no owner").waitFor();
+    for (const site of sites) expect(await siteOwnerCell(site).textContent()).toBe("none");
+    expect(Object.values(await listOwners()).every(([, owner]) => owner === null)).toBe(true);
+    expect(Object.values(await shownListOwners()).every((owner) => owner === "unassigned")).toBe(true);
+    expect(await page.getByRole("button", { name: "End server ownership" }).isDisabled()).toBe(true);
+  });
+});
