@@ -26,7 +26,7 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
   let serverId: string;
 
   beforeAll(async () => {
-    [app, hosting] = await Promise.all([startTestApp(kind, { ...FAST_JOBS_ENV, LISTBILL_JOB_LEASE_MS: "600" }), startHostingServer({ lists: 30 })]);
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 30 })]);
     serverId = await registerServer(app, { name: "Queue test", port: hosting.agent.port });
   });
   afterAll(async () => {
@@ -34,8 +34,8 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
     await hosting?.stop();
   });
 
-  /** A job as a worker that died mid-run leaves it: RUNNING, its lease already expired. */
-  async function orphanedJob(attempts: number): Promise<string> {
+  /** A job as a worker that died mid-run leaves it: RUNNING, its lease expired `leaseLeftMs` from now (already, by default). */
+  async function orphanedJob(attempts: number, leaseLeftMs = -1000): Promise<{ id: string; leaseExpiresAt: number }> {
     const now = new Date();
     const job = await app.db.transaction((manager) =>
       manager.save(
@@ -54,7 +54,7 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
           maxAttempts: 3,
           runAfter: now,
           leaseOwner: "dead-host:4242:gone",
-          leaseExpiresAt: new Date(now.getTime() - 1000),
+          leaseExpiresAt: new Date(now.getTime() + leaseLeftMs),
           createdAt: now,
           startedAt: now,
           finishedAt: null,
@@ -62,17 +62,31 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
         }),
       ),
     );
-    return toGlobalId("Job", job.id);
+    return { id: toGlobalId("Job", job.id), leaseExpiresAt: job.leaseExpiresAt!.getTime() };
   }
 
   it("takes over a job whose worker died, once its lease has expired", async () => {
-    const id = await orphanedJob(1);
-    const job = await waitForJob(app, id);
-    expect(job).toMatchObject({ state: "SUCCEEDED", attempts: 2, result: { outcome: "ERRORS", listsChecked: 30 } });
+    // Two seconds of lease left: forty of the worker's polls, and as long as the job stays its dead worker's.
+    const { id, leaseExpiresAt } = await orphanedJob(1, 2000);
+    const deadline = Date.now() + 20_000;
+    let seenBeforeExpiry = 0;
+    let job: any;
+    for (;;) {
+      job = dataOf(await app.gql(`query($id: ID!) { job(id: $id) { state attempts } }`, { id })).job;
+      // Answered before the lease ran out, so read before it did: nobody may have taken the job yet.
+      if (Date.now() < leaseExpiresAt) {
+        expect(job).toEqual({ state: "RUNNING", attempts: 1 });
+        seenBeforeExpiry += 1;
+      }
+      if (["SUCCEEDED", "FAILED"].includes(job.state) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    expect(seenBeforeExpiry).toBeGreaterThan(0);
+    expect(await waitForJob(app, id)).toMatchObject({ state: "SUCCEEDED", attempts: 2, result: { outcome: "ERRORS", listsChecked: 30 } });
   });
 
   it("fails, with the reason, a job whose worker died on its last attempt", async () => {
-    const id = await orphanedJob(3);
+    const { id } = await orphanedJob(3);
     const job = await waitForJob(app, id);
     expect(job.state).toBe("FAILED");
     expect(job.error).toMatch(/stopped responding/);
