@@ -50,10 +50,18 @@ export class UsageService {
     const unit = "CASE WHEN p.messageUnitBytes > 0 AND m.byteCount > p.messageUnitBytes THEN m.byteCount * 1.0 / p.messageUnitBytes ELSE 1 END";
     const customerId = filterId("Customer", filter.customerId, "customerId");
     if (customerId !== undefined) {
-      // Ownership on the day each message went out, through the list, its site or its server.
+      // Ownership on the day each message went out, as list.customerId is computed: the list's own
+      // assignment, else its site's, else its server's. A site or server owner is not billed for a
+      // list another customer was assigned directly.
+      const onDay = (alias: string) => `${alias}.startDate <= ${sentOn} AND (${alias}.endDate IS NULL OR ${alias}.endDate >= ${sentOn})`;
+      const listOwned = `EXISTS (SELECT 1 FROM assignment b WHERE b.scope = 'LIST' AND b.listId = m.listId AND ${onDay("b")})`;
+      const siteOwned = `EXISTS (SELECT 1 FROM assignment b WHERE b.scope = 'SITE' AND b.siteId = l.siteId AND ${onDay("b")})`;
       query
         .andWhere(
-          `EXISTS (SELECT 1 FROM assignment a WHERE a.customerId = :customerId AND a.startDate <= ${sentOn} AND (a.endDate IS NULL OR a.endDate >= ${sentOn}) AND (a.listId = m.listId OR a.siteId = l.siteId OR a.serverId = m.serverId))`,
+          `EXISTS (SELECT 1 FROM assignment a WHERE a.customerId = :customerId AND ${onDay("a")} AND (
+            (a.scope = 'LIST' AND a.listId = m.listId)
+            OR (a.scope = 'SITE' AND a.siteId = l.siteId AND NOT ${listOwned})
+            OR (a.scope = 'SERVER' AND a.serverId = m.serverId AND NOT ${listOwned} AND NOT ${siteOwned})))`,
           { customerId },
         )
         .leftJoin("customer", "c", "c.id = :customerId")

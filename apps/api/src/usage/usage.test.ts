@@ -77,6 +77,27 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     expect(century.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
+  it("bills a whole server's or site's owner only for the lists no one nearer owns on the day", async () => {
+    const create = async (company: string) => dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id as string;
+    const serverOwner = await create("Server Owner");
+    const siteOwner = await create("Site Owner");
+    const assign = async (mutation: string, input: Record<string, unknown>) => expect(Object.values(dataOf(await app.gql(mutation, { input })))[0]).toEqual({ userErrors: [] });
+    const byDay = async (id: string) => dataOf(await app.gql(USAGE, { filter: { customerId: id, from: "2026-10-01", to: "2026-11-30", groupBy: "DAY" } })).usage;
+    await assign(`mutation($input: AssignServersInput!) { assignServers(input: $input) { userErrors { code } } }`, { serverIds: [serverId], customerId: serverOwner, startDate: "2026-10-02" });
+    // names[0] and names[1] are Metered Co's own: only names[2]'s message is the server owner's.
+    const metered = await byDay(customerId);
+    expect(await byDay(serverOwner)).toEqual([{ period: "2026-11-04", messages: 1, recipients: 1_000, bytes: 1_000, units: 1_000 }]);
+
+    // From the day of that message, its list's site has an owner of its own, who is billed instead.
+    const site = dataOf(await app.gql(`{ lists(first: 10) { nodes { name site { id } } } }`)).lists.nodes.find((list: { name: string }) => list.name === names[2]).site.id;
+    await assign(`mutation($input: AssignSitesInput!) { assignSites(input: $input) { userErrors { code } } }`, { siteIds: [site], customerId: siteOwner, startDate: "2026-11-04" });
+    expect(await byDay(siteOwner)).toEqual([{ period: "2026-11-04", messages: 1, recipients: 1_000, bytes: 1_000, units: 1_000 }]);
+    expect(await byDay(serverOwner)).toEqual([]);
+    // The customer owning lists directly is billed as before, whatever owns their site or server.
+    expect(await byDay(customerId)).toEqual(metered);
+    expect(metered.reduce((sum: number, bucket: { messages: number }) => sum + bucket.messages, 0)).toBe(4);
+  });
+
   it("refuses a reversed range or two filters at once", async () => {
     const reversed = await app.gql(USAGE, { filter: { from: "2026-11-30", to: "2026-10-01", groupBy: "DAY" } });
     expect(reversed.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
