@@ -129,4 +129,19 @@ describe("an operator assigning whole sites and servers", () => {
     expect(Object.values(await shownListOwners()).every((owner) => owner === "unassigned")).toBe(true);
     expect(await page.getByRole("button", { name: "End server ownership" }).isDisabled()).toBe(true);
   });
+
+  it("shows each customer's whole sites and servers, ended ones with their last day, on the customer's page", async () => {
+    const customers = (await stack.api.gql(`{ customers(first: 10) { nodes { id company } } }`)).customers.nodes as { id: string; company: string }[];
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [company, owns] of [
+      ["Site Owner Co", `site ${sites[0]}`],
+      ["Server Owner Inc", "the whole server"],
+    ] as const) {
+      await page.goto(`${stack.url}/customers/${encodeURIComponent(customers.find((customer) => customer.company === company)!.id)}`);
+      await page.getByRole("heading", { name: "Whole sites and servers (1)" }).waitFor();
+      const table = page.locator("table", { has: page.getByRole("columnheader", { name: "Owns" }) });
+      expect(await table.locator("tbody tr td").allTextContents()).toEqual([owns, "west", today, today]);
+    }
+    await shot("ownership-customer");
+  });
 });

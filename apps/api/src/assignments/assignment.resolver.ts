@@ -2,6 +2,9 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "t
 import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";
 import type { ApiContext } from "../graphql/context.js";
+import { List } from "../lists/list.entity.js";
+import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
 import { Assignment } from "./assignment.entity.js";
@@ -40,5 +43,22 @@ export class AssignmentResolver {
   @FieldResolver(() => Customer)
   customer(@Root() assignment: Assignment, @Ctx() ctx: ApiContext) {
     return ctx.loaders.customer.load(assignment.customerId);
+  }
+
+  @FieldResolver(() => Server, { nullable: true, description: "The server: the whole of it (scope SERVER), or the one holding the site or list" })
+  async server(@Root() assignment: Assignment, @Ctx() ctx: ApiContext) {
+    if (assignment.serverId !== null) return ctx.loaders.server.load(assignment.serverId);
+    const held = assignment.siteId !== null ? await ctx.loaders.site.load(assignment.siteId) : assignment.listId !== null ? await ctx.loaders.list.load(assignment.listId) : null;
+    return held ? ctx.loaders.server.load(held.serverId) : null;
+  }
+
+  @FieldResolver(() => Site, { nullable: true, description: "The whole site assigned (scope SITE); null otherwise" })
+  site(@Root() assignment: Assignment, @Ctx() ctx: ApiContext) {
+    return assignment.siteId === null ? null : ctx.loaders.site.load(assignment.siteId);
+  }
+
+  @FieldResolver(() => List, { nullable: true, description: "The list assigned (scope LIST); null otherwise" })
+  list(@Root() assignment: Assignment, @Ctx() ctx: ApiContext) {
+    return assignment.listId === null ? null : ctx.loaders.list.load(assignment.listId);
   }
 }

@@ -3,6 +3,7 @@ import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
+import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { type NodeType, fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
@@ -11,12 +12,22 @@ import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { Assignment, AssignmentScope } from "./assignment.entity.js";
+import type { AssignmentFilter } from "./assignment.inputs.js";
 import { AssignmentErrorCode as Code, MAX_LISTS_PER_CALL, MAX_WHOLES_PER_CALL } from "./assignment.errors.js";
 
 const CHUNK = 500;
 
 export class AssignmentService {
   constructor(private readonly db: Database) {}
+
+  /** A customer's assignments, newest first. */
+  page(args: PageArgs, customerId: number, filter: AssignmentFilter | null): Promise<Page<Assignment>> {
+    const query = this.db.manager.getRepository(Assignment).createQueryBuilder("assignment").where("assignment.customerId = :customerId", { customerId });
+    if (filter?.scope?.length) query.andWhere("assignment.scope IN (:...scopes)", { scopes: filter.scope });
+    if (filter?.current === true) query.andWhere("assignment.endDate IS NULL");
+    if (filter?.current === false) query.andWhere("assignment.endDate IS NOT NULL");
+    return paginate(query, args, [{ column: "assignment.id", value: (assignment) => assignment.id, descending: true }]);
+  }
 
   /**
    * Makes the customer the direct owner of every named list from startDate. A list another

@@ -154,6 +154,23 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     expect(audit.map((entry) => entry.action)).toEqual(["site.assign", "server.assign", "site.assign", "site.unassign", "server.unassign"]);
   });
 
+  it("keeps each customer's assignments as history, newest first, filtered by scope and by being current", async () => {
+    const ASSIGNMENTS = `query($id: ID!, $filter: AssignmentFilter) { customer(id: $id) { assignments(first: 10, filter: $filter) { totalCount nodes { scope startDate endDate server { name } site { name } list { name } customer { company } } } } }`;
+    const of = async (id: string, filter?: Record<string, unknown>) => dataOf(await app.gql(ASSIGNMENTS, { id, filter })).customer.assignments;
+    const row = (scope: string, startDate: string, endDate: string | null, server: string, site: string | null, list: string | null, company: string) => ({
+      scope, startDate, endDate, server: { name: server }, site: site && { name: site }, list: list && { name: list }, customer: { company },
+    });
+    expect(await of(acme)).toEqual({
+      totalCount: 2,
+      nodes: [row("LIST", "2026-07-01", null, "seed-server-0", null, listName(0, 1, 1), "Acme Mail"), row("SITE", "2026-01-01", "2026-05-31", "seed-server-0", "site0", null, "Acme Mail")],
+    });
+    expect((await of(acme, { current: true })).nodes.map((node: { scope: string }) => node.scope)).toEqual(["LIST"]);
+    expect((await of(acme, { current: false, scope: ["SITE", "SERVER"] })).nodes.map((node: { scope: string }) => node.scope)).toEqual(["SITE"]);
+    expect(await of(globex)).toMatchObject({ totalCount: 2, nodes: [{ scope: "SITE", startDate: "2026-06-01", endDate: "2026-09-30" }, { scope: "LIST", endDate: "2026-02-28", list: { name: listName(0, 0, 1) } }] });
+    expect(await of(initech, { scope: ["SERVER"] })).toEqual({ totalCount: 1, nodes: [row("SERVER", "2026-01-15", "2026-10-31", "seed-server-0", null, null, "Initech")] });
+    expect(await of(dormant)).toEqual({ totalCount: 0, nodes: [] });
+  });
+
   it("unassigning a site or server nobody owns changes nothing", async () => {
     const before = await snapshotRows(app.db);
     expect(dataOf(await app.gql(UNASSIGN_SITES, { input: { siteIds: [site1] } })).unassignSites).toEqual({ sites: [{ id: site1, customer: null, assignment: null }], userErrors: [] });

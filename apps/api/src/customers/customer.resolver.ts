@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { AssignmentConnection, AssignmentFilter } from "../assignments/assignment.inputs.js";
 import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
@@ -45,6 +46,11 @@ export class CustomerResolver {
   @FieldResolver(() => ListConnection, { description: "Lists the customer currently owns" })
   lists(@Root() customer: Customer, @Args() page: PageArgs, @Ctx() ctx: ApiContext, @Info() info: GraphQLResolveInfo) {
     return listPage(ctx, info, page, null, { customerId: customer.id });
+  }
+
+  @FieldResolver(() => AssignmentConnection, { description: "What the customer is or was assigned (lists, whole sites, whole servers), newest first" })
+  assignments(@Root() customer: Customer, @Args() page: PageArgs, @Arg("filter", () => AssignmentFilter, { nullable: true }) filter: AssignmentFilter | null, @Ctx() ctx: ApiContext) {
+    return ctx.services.assignments.page(page, customer.id, filter);
   }
 
   @FieldResolver(() => Int, { description: "Lists currently owned (not removed)" })

@@ -29,6 +29,23 @@ const CUSTOMER_DETAIL = graphql(`
         maxMembers
         maxMembersPerList
       }
+      wholes: assignments(first: 100, filter: { scope: [SITE, SERVER] }) {
+        totalCount
+        nodes {
+          id
+          scope
+          startDate
+          endDate
+          server {
+            id
+            name
+          }
+          site {
+            id
+            name
+          }
+        }
+      }
       lists(first: 100) {
         totalCount
         nodes {
@@ -178,6 +195,32 @@ export function CustomerDetailPage({ id }: { id: string }) {
         </div>
       ) : (
         <Empty>No plan: nothing to measure against. Edit the customer to choose one.</Empty>
+      )}
+
+      <h2>Whole sites and servers ({formatNumber(customer.wholes.totalCount)})</h2>
+      {customer.wholes.nodes.length === 0 ? (
+        <Empty>No whole site or server assigned: assign one on its server's page; its lists then follow.</Empty>
+      ) : (
+        <table className="data-table compact">
+          <thead>
+            <tr>
+              <th>Owns</th>
+              <th>Server</th>
+              <th>From</th>
+              <th>Until</th>
+            </tr>
+          </thead>
+          <tbody>
+            {customer.wholes.nodes.map((whole) => (
+              <tr key={whole.id} className={whole.endDate ? "removed" : undefined}>
+                <td>{whole.scope === "SERVER" ? "the whole server" : `site ${whole.site?.name ?? "?"}`}</td>
+                <td>{whole.server ? <Link to={`/servers/${encodeURIComponent(whole.server.id)}`}>{whole.server.name}</Link> : "—"}</td>
+                <td>{whole.startDate}</td>
+                <td>{whole.endDate ?? "current"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
 
       <h2>Lists ({formatNumber(customer.lists.totalCount)})</h2>
