@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { addSite, openFixtureDb } from "@listbill/fixtures";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, ARTIFACTS, type Stack, launchChromium, startStack } from "./support/stack.js";
@@ -36,6 +37,18 @@ async function shownListOwners(): Promise<Record<string, string>> {
   return shown;
 }
 
+/** Runs validateServers or syncServers on the server and waits for the job to succeed. */
+async function runJob(mutation: "validateServers" | "syncServers"): Promise<void> {
+  const input = mutation === "syncServers" ? "SyncServersInput" : "ValidateServersInput";
+  const started = await stack.api.gql(`mutation($input: ${input}!) { ${mutation}(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } });
+  const jobId = started[mutation].jobs[0].id;
+  for (let state = ""; state !== "SUCCEEDED"; ) {
+    state = (await stack.api.gql(`query($id: ID!) { job(id: $id) { state } }`, { id: jobId })).job.state;
+    if (state === "FAILED" || state === "CANCELLED") throw new Error(`${mutation} ended ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 beforeAll(async () => {
   stack = await startStack({ west: { seed: 21, sites: 2, lists: 8, membersPerList: 3, logRows: 0 } });
   browser = await launchChromium();
@@ -44,13 +57,18 @@ beforeAll(async () => {
     input: { name: "west", hostName: "127.0.0.1", port: stack.hosting.west!.agent.port },
   });
   serverId = created.createServer.server.id;
-  const sync = await stack.api.gql(`mutation($input: SyncServersInput!) { syncServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } });
-  const jobId = sync.syncServers.jobs[0].id;
-  for (let state = ""; state !== "SUCCEEDED"; ) {
-    state = (await stack.api.gql(`query($id: ID!) { job(id: $id) { state } }`, { id: jobId })).job.state;
-    if (state === "FAILED" || state === "CANCELLED") throw new Error(`the sync ended ${state}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // A third site, synced, then gone from the hosting server and marked removed by a fix.
+  const hosting = { sqlitePath: stack.hosting.west!.database };
+  await addSite(hosting, { name: "retired" });
+  await runJob("syncServers");
+  const db = await openFixtureDb(hosting);
+  await db.run("DELETE FROM topics_ WHERE SiteName_ = ?", ["retired"]);
+  await db.run("DELETE FROM sites_ WHERE Name_ = ?", ["retired"]);
+  await db.close();
+  await runJob("validateServers");
+  const errors = await stack.api.gql(`query($id: ID!) { validationErrors(first: 10, filter: { serverId: $id, code: [MISSING_SITE], status: [OPEN] }) { nodes { id } } }`, { id: serverId });
+  const fixed = await stack.api.gql(`mutation($input: FixValidationErrorsInput!) { fixValidationErrors(input: $input) { results { status } } }`, { input: { errorIds: errors.validationErrors.nodes.map((node: { id: string }) => node.id), allowRemovals: true } });
+  expect(fixed.fixValidationErrors.results).toEqual([{ status: "FIXED" }]);
   for (const company of ["Site Owner Co", "Server Owner Inc"]) {
     await stack.api.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } });
   }
@@ -75,6 +93,17 @@ describe("an operator assigning whole sites and servers", () => {
     expect(sites).toHaveLength(2);
     expect(Object.values(owners).every(([, owner]) => owner === null)).toBe(true);
     for (const site of sites) expect(await siteOwnerCell(site).textContent()).toBe("none");
+    // The removed site cannot be selected, and has no owner.
+    expect(await page.getByRole("checkbox", { name: "Select site retired", exact: true }).isDisabled()).toBe(true);
+    expect(await siteOwnerCell("retired").textContent()).toBe("none (removed)");
+  });
+
+  it("selects every site but the removed one with Select all", async () => {
+    await page.getByRole("checkbox", { name: "Select all sites" }).check();
+    await page.getByText("2 selected").waitFor();
+    expect(await page.getByRole("checkbox", { name: "Select site retired", exact: true }).isChecked()).toBe(false);
+    await page.getByRole("checkbox", { name: "Select all sites" }).uncheck();
+    await page.getByText("0 selected").waitFor();
   });
 
   it("assigns one site: its lists become the customer's, on the page and in the API", async () => {
@@ -131,16 +160,24 @@ describe("an operator assigning whole sites and servers", () => {
   });
 
   it("shows each customer's whole sites and servers, ended ones with their last day, on the customer's page", async () => {
-    const customers = (await stack.api.gql(`{ customers(first: 10) { nodes { id company } } }`)).customers.nodes as { id: string; company: string }[];
-    const today = new Date().toISOString().slice(0, 10);
+    const customers = (await stack.api.gql(`{ customers(first: 10) { nodes { id company assignments(first: 5) { nodes { startDate endDate } } } } }`)).customers.nodes as {
+      id: string;
+      company: string;
+      assignments: { nodes: { startDate: string; endDate: string }[] };
+    }[];
     for (const [company, owns] of [
       ["Site Owner Co", `site ${sites[0]}`],
       ["Server Owner Inc", "the whole server"],
     ] as const) {
-      await page.goto(`${stack.url}/customers/${encodeURIComponent(customers.find((customer) => customer.company === company)!.id)}`);
+      const customer = customers.find((row) => row.company === company)!;
+      // One assignment each, begun and ended by the clicks above (today, unless the run crossed midnight UTC).
+      expect(customer.assignments.nodes).toHaveLength(1);
+      const [{ startDate, endDate }] = customer.assignments.nodes;
+      expect(endDate >= startDate && endDate <= new Date().toISOString().slice(0, 10)).toBe(true);
+      await page.goto(`${stack.url}/customers/${encodeURIComponent(customer.id)}`);
       await page.getByRole("heading", { name: "Whole sites and servers (1)" }).waitFor();
       const table = page.locator("table", { has: page.getByRole("columnheader", { name: "Owns" }) });
-      expect(await table.locator("tbody tr td").allTextContents()).toEqual([owns, "west", today, today]);
+      expect(await table.locator("tbody tr td").allTextContents()).toEqual([owns, "west", startDate, endDate]);
     }
     await shot("ownership-customer");
   });

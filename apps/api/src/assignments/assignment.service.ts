@@ -247,7 +247,7 @@ async function loadLists(manager: EntityManager, selection: Selection): Promise<
   const { ids, position, globalIds } = selection;
   const rows: List[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    rows.push(...(await manager.findBy(List, { id: In(ids.slice(offset, offset + CHUNK)) })));
+    rows.push(...(await manager.find(List, { where: { id: In(ids.slice(offset, offset + CHUNK)) }, lock: rowLock(manager) })));
   }
   const byId = new Map(rows.map((list) => [list.id, list]));
   const errors: UserError[] = [];
@@ -302,7 +302,7 @@ async function loadWholes(manager: EntityManager, kind: WholeKind, selection: Se
   const { ids, position, globalIds } = selection;
   const rows: Whole[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    rows.push(...(await manager.findBy<Whole>(kind.entity, { id: In(ids.slice(offset, offset + CHUNK)) })));
+    rows.push(...(await manager.find<Whole>(kind.entity, { where: { id: In(ids.slice(offset, offset + CHUNK)) }, lock: rowLock(manager) })));
   }
   const byId = new Map(rows.map((row) => [row.id, row]));
   const errors: UserError[] = [];
@@ -380,20 +380,38 @@ async function activeCustomer(manager: EntityManager, id: number, what: string):
 }
 
 /**
- * Ends the current assignments another customer holds the day before startDate (or on their own
- * start, for one that began later); returns the ids (by `key`) the customer already holds, which
+ * Ends the current assignments another customer holds the day before startDate; returns the ids (by `key`) the customer already holds, which
  * need no new assignment.
  */
 async function moveToCustomer(manager: EntityManager, current: Assignment[], customerId: number, startDate: string, key: "listId" | "siteId" | "serverId"): Promise<Set<number | null>> {
   const moving = current.filter((assignment) => assignment.customerId !== customerId);
-  for (const assignment of moving) assignment.endDate = maxDate(dayBefore(startDate), assignment.startDate);
+  // One that began on startDate or later never takes effect: it ends before its own start (a void
+  // row, kept as history), so no day is billed to both customers.
+  for (const assignment of moving) assignment.endDate = dayBefore(startDate);
   await saveEndDates(manager, moving);
   return new Set(current.filter((assignment) => assignment.customerId === customerId).map((assignment) => assignment[key]));
 }
 
+/**
+ * On MySQL, the rows whose assignments a call changes stay locked until it commits: two calls
+ * moving the same list, site or server then run one after the other, and the second sees the
+ * first's assignment to end, instead of both finding none and leaving two open. SQLite has one
+ * writer at a time already.
+ */
+function rowLock(manager: EntityManager): { mode: "pessimistic_write" } | undefined {
+  return manager.connection.options.type === "mysql" ? { mode: "pessimistic_write" } : undefined;
+}
+
+/**
+ * A start or end date: today (UTC) by default, never later. list.customerId holds today's owner,
+ * computed when assignments change, so a change dated in the future would show (and count toward
+ * plans and validation) before it happens: such a change is made on its day.
+ */
 function parseDate(value: string | null | undefined, field: string): string {
-  if (value == null) return today();
+  const now = today();
+  if (value == null) return now;
   if (!isCalendarDate(value)) refuse(Code.INVALID_DATE, `${field} must be a calendar date written YYYY-MM-DD`, ["input", field]);
+  if (value > now) refuse(Code.INVALID_DATE, `${field} ${value} is in the future; record the change on ${value} or later (today is ${now}, UTC)`, ["input", field]);
   return value;
 }
 
@@ -401,8 +419,4 @@ function dayBefore(date: string): string {
   const day = new Date(`${date}T00:00:00Z`);
   day.setUTCDate(day.getUTCDate() - 1);
   return day.toISOString().slice(0, 10);
-}
-
-function maxDate(a: string, b: string): string {
-  return a > b ? a : b;
 }

@@ -56,6 +56,7 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     return Object.fromEntries(server.lists.nodes.map((list: { name: string; customer: { company: string } | null }) => [list.name, list.customer?.company ?? null]));
   }
 
+  const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const listName = (server: number, site: number, list: number) => `seed-s${server}-t${site}-list-${String(list).padStart(4, "0")}`;
 
   it("gives a site's lists to the customer, and only that site's", async () => {
@@ -189,6 +190,8 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
       [ASSIGN_SITES, { siteIds: [site1, removed], customerId: acme }, [{ code: "SITE_REMOVED", field: ["input", "siteIds", "1"] }]],
       [ASSIGN_SITES, { siteIds: [site1], customerId: dormant }, [{ code: "CUSTOMER_INACTIVE", field: ["input", "customerId"] }]],
       [ASSIGN_SITES, { siteIds: [site1], customerId: server0 }, [{ code: "CUSTOMER_NOT_FOUND", field: ["input", "customerId"] }]],
+      [ASSIGN_SITES, { siteIds: [site1], customerId: acme, startDate: tomorrow() }, [{ code: "INVALID_DATE", field: ["input", "startDate"] }]],
+      [UNASSIGN_SITES, { siteIds: [site1], endDate: tomorrow() }, [{ code: "INVALID_DATE", field: ["input", "endDate"] }]],
       [ASSIGN_SERVERS, { serverIds: [], customerId: acme }, [{ code: "NO_SERVERS_SELECTED", field: ["input", "serverIds"] }]],
       [ASSIGN_SERVERS, { serverIds: [server1, site0], customerId: acme }, [{ code: "SERVER_NOT_FOUND", field: ["input", "serverIds", "1"] }]],
       [UNASSIGN_SERVERS, { serverIds: [server0, toGlobalId("Server", 99_999)] }, [{ code: "SERVER_NOT_FOUND", field: ["input", "serverIds", "1"] }]],
@@ -205,6 +208,40 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     expect(early.userErrors).toEqual([{ code: "INVALID_DATE", field: ["input", "endDate"], message: "endDate 2026-07-31 is before the assignment's start 2026-08-01" }]);
     expect(await snapshotRows(app.db)).toEqual(owned);
     expect(before).not.toEqual(owned);
+  });
+
+  it("moving a site on or before the day its owner's assignment began voids that assignment: no day is billed to two customers", async () => {
+    const site = inventory.siteIds[2]!;
+    const siteRow = fromGlobalId("Site", site)!;
+    const move = async (customerId: string, startDate: string) => expect(dataOf(await app.gql(ASSIGN_SITES, { input: { siteIds: [site], customerId, startDate } })).assignSites.userErrors).toEqual([]);
+    await move(acme, "2026-04-01");
+    await move(globex, "2026-04-01");
+    await move(initech, "2026-03-15");
+    const history = await app.db.manager.find(Assignment, { where: { siteId: siteRow }, order: { id: "ASC" } });
+    expect(history.map((row) => [row.customerId, row.startDate, row.endDate])).toEqual([
+      [fromGlobalId("Customer", acme), "2026-04-01", "2026-03-31"],
+      [fromGlobalId("Customer", globex), "2026-04-01", "2026-03-14"],
+      [fromGlobalId("Customer", initech), "2026-03-15", null],
+    ]);
+    // Whatever the day, at most one of them was in effect.
+    for (let day = Date.parse("2026-03-01T00:00:00Z"); day <= Date.parse("2026-05-01T00:00:00Z"); day += 86_400_000) {
+      const date = new Date(day).toISOString().slice(0, 10);
+      expect(history.filter((row) => row.startDate <= date && (row.endDate === null || row.endDate >= date)).length, date).toBeLessThanOrEqual(1);
+    }
+    expect(dataOf(await app.gql(SERVER, { id: server1 })).server.sites.nodes.find((node: { id: string }) => node.id === site).customer).toEqual({ company: "Initech" });
+  });
+
+  it("calls moving one site at the same time leave it exactly one current owner, whom its lists follow", async () => {
+    const customers = [acme, globex, initech, acme, globex, initech];
+    const payloads = await Promise.all(customers.map((customerId) => app.gql(ASSIGN_SITES, { input: { siteIds: [site1], customerId } })));
+    for (const payload of payloads) expect(dataOf(payload).assignSites.userErrors).toEqual([]);
+    const open = await app.db.manager.findBy(Assignment, { siteId: fromGlobalId("Site", site1)!, endDate: IsNull() });
+    expect(open).toHaveLength(1);
+    const shown = dataOf(await app.gql(SERVER, { id: server0 })).server.sites.nodes.find((node: { id: string }) => node.id === site1).customer.company;
+    // Its lists follow that owner, except the one Acme Mail holds directly.
+    const lists = await owners(server0);
+    expect([listName(0, 1, 0), listName(0, 1, 2)].map((name) => lists[name])).toEqual([shown, shown]);
+    expect(lists[listName(0, 1, 1)]).toBe("Acme Mail");
   });
 });
 
@@ -289,5 +326,8 @@ describe.each(testDatabases())("a whole site's owner and the hosting server's ch
     expect(ended.endDate).not.toBeNull();
     // The list is not removed (its own error is not fixed yet), but nobody owns it now.
     expect((await billingLists())["short-lived-list"]).toEqual(["short-lived", null]);
+    // The fix's audit entry says whose site it was.
+    const audit = await app.db.manager.findOneByOrFail(AuditEntry, { objectId: short, action: "fix.MISSING_SITE" });
+    expect(audit).toMatchObject({ before: { removedAt: null, owner: { customerId: acme, ownedSince: ended.startDate } }, after: { owner: null } });
   });
 });

@@ -259,10 +259,12 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
     case Code.MISSING_SITE: {
       const site = await manager.findOneByOrFail(Site, { serverId: server.id, nameKey: key });
       await manager.update(Site, { id: site.id }, { removedAt: new Date(), updatedAt: new Date() });
+      const owned = await manager.findOneBy(Assignment, { siteId: site.id, endDate: IsNull() });
       await manager.update(Assignment, { siteId: site.id, endDate: IsNull() }, { endDate: today() });
       // Its lists still in billing no longer belong to the site's owner: their own, or the server's, or nobody.
       await recomputeOwnersUnder(manager, "siteId", [site.id]);
-      return { action, objectType: "Site", objectId: site.globalId, objectKey: site.name, before: { removedAt: null }, after: { removedAt: new Date().toISOString() } };
+      const ownership = owned ? { customerId: toGlobalId("Customer", owned.customerId), ownedSince: owned.startDate } : null;
+      return { action, objectType: "Site", objectId: site.globalId, objectKey: site.name, before: { removedAt: null, owner: ownership }, after: { removedAt: new Date().toISOString(), owner: null } };
     }
     case Code.MISSING_LIST: {
       const list = await manager.findOneByOrFail(List, { serverId: server.id, nameKey: key });

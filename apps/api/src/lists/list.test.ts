@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Assignment } from "../assignments/assignment.entity.js";
+import { fromGlobalId } from "../graphql/global-id.js";
 import { seedInventory } from "../testing/seed.js";
 import { type TestApp, dataOf, startTestApp, testDatabases, snapshotRows } from "../testing/test-app.js";
 
@@ -144,5 +145,18 @@ describe.each(testDatabases())("the audit trail on %s", (kind) => {
     const { auditEntries } = dataOf(await app.gql(AUDIT, { filter: { actionPrefix: "list." } }));
     expect(auditEntries.totalCount).toBe(2);
     expect(auditEntries.nodes[0]).toMatchObject({ action: "list.assign", before: { owner: null }, after: { owner: { customerId: customer, company: "Owner Co" } } });
+  });
+
+  it("calls moving the same lists at the same time leave each exactly one current owner", async () => {
+    const inventory = await seedInventory(app.db, { servers: 1, sitesPerServer: 1, listsPerSite: 3, prefix: "race" });
+    const create = async (company: string) => dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id as string;
+    const [first, second] = [await create("Racer One"), await create("Racer Two")];
+    const payloads = await Promise.all([first, second, first, second, first, second].map((customerId) => app.gql(ASSIGN, { input: { listIds: inventory.listIds, customerId } })));
+    for (const payload of payloads) expect(dataOf(payload).assignLists.userErrors).toEqual([]);
+    const rows = await app.db.manager.find(Assignment, { order: { id: "ASC" } });
+    for (const globalId of inventory.listIds) {
+      const id = fromGlobalId("List", globalId);
+      expect(rows.filter((row) => row.listId === id && row.endDate === null)).toHaveLength(1);
+    }
   });
 });

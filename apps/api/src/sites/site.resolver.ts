@@ -22,9 +22,11 @@ export class SiteResolver {
 
   @FieldResolver(() => Customer, {
     nullable: true,
-    description: "The customer owning the whole site, through its own assignment or else its server's; null when none. Lists assigned one by one keep their own owner",
+    description: "The customer owning the whole site, through its own assignment or else its server's; null when none or the site was removed. Lists assigned one by one keep their own owner",
   })
   async customer(@Root() site: Site, @Ctx() ctx: ApiContext) {
+    // A site gone from its hosting server is nobody's: fixing its removal ended its own assignment.
+    if (site.removedAt) return null;
     // Both at once: the sites of a page then ask for their owners in one batch, whatever each finds.
     const [own, server] = await Promise.all([ctx.loaders.siteAssignment.load(site.id), ctx.loaders.serverAssignment.load(site.serverId)]);
     const assignment = own ?? server;

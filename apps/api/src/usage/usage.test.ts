@@ -1,7 +1,10 @@
 import { listNames, openFixtureDb } from "@listbill/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toGlobalId } from "../graphql/global-id.js";
+import { List } from "../lists/list.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { MessageLog } from "./message-log.entity.js";
 
 const USAGE = `query($filter: UsageFilter!) { usage(filter: $filter) { period messages recipients bytes units } }`;
 
@@ -88,11 +91,17 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     const metered = await byDay(customerId);
     expect(await byDay(serverOwner)).toEqual([{ period: "2026-11-04", messages: 1, recipients: 1_000, bytes: 1_000, units: 1_000 }]);
 
-    // From the day of that message, its list's site has an owner of its own, who is billed instead.
-    const site = dataOf(await app.gql(`{ lists(first: 10) { nodes { name site { id } } } }`)).lists.nodes.find((list: { name: string }) => list.name === names[2]).site.id;
-    await assign(`mutation($input: AssignSitesInput!) { assignSites(input: $input) { userErrors { code } } }`, { siteIds: [site], customerId: siteOwner, startDate: "2026-11-04" });
-    expect(await byDay(siteOwner)).toEqual([{ period: "2026-11-04", messages: 1, recipients: 1_000, bytes: 1_000, units: 1_000 }]);
-    expect(await byDay(serverOwner)).toEqual([]);
+    // From the day of that message, its list's site has an owner of its own, who is billed instead;
+    // an earlier message of the same list, sent before the site had an owner, stays the server owner's.
+    const list = await app.db.manager.findOneByOrFail(List, { name: names[2] });
+    await app.db.manager.insert(MessageLog, { serverId: list.serverId, remoteLogId: 9_001, listId: list.id, listName: list.name, siteName: null, sentAt: new Date("2026-10-20T12:00:00Z"), byteCount: 500, recipientCount: 3, importedAt: new Date() });
+    try {
+      await assign(`mutation($input: AssignSitesInput!) { assignSites(input: $input) { userErrors { code } } }`, { siteIds: [toGlobalId("Site", list.siteId!)], customerId: siteOwner, startDate: "2026-11-04" });
+      expect(await byDay(siteOwner)).toEqual([{ period: "2026-11-04", messages: 1, recipients: 1_000, bytes: 1_000, units: 1_000 }]);
+      expect(await byDay(serverOwner)).toEqual([{ period: "2026-10-20", messages: 1, recipients: 3, bytes: 500, units: 3 }]);
+    } finally {
+      await app.db.manager.delete(MessageLog, { remoteLogId: 9_001 });
+    }
     // The customer owning lists directly is billed as before, whatever owns their site or server.
     expect(await byDay(customerId)).toEqual(metered);
     expect(metered.reduce((sum: number, bucket: { messages: number }) => sum + bucket.messages, 0)).toBe(4);

@@ -216,7 +216,7 @@ export function CustomerDetailPage({ id }: { id: string }) {
                 <td>{whole.scope === "SERVER" ? "the whole server" : `site ${whole.site?.name ?? "?"}`}</td>
                 <td>{whole.server ? <Link to={`/servers/${encodeURIComponent(whole.server.id)}`}>{whole.server.name}</Link> : "—"}</td>
                 <td>{whole.startDate}</td>
-                <td>{whole.endDate ?? "current"}</td>
+                <td>{whole.endDate === null ? "current" : whole.endDate < whole.startDate ? "never in effect (replaced before it began)" : whole.endDate}</td>
               </tr>
             ))}
           </tbody>

@@ -106,7 +106,9 @@ export function ServerOwnership({ server, onChanged }: { server: OwnedServer; on
   const busy = assigningServer.loading || unassigningServer.loading || assigningSites.loading || unassigningSites.loading;
 
   const sites = server.sites.nodes;
-  const selectedIds = sites.filter((site) => selected.has(site.id)).map((site) => site.id);
+  // A site gone from its hosting server has no owner and cannot be given one.
+  const selectable = sites.filter((site) => !site.removedAt);
+  const selectedIds = selectable.filter((site) => selected.has(site.id)).map((site) => site.id);
   const plural = (count: number) => `${count} site${count === 1 ? "" : "s"}`;
   const toggle = (id: string) =>
     setSelected((current) => {
@@ -194,7 +196,13 @@ export function ServerOwnership({ server, onChanged }: { server: OwnedServer; on
           <thead>
             <tr>
               <th className="select">
-                <input type="checkbox" aria-label="Select all sites" checked={selectedIds.length === sites.length} onChange={(event) => setSelected(event.target.checked ? new Set(sites.map((site) => site.id)) : new Set())} />
+                <input
+                  type="checkbox"
+                  aria-label="Select all sites"
+                  disabled={!selectable.length}
+                  checked={selectable.length > 0 && selectedIds.length === selectable.length}
+                  onChange={(event) => setSelected(event.target.checked ? new Set(selectable.map((site) => site.id)) : new Set())}
+                />
               </th>
               <th>Name</th>
               <th>Host name</th>
@@ -207,13 +215,15 @@ export function ServerOwnership({ server, onChanged }: { server: OwnedServer; on
             {sites.map((site) => (
               <tr key={site.id} className={selected.has(site.id) ? "selected" : site.removedAt ? "removed" : undefined}>
                 <td className="select">
-                  <input type="checkbox" aria-label={`Select site ${site.name}`} checked={selected.has(site.id)} onChange={() => toggle(site.id)} />
+                  <input type="checkbox" aria-label={`Select site ${site.name}`} disabled={Boolean(site.removedAt)} checked={!site.removedAt && selected.has(site.id)} onChange={() => toggle(site.id)} />
                 </td>
                 <td>{site.name}</td>
                 <td>{site.hostName ?? "—"}</td>
                 <td>{site.description ?? "—"}</td>
                 <td>
-                  {site.customer ? (
+                  {site.removedAt ? (
+                    <span className="muted">none (removed)</span>
+                  ) : site.customer ? (
                     <>
                       <OwnerLink owner={site.customer} /> <span className="muted">{site.assignment ? `since ${site.assignment.startDate}` : "through the server"}</span>
                     </>
