@@ -75,7 +75,17 @@ export interface SizeFigures {
   /** Validation once more with nothing changed: every finding is already an OPEN error. */
   validateAgain: PhaseFigures;
   /** Every list given an owner on a plan that limits members, through assignLists (1,000 a call). */
-  assign: { wallMs: number; lists: number; readIdsMs: number };
+  assign: {
+    wallMs: number;
+    lists: number;
+    readIdsMs: number;
+    /**
+     * Before that, each server assigned whole to its customer (assignServers, one call for all)
+     * and that assignment ended again (unassignServers): every list's owner written twice. Null
+     * for an API without those mutations (an older commit under --against).
+     */
+    wholeServers: { assignMs: number; endMs: number } | null;
+  };
   /** The first validation of owned lists: it reads member counts, and every LIST_UNASSIGNED error goes. */
   validateOwned: PhaseFigures;
   /** Owned lists validated again: member counts read, nothing found (the everyday case). */
@@ -177,6 +187,7 @@ async function benchOneSize(lists: number, options: ValidationBenchOptions): Pro
     // In a process of its own, so that the next phase's memory is validation's alone.
     const assign = await inApi("assign", (api) => assignEveryList(api, serverIds, options.membersPerList));
     log(`  assign: ${assign.lists.toLocaleString("en")} lists in ${assign.wallMs.toFixed(0)} ms (reading their ids ${assign.readIdsMs.toFixed(0)} ms)`);
+    if (assign.wholeServers) log(`  assign each server whole: ${assign.wholeServers.assignMs.toFixed(0)} ms, and end it: ${assign.wholeServers.endMs.toFixed(0)} ms`);
     const validateOwned = await phase("validate-owned", (api) => runPhase(api, processes(api), "validateServers", serverIds));
     const validateOwnedAgain = await phase("validate-owned-again", (api) => runPhase(api, processes(api), "validateServers", serverIds));
     for (const result of validateOwnedAgain.results) {
@@ -300,14 +311,20 @@ async function assignEveryList(api: ApiProcess, serverIds: string[], membersPerL
     input: { name: "Bench members", maxLists: 0, maxSites: 0, maxListsPerSite: 0, maxMembers: 0, maxMembersPerList: membersPerList * 2 + 1 },
   });
   if (plan.createHostingPlan.userErrors.length) throw new Error(`createHostingPlan refused: ${JSON.stringify(plan.createHostingPlan.userErrors)}`);
-  let assigned = 0;
-  let readIdsMs = 0;
-  for (const [index, serverId] of serverIds.entries()) {
+  const customerIds: string[] = [];
+  for (const index of serverIds.keys()) {
     const created = await api.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } userErrors { code message } } }`, {
       input: { company: `Bench owner ${index + 1}`, planId: plan.createHostingPlan.hostingPlan.id },
     });
     if (created.createCustomer.userErrors.length) throw new Error(`createCustomer refused: ${JSON.stringify(created.createCustomer.userErrors)}`);
-    const customerId = created.createCustomer.customer.id;
+    customerIds.push(created.createCustomer.customer.id);
+  }
+  const wholeServers = await assignServersWholeAndEnd(api, serverIds, customerIds);
+  const listsStarted = performance.now();
+  let assigned = 0;
+  let readIdsMs = 0;
+  for (const [index, serverId] of serverIds.entries()) {
+    const customerId = customerIds[index]!;
     const ids: string[] = [];
     const reading = performance.now();
     for (let after: string | null = null; ; ) {
@@ -328,5 +345,36 @@ async function assignEveryList(api: ApiProcess, serverIds: string[], membersPerL
     }
     assigned += ids.length;
   }
-  return { wallMs: performance.now() - started, lists: assigned, readIdsMs };
+  return { wallMs: performance.now() - listsStarted, lists: assigned, readIdsMs, wholeServers };
+}
+
+/**
+ * Each server assigned whole to its customer, then that assignment ended, in one call each (the
+ * customers differ, so one assignServers call per customer, all in flight at once): the time an
+ * operator waits to give a customer a whole server, and to take it back.
+ */
+async function assignServersWholeAndEnd(api: ApiProcess, serverIds: string[], customerIds: string[]): Promise<SizeFigures["assign"]["wholeServers"]> {
+  const schema = await api.gql(`{ __type(name: "Mutation") { fields { name } } }`);
+  if (!schema.__type.fields.some((field: { name: string }) => field.name === "assignServers")) return null;
+  const refusedIf = (payload: { userErrors: unknown[] }, what: string) => {
+    if (payload.userErrors.length) throw new Error(`${what} refused: ${JSON.stringify(payload.userErrors)}`);
+  };
+  let started = performance.now();
+  await Promise.all(
+    serverIds.map(async (serverId, index) => {
+      const done = await api.gql(`mutation($input: AssignServersInput!) { assignServers(input: $input) { userErrors { code message } } }`, { input: { serverIds: [serverId], customerId: customerIds[index] } });
+      refusedIf(done.assignServers, "assignServers");
+    }),
+  );
+  const assignMs = performance.now() - started;
+  const owned = await api.gql(`{ lists(first: 1, filter: { unassigned: true }) { totalCount } }`);
+  if (owned.lists.totalCount !== 0) throw new Error(`assignServers left ${owned.lists.totalCount} lists without an owner`);
+  started = performance.now();
+  const ended = await api.gql(`mutation($input: UnassignServersInput!) { unassignServers(input: $input) { userErrors { code message } } }`, { input: { serverIds } });
+  refusedIf(ended.unassignServers, "unassignServers");
+  const endMs = performance.now() - started;
+  const after = await api.gql(`{ lists(first: 1, filter: { unassigned: true }) { totalCount } }`);
+  const total = await api.gql(`{ lists(first: 1) { totalCount } }`);
+  if (after.lists.totalCount !== total.lists.totalCount) throw new Error(`unassignServers left ${total.lists.totalCount - after.lists.totalCount} lists owned`);
+  return { assignMs, endMs };
 }
