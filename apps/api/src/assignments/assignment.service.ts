@@ -380,8 +380,8 @@ async function activeCustomer(manager: EntityManager, id: number, what: string):
 }
 
 /**
- * Ends the current assignments another customer holds the day before startDate; returns the ids (by `key`) the customer already holds, which
- * need no new assignment.
+ * Ends the current assignments another customer holds the day before startDate; returns the ids
+ * (by `key`) the customer already holds, which need no new assignment.
  */
 async function moveToCustomer(manager: EntityManager, current: Assignment[], customerId: number, startDate: string, key: "listId" | "siteId" | "serverId"): Promise<Set<number | null>> {
   const moving = current.filter((assignment) => assignment.customerId !== customerId);

@@ -91,7 +91,7 @@ describe.each(testDatabases())("fixing validation errors on %s", (kind) => {
   it("skips errors only a person can resolve, saying what to do", async () => {
     const unassigned = (await openErrors(app, serverId)).find((error) => error.code === "LIST_UNASSIGNED");
     const { results } = await fix([unassigned.id]);
-    expect(results[0]).toMatchObject({ status: "SKIPPED", code: "NOT_FIXABLE", reason: "Assign the list to a customer." });
+    expect(results[0]).toMatchObject({ status: "SKIPPED", code: "NOT_FIXABLE", reason: "Assign the list to a customer, or its whole site or server (on the server's page)." });
   });
 
   it("refuses, as PLAN_STALE, a fix the hosting server or billing has moved past since validation", async () => {

@@ -68,7 +68,7 @@ export const CODE_RULES: Record<ValidationErrorCode, CodeRule> = {
   MISSING_LIST: { severity: Severity.WARNING, objectType: ObjectType.LIST, fixable: true, remedy: "Fix with removals allowed marks the list removed and ends its assignment." },
   SITE_CHANGED: { severity: Severity.WARNING, objectType: ObjectType.SITE, fixable: true, remedy: "Fix copies the hosting server's values into billing." },
   LIST_CHANGED: { severity: Severity.WARNING, objectType: ObjectType.LIST, fixable: true, remedy: "Fix copies the hosting server's values into billing." },
-  LIST_UNASSIGNED: { severity: Severity.ERROR, objectType: ObjectType.LIST, fixable: false, remedy: "Assign the list to a customer." },
+  LIST_UNASSIGNED: { severity: Severity.ERROR, objectType: ObjectType.LIST, fixable: false, remedy: "Assign the list to a customer, or its whole site or server (on the server's page)." },
   LIST_ON_INACTIVE_CUSTOMER: { severity: Severity.WARNING, objectType: ObjectType.LIST, fixable: false, remedy: "Reactivate the customer or assign the list to another one." },
   PLAN_MAX_LISTS_EXCEEDED: { severity: Severity.ERROR, objectType: ObjectType.CUSTOMER, fixable: false, remedy: "Move the customer to a larger plan or remove lists." },
   PLAN_MAX_LISTS_PER_SITE_EXCEEDED: { severity: Severity.ERROR, objectType: ObjectType.CUSTOMER, fixable: false, remedy: "Move the customer to a larger plan or spread the lists over sites." },
