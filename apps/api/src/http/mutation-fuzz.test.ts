@@ -30,7 +30,7 @@ const int = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(0, -1, 1, 65_535, 65_536, 2 ** 31 - 1, -(2 ** 31)) },
   { weight: 1, arbitrary: fc.constantFrom(2 ** 31, 2 ** 53, 1.5, Number.MAX_VALUE) },
 );
-const date = fc.oneof(fc.constantFrom("2026-01-31", "2026-02-30", "1999-12-31", "2026-13-01", "today", ""), text);
+const date = fc.oneof(fc.constantFrom("2026-01-31", "2026-02-30", "1999-12-31", "2026-13-01", "2999-12-31", "today", ""), text);
 const instant = fc.oneof(fc.constantFrom("2999-01-01T00:00:00.000Z", "2001-01-01T00:00:00Z", "not a time", "2026-02-30T00:00:00Z"), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text);
 /** Hosting-server passwords are distinctive, so any echo of one is found by a plain search. */
 const serverPassword = fc.stringMatching(/^srvpw-[a-z0-9]{12}$/);
@@ -46,6 +46,7 @@ interface Pools {
   /** The admin token the fuzz itself sends: revoking it would end the run, so it is never a target. */
   driverTokenId: string;
   serverIds: string[];
+  siteIds: string[];
   listIds: string[];
   customerIds: string[];
   planIds: string[];
@@ -66,6 +67,7 @@ function idFrom(pool: () => string[], type: Parameters<typeof toGlobalId>[0]) {
 function mutationInputs(pools: Pools): Record<string, { type: string; select: string; input: fc.Arbitrary<unknown>; weight: number }> {
   const serverId = idFrom(() => pools.serverIds, "Server");
   const listIds = fc.array(idFrom(() => pools.listIds, "List"), { maxLength: 4 });
+  const siteIds = fc.array(idFrom(() => pools.siteIds, "Site"), { maxLength: 3 });
   const customerId = idFrom(() => pools.customerIds, "Customer");
   const planId = idFrom(() => pools.planIds, "HostingPlan");
   const optional = { requiredKeys: [] as never[] };
@@ -79,6 +81,10 @@ function mutationInputs(pools: Pools): Record<string, { type: string; select: st
     updateHostingPlan: { type: "UpdateHostingPlanInput", select: "hostingPlan { id }", weight: 2, input: fc.record({ id: planId, name: fc.option(name), maxLists: fc.option(int), maxMembers: fc.option(int) }, { requiredKeys: ["id"] }) },
     assignLists: { type: "AssignListsInput", select: "lists { id }", weight: 4, input: fc.record({ listIds: maybeWrong(listIds), customerId, startDate: fc.option(maybeWrong(date)) }, { requiredKeys: ["listIds", "customerId"] }) },
     unassignLists: { type: "UnassignListsInput", select: "lists { id }", weight: 3, input: fc.record({ listIds, endDate: fc.option(date) }, { requiredKeys: ["listIds"] }) },
+    assignSites: { type: "AssignSitesInput", select: "sites { id }", weight: 3, input: fc.record({ siteIds: maybeWrong(siteIds), customerId, startDate: fc.option(maybeWrong(date)) }, { requiredKeys: ["siteIds", "customerId"] }) },
+    unassignSites: { type: "UnassignSitesInput", select: "sites { id }", weight: 2, input: fc.record({ siteIds, endDate: fc.option(date) }, { requiredKeys: ["siteIds"] }) },
+    assignServers: { type: "AssignServersInput", select: "servers { id }", weight: 2, input: fc.record({ serverIds: maybeWrong(fc.array(serverId, { maxLength: 3 })), customerId, startDate: fc.option(maybeWrong(date)) }, { requiredKeys: ["serverIds", "customerId"] }) },
+    unassignServers: { type: "UnassignServersInput", select: "servers { id }", weight: 2, input: fc.record({ serverIds: fc.array(serverId, { maxLength: 3 }), endDate: fc.option(date) }, { requiredKeys: ["serverIds"] }) },
     // `all: true` queues a job per server; kept rare so the job table (read after every run) stays small.
     validateServers: { type: "ValidateServersInput", select: "jobs { id }", weight: 1, input: fc.record({ serverIds: fc.option(fc.array(serverId, { maxLength: 3 })), all: rarely(fc.boolean()) }, optional) },
     syncServers: { type: "SyncServersInput", select: "jobs { id }", weight: 1, input: fc.record({ serverIds: fc.option(fc.array(serverId, { maxLength: 3 })), all: rarely(fc.boolean()) }, optional) },
@@ -93,7 +99,7 @@ function mutationInputs(pools: Pools): Record<string, { type: string; select: st
 describe.each(testDatabases())("fuzzing every mutation on %s", (kind) => {
   const runs = kind === "mysql" ? MYSQL_RUNS : TOTAL_RUNS - (testDatabases().includes("mysql") ? MYSQL_RUNS : 0);
   let app: TestApp;
-  const pools: Pools = { driverTokenId: "", serverIds: [], listIds: [], customerIds: [], planIds: [], userIds: [], tokenIds: [] };
+  const pools: Pools = { driverTokenId: "", serverIds: [], siteIds: [], listIds: [], customerIds: [], planIds: [], userIds: [], tokenIds: [] };
 
   beforeAll(async () => {
     app = await startTestApp(kind);
@@ -101,6 +107,7 @@ describe.each(testDatabases())("fuzzing every mutation on %s", (kind) => {
     await app.stopBackgroundWork();
     const inventory = await seedInventory(app.db, { servers: 2, sitesPerServer: 2, listsPerSite: 3 });
     pools.serverIds.push(...inventory.serverIds);
+    pools.siteIds.push(...inventory.siteIds);
     pools.listIds.push(...inventory.listIds);
     const tokens = await app.gql(`{ apiTokens { nodes { id name } } }`);
     pools.driverTokenId = tokens.data.apiTokens.nodes.find((token: { name: string }) => token.name === "test admin").id;
