@@ -116,7 +116,7 @@ describe("an operator assigning whole sites and servers", () => {
     const owners = await listOwners();
     for (const [name, [site, owner]] of Object.entries(owners)) expect([name, owner]).toEqual([name, site === sites[0] ? "Site Owner Co" : null]);
     const shown = await shownListOwners();
-    for (const [name, [, owner]] of Object.entries(owners)) expect([name, shown[name]]).toEqual([name, owner ?? "unassigned"]);
+    for (const [name, [, owner]] of Object.entries(owners)) expect([name, shown[name]]).toEqual([name, owner ? `${owner} through its site` : "unassigned"]);
     await shot("ownership-site");
   });
 
@@ -130,7 +130,7 @@ describe("an operator assigning whole sites and servers", () => {
     const owners = await listOwners();
     for (const [name, [site, owner]] of Object.entries(owners)) expect([name, owner]).toEqual([name, site === sites[0] ? "Site Owner Co" : "Server Owner Inc"]);
     const shown = await shownListOwners();
-    for (const [name, [, owner]] of Object.entries(owners)) expect([name, shown[name]]).toEqual([name, owner]);
+    for (const [name, [site, owner]] of Object.entries(owners)) expect([name, shown[name]]).toEqual([name, `${owner} through its ${site === sites[0] ? "site" : "server"}`]);
     await shot("ownership-server");
   });
 

@@ -103,6 +103,16 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     });
     const server = dataOf(await app.gql(SERVER, { id: server0 })).server;
     expect(server.customer).toEqual({ company: "Initech" });
+    // How each list is held: site0's through their site, site1's through the server.
+    const held = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { lists(first: 10) { nodes { name ownedThrough } } } }`, { id: server0 })).server.lists.nodes;
+    expect(held.map((list: { name: string; ownedThrough: string }) => [list.name, list.ownedThrough])).toEqual([
+      [listName(0, 0, 0), "SITE"],
+      [listName(0, 0, 1), "SITE"],
+      [listName(0, 0, 2), "SITE"],
+      [listName(0, 1, 0), "SERVER"],
+      [listName(0, 1, 1), "SERVER"],
+      [listName(0, 1, 2), "SERVER"],
+    ]);
     // site1 has no assignment of its own: it is owned through the server.
     expect(server.sites.nodes.map((site: { name: string; customer: unknown; assignment: unknown }) => [site.name, site.customer, site.assignment])).toEqual([
       ["site0", { company: "Acme Mail" }, { customer: { company: "Acme Mail" } }],
@@ -146,6 +156,8 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     expect(unassignServers).toEqual({ servers: [{ id: server0, customer: null, assignment: null }], userErrors: [] });
     const after = await owners(server0);
     expect(after[listName(0, 1, 1)]).toBe("Acme Mail");
+    const held = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { lists(first: 10) { nodes { name ownedThrough } } } }`, { id: server0 })).server.lists.nodes;
+    expect(held.filter((list: { ownedThrough: string | null }) => list.ownedThrough !== null)).toEqual([{ name: listName(0, 1, 1), ownedThrough: "LIST" }]);
     expect(Object.entries(after).filter(([name]) => name !== listName(0, 1, 1)).every(([, owner]) => owner === null)).toBe(true);
     // History stays: every assignment row is kept, the ended ones with their end dates.
     const open = await app.db.manager.findBy(Assignment, { endDate: IsNull() });

@@ -77,6 +77,15 @@ export function createLoaders(dataSource: DataSource) {
     customer,
     hostingPlan: byIdLoader(dataSource, HostingPlan),
     user: byIdLoader(dataSource, User),
+    listAssignment: groupedLoader<boolean>(async (listIds) => {
+      const rows = await dataSource
+        .getRepository(Assignment)
+        .createQueryBuilder("assignment")
+        .select("DISTINCT assignment.listId", "key")
+        .where("assignment.scope = :scope AND assignment.listId IN (:...listIds) AND assignment.endDate IS NULL", { scope: AssignmentScope.LIST, listIds })
+        .getRawMany<{ key: number }>();
+      return rows.map((row) => ({ key: row.key, value: true }));
+    }, false),
     siteAssignment: wholeAssignmentLoader(dataSource, AssignmentScope.SITE, customer),
     serverAssignment: wholeAssignmentLoader(dataSource, AssignmentScope.SERVER, customer),
     customerUsage: groupedLoader<CustomerUsage>(async (customerIds) => {

@@ -80,6 +80,14 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
     expect(all.count).toBe(two.count);
   });
 
+  it("how each list of a page is owned costs the same at 10 and 100 rows", async () => {
+    const query = `query($first: Int) { lists(first: $first) { nodes { ownedThrough customer { company } } } }`;
+    const ten = await statementsFor(query, { first: 10 });
+    const hundred = await statementsFor(query, { first: 100 });
+    expect(new Set(hundred.data.lists.nodes.map((list: { ownedThrough: string | null }) => list.ownedThrough))).toEqual(new Set(["LIST", null]));
+    expect(hundred.count).toBe(ten.count);
+  });
+
   it("whole-server and whole-site owners cost the same for one server or site as for all of them", async () => {
     const { siteIds, serverIds } = inventory;
     const assign = async (document: string, input: Record<string, unknown>) => expect(Object.values(dataOf(await app.gql(document, { input })))[0]).toMatchObject({ userErrors: [] });

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import { AssignmentScope } from "../assignments/assignment.entity.js";
 import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";
 import { type Page, PageArgs } from "../graphql/connection.js";
@@ -63,6 +64,20 @@ export class ListResolver {
   @FieldResolver(() => Site, { nullable: true })
   site(@Root() list: List, @Ctx() ctx: ApiContext) {
     return list.siteId === null ? null : ctx.loaders.site.load(list.siteId);
+  }
+
+  @FieldResolver(() => AssignmentScope, {
+    nullable: true,
+    description: "How the current owner holds the list: LIST (assigned directly), SITE (its whole site) or SERVER (its whole server); null when unassigned",
+  })
+  async ownedThrough(@Root() list: List, @Ctx() ctx: ApiContext) {
+    if (list.customerId === null) return null;
+    const [own, site, server] = await Promise.all([
+      ctx.loaders.listAssignment.load(list.id),
+      list.siteId === null ? null : ctx.loaders.siteAssignment.load(list.siteId),
+      ctx.loaders.serverAssignment.load(list.serverId),
+    ]);
+    return own ? AssignmentScope.LIST : site ? AssignmentScope.SITE : server ? AssignmentScope.SERVER : null;
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: "Current owner; null when unassigned" })

@@ -23,6 +23,7 @@ export const LIST_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   server: ["serverId"],
   site: ["siteId"],
   customer: ["customerId"],
+  ownedThrough: ["id", "customerId", "siteId", "serverId"],
 };
 
 export const SERVER_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {

@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "../app/router";
 import { downloadCsv, toCsv } from "../components/csv";
 import { fetchAllPages } from "../components/fetchAllPages";
 import { formatDateTime, formatNumber, isoDay } from "../components/format";
+import { ListOwner } from "../components/ListOwner";
 import { Empty, ErrorView, Loading } from "../components/StateViews";
 import { CustomerSelect } from "../customers/CustomerSelect";
 import { graphql } from "../gql";
@@ -35,6 +36,7 @@ const LISTS = graphql(`
           id
           company
         }
+        ownedThrough
       }
       pageInfo {
         hasNextPage
@@ -232,7 +234,9 @@ export function ListsPage() {
                   {formatNumber(row.memberCount)}
                   {row.maxMembers > 0 && <span className="muted"> / {formatNumber(row.maxMembers)}</span>}
                 </td>
-                <td>{row.customer ? <Link to={`/customers/${encodeURIComponent(row.customer.id)}`}>{row.customer.company}</Link> : <span className="muted">unassigned</span>}</td>
+                <td>
+                  <ListOwner customer={row.customer} ownedThrough={row.ownedThrough} />
+                </td>
                 <td>{formatDateTime(row.hostCreatedAt)}</td>
               </tr>
             ))}

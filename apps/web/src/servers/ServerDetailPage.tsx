@@ -2,6 +2,7 @@ import { useQuery } from "@apollo/client/react";
 import { Link } from "../app/router";
 import { Badge } from "../components/Badge";
 import { formatDateTime, formatNumber } from "../components/format";
+import { ListOwner } from "../components/ListOwner";
 import { Empty, ErrorView, Loading } from "../components/StateViews";
 import { graphql } from "../gql";
 import { JobHistoryTable } from "../jobs/JobHistoryTable";
@@ -54,6 +55,7 @@ const SERVER_DETAIL = graphql(`
             id
             company
           }
+          ownedThrough
         }
       }
       validationErrors(first: 20, filter: { status: [OPEN] }) {
@@ -154,7 +156,9 @@ export function ServerDetailPage({ id }: { id: string }) {
                 <td>{list.name}</td>
                 <td>{list.site?.name ?? "—"}</td>
                 <td className="number">{formatNumber(list.memberCount)}</td>
-                <td>{list.customer ? <Link to={`/customers/${encodeURIComponent(list.customer.id)}`}>{list.customer.company}</Link> : <span className="muted">unassigned</span>}</td>
+                <td>
+                  <ListOwner customer={list.customer} ownedThrough={list.ownedThrough} />
+                </td>
               </tr>
             ))}
           </tbody>
