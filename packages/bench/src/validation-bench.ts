@@ -80,8 +80,9 @@ export interface SizeFigures {
     lists: number;
     readIdsMs: number;
     /**
-     * Before that, each server assigned whole to its customer (assignServers, one call for all)
-     * and that assignment ended again (unassignServers): every list's owner written twice. Null
+     * Before that, each server assigned whole to its customer (one assignServers call per server,
+     * all at once) and those ended again (one unassignServers call for all): every list's owner
+     * written twice. Null
      * for an API without those mutations (an older commit under --against).
      */
     wholeServers: { assignMs: number; endMs: number } | null;
@@ -349,9 +350,9 @@ async function assignEveryList(api: ApiProcess, serverIds: string[], membersPerL
 }
 
 /**
- * Each server assigned whole to its customer, then that assignment ended, in one call each (the
- * customers differ, so one assignServers call per customer, all in flight at once): the time an
- * operator waits to give a customer a whole server, and to take it back.
+ * Each server assigned whole to its customer (one assignServers call per server, the customers
+ * differ, all in flight at once), then those assignments ended (one unassignServers call for all):
+ * for one server, the time an operator waits to give a customer a whole server and take it back.
  */
 async function assignServersWholeAndEnd(api: ApiProcess, serverIds: string[], customerIds: string[]): Promise<SizeFigures["assign"]["wholeServers"]> {
   const schema = await api.gql(`{ __type(name: "Mutation") { fields { name } } }`);

@@ -1,4 +1,4 @@
-import { type EntityManager, In, IsNull } from "typeorm";
+import { type EntityManager, In, IsNull, MoreThanOrEqual } from "typeorm";
 import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
@@ -42,7 +42,8 @@ export class AssignmentService {
     return this.db.transaction(async (manager) => {
       const customer = await activeCustomer(manager, customerId, "lists");
       const lists = await loadLists(manager, selection);
-      const alreadyOwned = await moveToCustomer(manager, await currentDirectAssignments(manager, listIds), customer.id, startDate, "listId");
+      await lockOwnership(manager, lists.map((list) => list.serverId));
+      const alreadyOwned = await moveToCustomer(manager, listIds, await currentDirectAssignments(manager, listIds), customer.id, startDate, AssignmentScope.LIST, "listId");
       const now = new Date();
       const fresh = lists
         .filter((list) => !alreadyOwned.has(list.id))
@@ -68,6 +69,7 @@ export class AssignmentService {
     const endDate = parseDate(input.endDate, "endDate");
     return this.db.transaction(async (manager) => {
       const lists = await loadLists(manager, selection);
+      await lockOwnership(manager, lists.map((list) => list.serverId));
       const current = await currentDirectAssignments(manager, listIds);
       const direct = new Set(current.map((assignment) => assignment.listId));
       const inherited = lists.filter((list) => list.customerId !== null && !direct.has(list.id));
@@ -78,12 +80,7 @@ export class AssignmentService {
           ),
         );
       }
-      for (const assignment of current) {
-        if (endDate < assignment.startDate) {
-          refuse(Code.INVALID_DATE, `endDate ${endDate} is before the assignment's start ${assignment.startDate}`, ["input", "endDate"]);
-        }
-        assignment.endDate = endDate;
-      }
+      endAssignments(current, endDate, input.endDate == null);
       await saveEndDates(manager, current);
       await recomputeListOwners(manager, listIds);
       const after = await loadLists(manager, selection);
@@ -127,8 +124,9 @@ export class AssignmentService {
     return this.db.transaction(async (manager) => {
       const customer = await activeCustomer(manager, customerId, `${kind.noun}s`);
       const wholes = await loadWholes(manager, kind, selection);
+      await lockOwnership(manager, serversOf(wholes));
       const current = await currentWholeAssignments(manager, kind, selection.ids);
-      const alreadyOwned = await moveToCustomer(manager, current, customer.id, startDate, kind.column);
+      const alreadyOwned = await moveToCustomer(manager, selection.ids, current, customer.id, startDate, kind.scope, kind.column);
       const now = new Date();
       await bulkInsert(
         manager,
@@ -150,6 +148,7 @@ export class AssignmentService {
     const endDate = parseDate(endDateInput, "endDate");
     return this.db.transaction(async (manager) => {
       const wholes = await loadWholes(manager, kind, selection, false);
+      await lockOwnership(manager, serversOf(wholes));
       const current = await currentWholeAssignments(manager, kind, selection.ids);
       if (kind === SITES) {
         const own = new Set(current.map((assignment) => assignment.siteId));
@@ -160,10 +159,7 @@ export class AssignmentService {
           throw new UserInputFailure(refused.map((site) => userError(Code.INHERITED_ASSIGNMENT, `${site.name} is owned through its whole server; unassign the server instead`, ["input", kind.field, String(selection.position.get(site.id))])));
         }
       }
-      for (const assignment of current) {
-        if (endDate < assignment.startDate) refuse(Code.INVALID_DATE, `endDate ${endDate} is before the assignment's start ${assignment.startDate}`, ["input", "endDate"]);
-        assignment.endDate = endDate;
-      }
+      endAssignments(current, endDate, endDateInput == null);
       await saveEndDates(manager, current);
       await recomputeOwnersUnder(manager, kind.column, selection.ids);
       await recordWholeOwnerChanges(manager, author, kind, "unassign", wholes, ownersOf(kind, current), new Map());
@@ -247,7 +243,7 @@ async function loadLists(manager: EntityManager, selection: Selection): Promise<
   const { ids, position, globalIds } = selection;
   const rows: List[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    rows.push(...(await manager.find(List, { where: { id: In(ids.slice(offset, offset + CHUNK)) }, lock: rowLock(manager) })));
+    rows.push(...(await manager.findBy(List, { id: In(ids.slice(offset, offset + CHUNK)) })));
   }
   const byId = new Map(rows.map((list) => [list.id, list]));
   const errors: UserError[] = [];
@@ -302,7 +298,7 @@ async function loadWholes(manager: EntityManager, kind: WholeKind, selection: Se
   const { ids, position, globalIds } = selection;
   const rows: Whole[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    rows.push(...(await manager.find<Whole>(kind.entity, { where: { id: In(ids.slice(offset, offset + CHUNK)) }, lock: rowLock(manager) })));
+    rows.push(...(await manager.findBy<Whole>(kind.entity, { id: In(ids.slice(offset, offset + CHUNK)) })));
   }
   const byId = new Map(rows.map((row) => [row.id, row]));
   const errors: UserError[] = [];
@@ -380,26 +376,54 @@ async function activeCustomer(manager: EntityManager, id: number, what: string):
 }
 
 /**
- * Ends the current assignments another customer holds the day before startDate; returns the ids
- * (by `key`) the customer already holds, which need no new assignment.
+ * Ends the current assignments another customer holds the day before startDate, and pulls back to
+ * that day any of theirs already ended on startDate or later; returns the ids (by `key`) the
+ * customer already holds, which need no new assignment. One that began on startDate or later
+ * never takes effect: it ends before its own start (a void row, kept as history). Either way no
+ * day is billed to two customers.
  */
-async function moveToCustomer(manager: EntityManager, current: Assignment[], customerId: number, startDate: string, key: "listId" | "siteId" | "serverId"): Promise<Set<number | null>> {
+async function moveToCustomer(manager: EntityManager, objectIds: number[], current: Assignment[], customerId: number, startDate: string, scope: AssignmentScope, key: "listId" | "siteId" | "serverId"): Promise<Set<number | null>> {
   const moving = current.filter((assignment) => assignment.customerId !== customerId);
-  // One that began on startDate or later never takes effect: it ends before its own start (a void
-  // row, kept as history), so no day is billed to both customers.
-  for (const assignment of moving) assignment.endDate = dayBefore(startDate);
-  await saveEndDates(manager, moving);
+  const overlapping: Assignment[] = [];
+  for (let offset = 0; offset < objectIds.length; offset += CHUNK) {
+    const rows = await manager.findBy(Assignment, { scope, [key]: In(objectIds.slice(offset, offset + CHUNK)), endDate: MoreThanOrEqual(startDate) });
+    overlapping.push(...rows.filter((assignment) => assignment.customerId !== customerId));
+  }
+  const ending = [...moving, ...overlapping];
+  for (const assignment of ending) assignment.endDate = dayBefore(startDate);
+  await saveEndDates(manager, ending);
   return new Set(current.filter((assignment) => assignment.customerId === customerId).map((assignment) => assignment[key]));
 }
 
 /**
- * On MySQL, the rows whose assignments a call changes stay locked until it commits: two calls
- * moving the same list, site or server then run one after the other, and the second sees the
- * first's assignment to end, instead of both finding none and leaving two open. SQLite has one
- * writer at a time already.
+ * Ends the assignments on endDate. One that has not begun by then is refused, or, when the caller
+ * gave no date (today), made void: an assignment dated ahead (written before such dates were
+ * refused) can still be ended.
  */
-function rowLock(manager: EntityManager): { mode: "pessimistic_write" } | undefined {
-  return manager.connection.options.type === "mysql" ? { mode: "pessimistic_write" } : undefined;
+function endAssignments(assignments: Assignment[], endDate: string, byDefault: boolean): void {
+  for (const assignment of assignments) {
+    if (endDate >= assignment.startDate) assignment.endDate = endDate;
+    else if (byDefault) assignment.endDate = dayBefore(assignment.startDate);
+    else refuse(Code.INVALID_DATE, `endDate ${endDate} is before the assignment's start ${assignment.startDate}`, ["input", "endDate"]);
+  }
+}
+
+/** The servers whose ownership a change of these sites or servers touches. */
+function serversOf(wholes: Whole[]): number[] {
+  return wholes.map((whole) => (whole instanceof Site ? whole.serverId : whole.id));
+}
+
+/**
+ * Serializes every change of ownership on the given servers (MySQL; SQLite has one writer at a
+ * time already): the server rows, locked in id order, stay locked until the caller commits. Every
+ * caller (assigning lists, sites or servers, ending them, sync and fix recomputing owners) takes
+ * them before it reads the current assignments, so two calls cannot both find a list, site or
+ * server unowned, and no recomputation of owners reads assignments another call is changing.
+ */
+export async function lockOwnership(manager: EntityManager, serverIds: Iterable<number>): Promise<void> {
+  const ids = [...new Set(serverIds)].sort((a, b) => a - b);
+  if (ids.length === 0 || manager.connection.options.type !== "mysql") return;
+  await manager.query(`SELECT id FROM \`server\` WHERE id IN (${ids.map(() => "?").join(",")}) ORDER BY id FOR UPDATE`, ids);
 }
 
 /**

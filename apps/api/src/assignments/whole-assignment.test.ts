@@ -7,7 +7,7 @@ import { Site } from "../sites/site.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { seedInventory } from "../testing/seed.js";
 import { type TestApp, dataOf, snapshotRows, startTestApp, testDatabases } from "../testing/test-app.js";
-import { Assignment } from "./assignment.entity.js";
+import { Assignment, AssignmentScope } from "./assignment.entity.js";
 
 const USER_ERRORS = "userErrors { code field message }";
 const ASSIGN_SITES = `mutation($input: AssignSitesInput!) { assignSites(input: $input) { sites { id name customer { company } assignment { scope startDate endDate customer { company } } } ${USER_ERRORS} } }`;
@@ -231,7 +231,8 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     await move(initech, "2026-03-15");
     const history = await app.db.manager.find(Assignment, { where: { siteId: siteRow }, order: { id: "ASC" } });
     expect(history.map((row) => [row.customerId, row.startDate, row.endDate])).toEqual([
-      [fromGlobalId("Customer", acme), "2026-04-01", "2026-03-31"],
+      // Acme's, ended the day before Globex's start, overlapped Initech's from 03-15: pulled back too.
+      [fromGlobalId("Customer", acme), "2026-04-01", "2026-03-14"],
       [fromGlobalId("Customer", globex), "2026-04-01", "2026-03-14"],
       [fromGlobalId("Customer", initech), "2026-03-15", null],
     ]);
@@ -254,6 +255,43 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
     const lists = await owners(server0);
     expect([listName(0, 1, 0), listName(0, 1, 2)].map((name) => lists[name])).toEqual([shown, shown]);
     expect(lists[listName(0, 1, 1)]).toBe("Acme Mail");
+  });
+
+  it("ends an assignment dated ahead (as written before such dates were refused) by voiding it, unless a date before its start is given", async () => {
+    const serverRow = fromGlobalId("Server", server1)!;
+    await app.db.manager.update(Assignment, { serverId: serverRow, endDate: IsNull() }, { endDate: "2026-08-15" });
+    await app.db.manager.insert(Assignment, { customerId: fromGlobalId("Customer", globex)!, scope: AssignmentScope.SERVER, serverId: serverRow, siteId: null, listId: null, startDate: tomorrow(), endDate: null, createdAt: new Date() });
+    const explicit = dataOf(await app.gql(UNASSIGN_SERVERS, { input: { serverIds: [server1], endDate: "2026-11-01" } })).unassignServers;
+    expect(explicit.userErrors).toEqual([{ code: "INVALID_DATE", field: ["input", "endDate"], message: `endDate 2026-11-01 is before the assignment's start ${tomorrow()}` }]);
+    expect(dataOf(await app.gql(UNASSIGN_SERVERS, { input: { serverIds: [server1] } })).unassignServers).toEqual({ servers: [{ id: server1, customer: null, assignment: null }], userErrors: [] });
+    const voided = await app.db.manager.findOneByOrFail(Assignment, { serverId: serverRow, customerId: fromGlobalId("Customer", globex)! });
+    expect(voided.endDate! < voided.startDate).toBe(true);
+  });
+
+  it("changes of lists, sites and the server at the same time leave every list with the owner the precedence gives", async () => {
+    const LISTS_AND_SITES = `query($id: ID!) { server(id: $id) { customer { company } sites(first: 10) { nodes { id customer { company } } } lists(first: 10) { nodes { id name site { id } ownedThrough customer { company } } } } }`;
+    const siteOnServer0 = [site0, site1];
+    const lists0 = inventory.listIds.slice(0, 6);
+    for (let round = 0; round < 3; round++) {
+      const [a, b, c] = round % 2 ? [acme, globex, initech] : [initech, acme, globex];
+      await Promise.all([
+        app.gql(ASSIGN_SERVERS, { input: { serverIds: [server0], customerId: a } }),
+        app.gql(ASSIGN_SITES, { input: { siteIds: [siteOnServer0[round % 2]], customerId: b } }),
+        app.gql(ASSIGN_LISTS, { input: { listIds: [lists0[round], lists0[5 - round]], customerId: c } }),
+        app.gql(UNASSIGN_SITES, { input: { siteIds: [siteOnServer0[(round + 1) % 2]] } }),
+        app.gql(ASSIGN_SITES, { input: { siteIds: siteOnServer0, customerId: a } }),
+      ]);
+      const server = dataOf(await app.gql(LISTS_AND_SITES, { id: server0 })).server;
+      const siteOwner = new Map(server.sites.nodes.map((site: { id: string; customer: { company: string } | null }) => [site.id, site.customer?.company ?? null]));
+      for (const list of server.lists.nodes) {
+        // A list not held directly has its site's owner (which falls back to the server's).
+        if (list.ownedThrough !== "LIST") expect([round, list.name, list.customer?.company ?? null]).toEqual([round, list.name, siteOwner.get(list.site.id)]);
+      }
+      const open = await app.db.manager.findBy(Assignment, { endDate: IsNull() });
+      const perObject = new Map<string, number>();
+      for (const row of open) perObject.set(`${row.scope}:${row.listId ?? row.siteId ?? row.serverId}`, (perObject.get(`${row.scope}:${row.listId ?? row.siteId ?? row.serverId}`) ?? 0) + 1);
+      expect([...perObject.values()].every((count) => count === 1)).toBe(true);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { type HostingClient, type HostingList, type HostingSite, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
-import { recomputeOwnersUnder } from "../assignments/assignment.service.js";
+import { lockOwnership, recomputeOwnersUnder } from "../assignments/assignment.service.js";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
@@ -259,6 +259,7 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
     case Code.MISSING_SITE: {
       const site = await manager.findOneByOrFail(Site, { serverId: server.id, nameKey: key });
       await manager.update(Site, { id: site.id }, { removedAt: new Date(), updatedAt: new Date() });
+      await lockOwnership(manager, [server.id]);
       const owned = await manager.findOneBy(Assignment, { siteId: site.id, endDate: IsNull() });
       await manager.update(Assignment, { siteId: site.id, endDate: IsNull() }, { endDate: today() });
       // Its lists still in billing no longer belong to the site's owner: their own, or the server's, or nobody.

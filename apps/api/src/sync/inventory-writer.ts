@@ -1,7 +1,7 @@
 import { type HostingList, type HostingSite, type MemberCounts, billedMembers, nameKey } from "@listbill/protocol";
 import { type EntityManager, In } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
-import { recomputeListOwners } from "../assignments/assignment.service.js";
+import { lockOwnership, recomputeListOwners } from "../assignments/assignment.service.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
@@ -73,6 +73,9 @@ export async function upsertLists(manager: EntityManager, serverId: number, list
       .map((list) => ({ listId: ids.get(nameKey(list.name))!, takenAt: now, ...list.memberCounts! }));
     await bulkInsert(manager, ListMemberCount, snapshots, { kind: "error" }, UPSERT_CHUNK);
   }
+  // After the server's ownership lock: the assignments read are those every committed change left,
+  // and none changes until this commits.
+  await lockOwnership(manager, [serverId]);
   if (await inheritsOwners(manager, serverId)) await recomputeListOwners(manager, [...ids.values()]);
   return ids;
 }
