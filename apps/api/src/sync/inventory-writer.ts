@@ -36,7 +36,15 @@ export async function upsertSites(manager: EntityManager, serverId: number, site
  * whose member counts changed get a snapshot; new lists inherit an owner from a whole-site or
  * whole-server assignment. Returns billing's id for each list written, by name key.
  */
-export async function upsertLists(manager: EntityManager, serverId: number, lists: HostingList[], siteIds: ReadonlyMap<string, number>, snapshotKeys: ReadonlySet<string> = new Set()): Promise<Map<string, number>> {
+export async function upsertLists(
+  manager: EntityManager,
+  serverId: number,
+  lists: HostingList[],
+  siteIds: ReadonlyMap<string, number>,
+  snapshotKeys: ReadonlySet<string> = new Set(),
+  /** "later": the caller calls inheritOwners for them itself (a sync, once for all its chunks). */
+  owners: "now" | "later" = "now",
+): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   if (lists.length === 0) return ids;
   const now = new Date();
@@ -73,11 +81,20 @@ export async function upsertLists(manager: EntityManager, serverId: number, list
       .map((list) => ({ listId: ids.get(nameKey(list.name))!, takenAt: now, ...list.memberCounts! }));
     await bulkInsert(manager, ListMemberCount, snapshots, { kind: "error" }, UPSERT_CHUNK);
   }
-  // After the server's ownership lock: the assignments read are those every committed change left,
-  // and none changes until this commits.
-  await lockOwnership(manager, [serverId]);
-  if (await inheritsOwners(manager, serverId)) await recomputeListOwners(manager, [...ids.values()]);
+  if (owners === "now") await inheritOwners(manager, serverId, [...ids.values()]);
   return ids;
+}
+
+/**
+ * Gives lists just written the owner of their whole site or server, if any. After the server's
+ * ownership lock (lockOwnership): the assignments read are those every committed change left, and
+ * none changes until the caller commits, so the lock is taken as late as possible (a sync takes it
+ * once, at its end).
+ */
+export async function inheritOwners(manager: EntityManager, serverId: number, listIds: number[]): Promise<void> {
+  if (listIds.length === 0) return;
+  await lockOwnership(manager, [serverId]);
+  if (await inheritsOwners(manager, serverId)) await recomputeListOwners(manager, listIds);
 }
 
 /** Whether any open assignment covers a whole site or the whole server (else new lists have no owner). */

@@ -14,7 +14,7 @@ import { Site } from "../sites/site.entity.js";
 import { diffList, diffSite } from "../validation/diff.js";
 import { billingLists } from "../validation/billing-lists.js";
 import { iterate, mergeByKey, onePage } from "../validation/merge.js";
-import { UPSERT_CHUNK, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
+import { UPSERT_CHUNK, inheritOwners, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
 import { importLog } from "./log-import.js";
 
 export interface InventoryCounts {
@@ -48,8 +48,9 @@ export async function syncInventory(manager: EntityManager, serverId: number, cl
   const counts: InventoryCounts = { sitesWritten: changedSites.length, listsWritten: 0, snapshots: 0, listsSeen: 0 };
   let pending: HostingList[] = [];
   let snapshotKeys = new Set<string>();
+  const written: number[] = [];
   const flush = async () => {
-    await upsertLists(manager, serverId, pending, siteIds, snapshotKeys);
+    written.push(...(await upsertLists(manager, serverId, pending, siteIds, snapshotKeys, "later")).values());
     counts.listsWritten += pending.length;
     counts.snapshots += snapshotKeys.size;
     pending = [];
@@ -72,6 +73,7 @@ export async function syncInventory(manager: EntityManager, serverId: number, cl
     if (counts.listsSeen % 1000 === 0) progress(counts.listsSeen);
   }
   await flush();
+  await inheritOwners(manager, serverId, written);
   return counts;
 }
 
