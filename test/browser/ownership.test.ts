@@ -106,6 +106,21 @@ describe("an operator assigning whole sites and servers", () => {
     await page.getByText("0 selected").waitFor();
   });
 
+  it("offers no start date after today, and refuses one typed in, saying why", async () => {
+    const input = page.getByLabel("Ownership start date");
+    const today = await input.inputValue();
+    expect(await input.getAttribute("max")).toBe(today);
+    const before = await listOwners();
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await input.fill(tomorrow);
+    await page.getByLabel("Owner to assign").selectOption({ label: "Server Owner Inc" });
+    await page.getByRole("button", { name: "Assign whole server" }).click();
+    await page.getByRole("alert").filter({ hasText: `startDate ${tomorrow} is in the future` }).waitFor();
+    expect(await listOwners()).toEqual(before);
+    await page.getByText("Whole server: no owner").waitFor();
+    await input.fill(today);
+  });
+
   it("assigns one site: its lists become the customer's, on the page and in the API", async () => {
     await page.getByRole("checkbox", { name: `Select site ${sites[0]}`, exact: true }).check();
     await page.getByLabel("Owner to assign").selectOption({ label: "Site Owner Co" });

@@ -184,7 +184,7 @@ export function ListsPage() {
         <span>{selectedIds.length} selected</span>
         <CustomerSelect value={assignTo} onChange={setAssignTo} label="Assign to customer" emptyLabel="Choose a customer…" />
         <label>
-          from <input type="date" aria-label="Start date" value={startDate} onChange={(event) => setStartDate(event.target.value)} />
+          from <input type="date" aria-label="Start date" max={isoDay()} value={startDate} onChange={(event) => setStartDate(event.target.value)} />
         </label>
         <button type="button" className="primary" disabled={!selectedIds.length || !assignTo || assigning.loading} onClick={() => void bulk("assign")}>
           Assign to customer

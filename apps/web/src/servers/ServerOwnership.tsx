@@ -150,7 +150,7 @@ export function ServerOwnership({ server, onChanged }: { server: OwnedServer; on
       <div className="bulk-bar">
         <CustomerSelect value={customerId} onChange={setCustomerId} label="Owner to assign" emptyLabel="Choose a customer…" />
         <label>
-          from <input type="date" aria-label="Ownership start date" value={startDate} onChange={(event) => setStartDate(event.target.value)} />
+          from <input type="date" aria-label="Ownership start date" max={isoDay()} value={startDate} onChange={(event) => setStartDate(event.target.value)} />
         </label>
         <button
           type="button"
