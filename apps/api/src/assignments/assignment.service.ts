@@ -4,7 +4,7 @@ import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
-import { type NodeType, fromGlobalId, toGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
 import { today } from "../graphql/validators.js";
@@ -14,6 +14,7 @@ import { Site } from "../sites/site.entity.js";
 import { Assignment, AssignmentScope } from "./assignment.entity.js";
 import type { AssignmentFilter } from "./assignment.inputs.js";
 import { AssignmentErrorCode as Code, MAX_LISTS_PER_CALL, MAX_WHOLES_PER_CALL } from "./assignment.errors.js";
+import { lockOwnership, recomputeListOwners, recomputeOwnersUnder } from "./owners.js";
 
 const CHUNK = 500;
 
@@ -34,16 +35,16 @@ export class AssignmentService {
    * customer owns directly moves: that assignment ends the day before. All or nothing.
    */
   async assignLists(input: { listIds: string[]; customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<List[]> {
-    const selection = parseListIds(input.listIds);
+    const selection = parseSelection(LISTS, input.listIds);
     const listIds = selection.ids;
     const customerId = parseCustomerId(input.customerId);
     const startDate = parseDate(input.startDate, "startDate");
 
     return this.db.transaction(async (manager) => {
       const customer = await activeCustomer(manager, customerId, "lists");
-      const lists = await loadLists(manager, selection);
+      const lists = await loadSelected<List>(manager, LISTS, selection);
       await lockOwnership(manager, lists.map((list) => list.serverId));
-      const alreadyOwned = await moveToCustomer(manager, listIds, await currentDirectAssignments(manager, listIds), customer.id, startDate, AssignmentScope.LIST, "listId");
+      const alreadyOwned = await moveToCustomer(manager, LISTS, listIds, await currentAssignments(manager, LISTS, listIds), customer.id, startDate);
       const now = new Date();
       const fresh = lists
         .filter((list) => !alreadyOwned.has(list.id))
@@ -53,7 +54,7 @@ export class AssignmentService {
       // 1,000 took.
       await bulkInsert(manager, Assignment, fresh);
       await recomputeListOwners(manager, listIds);
-      const after = await loadLists(manager, selection);
+      const after = await loadSelected<List>(manager, LISTS, selection);
       await recordOwnerChanges(manager, author, "list.assign", lists, after);
       return after;
     });
@@ -64,13 +65,13 @@ export class AssignmentService {
    * server is refused (unassign the site or server instead); an unowned list is left as it is.
    */
   async unassignLists(input: { listIds: string[]; endDate?: string | null }, author: ChangeAuthor): Promise<List[]> {
-    const selection = parseListIds(input.listIds);
+    const selection = parseSelection(LISTS, input.listIds);
     const listIds = selection.ids;
     const endDate = parseDate(input.endDate, "endDate");
     return this.db.transaction(async (manager) => {
-      const lists = await loadLists(manager, selection);
+      const lists = await loadSelected<List>(manager, LISTS, selection);
       await lockOwnership(manager, lists.map((list) => list.serverId));
-      const current = await currentDirectAssignments(manager, listIds);
+      const current = await currentAssignments(manager, LISTS, listIds);
       const direct = new Set(current.map((assignment) => assignment.listId));
       const inherited = lists.filter((list) => list.customerId !== null && !direct.has(list.id));
       if (inherited.length > 0) {
@@ -83,7 +84,7 @@ export class AssignmentService {
       endAssignments(current, endDate, input.endDate == null);
       await saveEndDates(manager, current);
       await recomputeListOwners(manager, listIds);
-      const after = await loadLists(manager, selection);
+      const after = await loadSelected<List>(manager, LISTS, selection);
       await recordOwnerChanges(manager, author, "list.unassign", lists, after);
       return after;
     });
@@ -117,16 +118,16 @@ export class AssignmentService {
   }
 
   private async assignWhole(kind: WholeKind, globalIds: string[], input: { customerId: string; startDate?: string | null }, author: ChangeAuthor): Promise<Whole[]> {
-    const selection = parseSelection(globalIds, kind.type, kind.field, kind.codes);
+    const selection = parseSelection(kind, globalIds);
     const customerId = parseCustomerId(input.customerId);
     const startDate = parseDate(input.startDate, "startDate");
 
     return this.db.transaction(async (manager) => {
       const customer = await activeCustomer(manager, customerId, `${kind.noun}s`);
-      const wholes = await loadWholes(manager, kind, selection);
+      const wholes = await loadSelected<Whole>(manager, kind, selection);
       await lockOwnership(manager, serversOf(wholes));
-      const current = await currentWholeAssignments(manager, kind, selection.ids);
-      const alreadyOwned = await moveToCustomer(manager, selection.ids, current, customer.id, startDate, kind.scope, kind.column);
+      const current = await currentAssignments(manager, kind, selection.ids);
+      const alreadyOwned = await moveToCustomer(manager, kind, selection.ids, current, customer.id, startDate);
       const now = new Date();
       await bulkInsert(
         manager,
@@ -144,15 +145,15 @@ export class AssignmentService {
   }
 
   private async unassignWhole(kind: WholeKind, globalIds: string[], endDateInput: string | null | undefined, author: ChangeAuthor): Promise<Whole[]> {
-    const selection = parseSelection(globalIds, kind.type, kind.field, kind.codes);
+    const selection = parseSelection(kind, globalIds);
     const endDate = parseDate(endDateInput, "endDate");
     return this.db.transaction(async (manager) => {
-      const wholes = await loadWholes(manager, kind, selection, false);
+      const wholes = await loadSelected<Whole>(manager, kind, selection, false);
       await lockOwnership(manager, serversOf(wholes));
-      const current = await currentWholeAssignments(manager, kind, selection.ids);
+      const current = await currentAssignments(manager, kind, selection.ids);
       if (kind === SITES) {
         const own = new Set(current.map((assignment) => assignment.siteId));
-        const inherited = await currentWholeAssignments(manager, SERVERS, [...new Set((wholes as Site[]).filter((site) => !own.has(site.id)).map((site) => site.serverId))]);
+        const inherited = await currentAssignments(manager, SERVERS, [...new Set((wholes as Site[]).filter((site) => !own.has(site.id)).map((site) => site.serverId))]);
         const ownedServers = new Set(inherited.map((assignment) => assignment.serverId));
         const refused = (wholes as Site[]).filter((site) => !own.has(site.id) && ownedServers.has(site.serverId));
         if (refused.length > 0) {
@@ -168,29 +169,6 @@ export class AssignmentService {
   }
 }
 
-/**
- * Recomputes list.customerId, the cached current owner: the list's own open assignment, else
- * its site's, else its server's; nobody for a removed list. Every change to assignments calls
- * this (or recomputeOwnersUnder) inside its transaction.
- */
-export async function recomputeListOwners(manager: EntityManager, listIds: number[]): Promise<void> {
-  for (let offset = 0; offset < listIds.length; offset += CHUNK) await updateOwners(manager, "id", listIds.slice(offset, offset + CHUNK));
-}
-
-/** The same for every list of the given sites or servers: one statement per 500 of them, whatever their lists. */
-export async function recomputeOwnersUnder(manager: EntityManager, column: "siteId" | "serverId", ids: number[]): Promise<void> {
-  for (let offset = 0; offset < ids.length; offset += CHUNK) await updateOwners(manager, column, ids.slice(offset, offset + CHUNK));
-}
-
-async function updateOwners(manager: EntityManager, column: "id" | "siteId" | "serverId", ids: number[]): Promise<void> {
-  const owner = (scope: AssignmentScope, assigned: string, outer: string) =>
-    `(SELECT a.customerId FROM assignment a WHERE a.${assigned} = \`list\`.${outer} AND a.endDate IS NULL AND a.scope = '${scope}' ORDER BY a.id DESC LIMIT 1)`;
-  await manager.query(
-    `UPDATE \`list\` SET customerId = CASE WHEN removedAt IS NULL THEN COALESCE(${owner(AssignmentScope.LIST, "listId", "id")}, ${owner(AssignmentScope.SITE, "siteId", "siteId")}, ${owner(AssignmentScope.SERVER, "serverId", "serverId")}) END WHERE ${column} IN (${ids.map(() => "?").join(",")})`,
-    ids,
-  );
-}
-
 /** The selected rows' ids, without repeats, and where each stood in the input (for error paths). */
 interface Selection {
   ids: number[];
@@ -202,9 +180,7 @@ interface Selection {
 async function recordOwnerChanges(manager: EntityManager, author: ChangeAuthor, action: string, before: List[], after: List[]): Promise<void> {
   const owners = new Map(before.map((list) => [list.id, list.customerId]));
   const changed = after.filter((list) => owners.get(list.id) !== list.customerId);
-  const customerIds = [...new Set(changed.flatMap((list) => [owners.get(list.id), list.customerId]).filter((id): id is number => id != null))];
-  const companies = new Map((customerIds.length ? await manager.findBy(Customer, { id: In(customerIds) }) : []).map((customer) => [customer.id, customer.company]));
-  const owner = (id: number | null | undefined) => (id == null ? null : { customerId: toGlobalId("Customer", id), company: companies.get(id) ?? null });
+  const owner = await ownerLabels(manager, changed.flatMap((list) => [owners.get(list.id), list.customerId]));
   await recordChanges(
     manager,
     author,
@@ -212,18 +188,22 @@ async function recordOwnerChanges(manager: EntityManager, author: ChangeAuthor, 
   );
 }
 
-function parseListIds(globalIds: string[]): Selection {
-  return parseSelection(globalIds, "List", "listIds", { none: [Code.NO_LISTS_SELECTED, "Select at least one list"], tooMany: [Code.TOO_MANY_LISTS, `At most ${MAX_LISTS_PER_CALL} lists per call`, MAX_LISTS_PER_CALL], notFound: [Code.LIST_NOT_FOUND, "list"] });
+/** How an audit entry names an owner (or none): its id and company, read once for all of them. */
+async function ownerLabels(manager: EntityManager, customerIds: (number | null | undefined)[]): Promise<(id: number | null | undefined) => { customerId: string; company: string | null } | null> {
+  const ids = [...new Set(customerIds.filter((id): id is number => id != null))];
+  const companies = new Map((ids.length ? await manager.findBy(Customer, { id: In(ids) }) : []).map((customer) => [customer.id, customer.company]));
+  return (id) => (id == null ? null : { customerId: toGlobalId("Customer", id), company: companies.get(id) ?? null });
 }
 
 /** Row ids of the named nodes, without repeats; refuses an empty or too long selection and IDs of another type. */
-function parseSelection(globalIds: string[], type: NodeType, field: string, codes: SelectionCodes): Selection {
+function parseSelection(kind: Kind, globalIds: string[]): Selection {
+  const { codes, field } = kind;
   if (globalIds.length === 0) refuse(codes.none[0], codes.none[1], ["input", field]);
   if (globalIds.length > codes.tooMany[2]) refuse(codes.tooMany[0], codes.tooMany[1], ["input", field]);
   const errors: UserError[] = [];
   const ids = globalIds.map((globalId, index) => {
-    const id = fromGlobalId(type, globalId);
-    if (id === null) errors.push(userError(codes.notFound[0], `No ${codes.notFound[1]} has the ID "${globalId}"`, ["input", field, String(index)]));
+    const id = fromGlobalId(kind.type, globalId);
+    if (id === null) errors.push(userError(codes.notFound, `No ${kind.noun} has the ID "${globalId}"`, ["input", field, String(index)]));
     return id ?? 0;
   });
   if (errors.length) throw new UserInputFailure(errors);
@@ -235,43 +215,41 @@ function parseSelection(globalIds: string[], type: NodeType, field: string, code
 interface SelectionCodes {
   none: [string, string];
   tooMany: [string, string, number];
-  notFound: [string, string];
-}
-
-/** The lists, in the order named; refuses unknown and removed ones, each with its own error. */
-async function loadLists(manager: EntityManager, selection: Selection): Promise<List[]> {
-  const { ids, position, globalIds } = selection;
-  const rows: List[] = [];
-  for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    rows.push(...(await manager.findBy(List, { id: In(ids.slice(offset, offset + CHUNK)) })));
-  }
-  const byId = new Map(rows.map((list) => [list.id, list]));
-  const errors: UserError[] = [];
-  ids.forEach((id) => {
-    const list = byId.get(id);
-    const index = position.get(id)!;
-    const field = ["input", "listIds", String(index)];
-    if (!list) errors.push(userError(Code.LIST_NOT_FOUND, `No list has the ID "${globalIds[index]}"`, field));
-    else if (list.removedAt) errors.push(userError(Code.LIST_REMOVED, `${list.name} was removed from its hosting server`, field));
-  });
-  if (errors.length) throw new UserInputFailure(errors);
-  return ids.map((id) => byId.get(id)!);
+  notFound: string;
+  /** For a row marked removed (lists and sites); absent: servers are never removed. */
+  removed?: string;
 }
 
 /** A whole site or a whole server, as a thing a customer is assigned. */
 type Whole = Site | Server;
 
-interface WholeKind {
-  scope: AssignmentScope.SITE | AssignmentScope.SERVER;
-  type: "Site" | "Server";
-  entity: typeof Site | typeof Server;
-  /** Its id's column on assignment and on list. */
-  column: "siteId" | "serverId";
+/** What an assignment can give a customer, and how its mutations name, find and word it. */
+interface Kind {
+  scope: AssignmentScope;
+  type: "List" | "Site" | "Server";
+  entity: typeof List | typeof Site | typeof Server;
+  /** Its id's column on assignment (and, for sites and servers, on list). */
+  column: "listId" | "siteId" | "serverId";
   /** The input field naming them. */
-  field: "siteIds" | "serverIds";
-  noun: "site" | "server";
+  field: "listIds" | "siteIds" | "serverIds";
+  noun: "list" | "site" | "server";
   codes: SelectionCodes;
 }
+
+interface WholeKind extends Kind {
+  scope: AssignmentScope.SITE | AssignmentScope.SERVER;
+  column: "siteId" | "serverId";
+}
+
+const LISTS: Kind = {
+  scope: AssignmentScope.LIST,
+  type: "List",
+  entity: List,
+  column: "listId",
+  field: "listIds",
+  noun: "list",
+  codes: { none: [Code.NO_LISTS_SELECTED, "Select at least one list"], tooMany: [Code.TOO_MANY_LISTS, `At most ${MAX_LISTS_PER_CALL} lists per call`, MAX_LISTS_PER_CALL], notFound: Code.LIST_NOT_FOUND, removed: Code.LIST_REMOVED },
+};
 
 const SITES: WholeKind = {
   scope: AssignmentScope.SITE,
@@ -280,7 +258,7 @@ const SITES: WholeKind = {
   column: "siteId",
   field: "siteIds",
   noun: "site",
-  codes: { none: [Code.NO_SITES_SELECTED, "Select at least one site"], tooMany: [Code.TOO_MANY_SITES, `At most ${MAX_WHOLES_PER_CALL} sites per call`, MAX_WHOLES_PER_CALL], notFound: [Code.SITE_NOT_FOUND, "site"] },
+  codes: { none: [Code.NO_SITES_SELECTED, "Select at least one site"], tooMany: [Code.TOO_MANY_SITES, `At most ${MAX_WHOLES_PER_CALL} sites per call`, MAX_WHOLES_PER_CALL], notFound: Code.SITE_NOT_FOUND, removed: Code.SITE_REMOVED },
 };
 
 const SERVERS: WholeKind = {
@@ -290,31 +268,31 @@ const SERVERS: WholeKind = {
   column: "serverId",
   field: "serverIds",
   noun: "server",
-  codes: { none: [Code.NO_SERVERS_SELECTED, "Select at least one server"], tooMany: [Code.TOO_MANY_SERVERS, `At most ${MAX_WHOLES_PER_CALL} servers per call`, MAX_WHOLES_PER_CALL], notFound: [Code.SERVER_NOT_FOUND, "server"] },
+  codes: { none: [Code.NO_SERVERS_SELECTED, "Select at least one server"], tooMany: [Code.TOO_MANY_SERVERS, `At most ${MAX_WHOLES_PER_CALL} servers per call`, MAX_WHOLES_PER_CALL], notFound: Code.SERVER_NOT_FOUND },
 };
 
-/** The sites or servers, in the order named; refuses unknown ones and (to assign) removed sites, each with its own error. */
-async function loadWholes(manager: EntityManager, kind: WholeKind, selection: Selection, refuseRemoved = true): Promise<Whole[]> {
+/** The named rows, in the order named; refuses unknown ones and (unless told not to) removed ones, each with its own error. */
+async function loadSelected<T extends List | Whole>(manager: EntityManager, kind: Kind, selection: Selection, refuseRemoved = true): Promise<T[]> {
   const { ids, position, globalIds } = selection;
-  const rows: Whole[] = [];
+  const rows: T[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
-    rows.push(...(await manager.findBy<Whole>(kind.entity, { id: In(ids.slice(offset, offset + CHUNK)) })));
+    rows.push(...((await manager.getRepository<List | Whole>(kind.entity).findBy({ id: In(ids.slice(offset, offset + CHUNK)) })) as T[]));
   }
   const byId = new Map(rows.map((row) => [row.id, row]));
   const errors: UserError[] = [];
   ids.forEach((id) => {
-    const whole = byId.get(id);
+    const row = byId.get(id);
     const index = position.get(id)!;
     const field = ["input", kind.field, String(index)];
-    if (!whole) errors.push(userError(kind.codes.notFound[0], `No ${kind.noun} has the ID "${globalIds[index]}"`, field));
-    else if (refuseRemoved && whole instanceof Site && whole.removedAt) errors.push(userError(Code.SITE_REMOVED, `${whole.name} was removed from its hosting server`, field));
+    if (!row) errors.push(userError(kind.codes.notFound, `No ${kind.noun} has the ID "${globalIds[index]}"`, field));
+    else if (refuseRemoved && kind.codes.removed && "removedAt" in row && row.removedAt) errors.push(userError(kind.codes.removed, `${row.name} was removed from its hosting server`, field));
   });
   if (errors.length) throw new UserInputFailure(errors);
   return ids.map((id) => byId.get(id)!);
 }
 
-/** The open assignments of the whole sites or servers (not of their lists). */
-async function currentWholeAssignments(manager: EntityManager, kind: WholeKind, ids: number[]): Promise<Assignment[]> {
+/** The open assignments of the named lists, sites or servers themselves (a site's, not its lists'). */
+async function currentAssignments(manager: EntityManager, kind: Kind, ids: number[]): Promise<Assignment[]> {
   const rows: Assignment[] = [];
   for (let offset = 0; offset < ids.length; offset += CHUNK) {
     rows.push(...(await manager.findBy(Assignment, { scope: kind.scope, [kind.column]: In(ids.slice(offset, offset + CHUNK)), endDate: IsNull() })));
@@ -329,22 +307,12 @@ function ownersOf(kind: WholeKind, assignments: Assignment[]): Map<number, numbe
 /** One audit entry per site or server whose own owner changed (its lists' owners follow from it). */
 async function recordWholeOwnerChanges(manager: EntityManager, author: ChangeAuthor, kind: WholeKind, verb: string, wholes: Whole[], before: Map<number, number>, after: Map<number, number>): Promise<void> {
   const changed = wholes.filter((whole) => before.get(whole.id) !== after.get(whole.id));
-  const customerIds = [...new Set([...before.values(), ...after.values()])];
-  const companies = new Map((customerIds.length ? await manager.findBy(Customer, { id: In(customerIds) }) : []).map((customer) => [customer.id, customer.company]));
-  const owner = (id: number | undefined) => (id === undefined ? null : { customerId: toGlobalId("Customer", id), company: companies.get(id) ?? null });
+  const owner = await ownerLabels(manager, [...before.values(), ...after.values()]);
   await recordChanges(
     manager,
     author,
     changed.map((whole) => ({ action: `${kind.noun}.${verb}`, objectType: kind.type, objectId: whole.globalId, objectKey: whole.name, before: { owner: owner(before.get(whole.id)) }, after: { owner: owner(after.get(whole.id)) } })),
   );
-}
-
-async function currentDirectAssignments(manager: EntityManager, listIds: number[]): Promise<Assignment[]> {
-  const rows: Assignment[] = [];
-  for (let offset = 0; offset < listIds.length; offset += CHUNK) {
-    rows.push(...(await manager.findBy(Assignment, { listId: In(listIds.slice(offset, offset + CHUNK)), endDate: IsNull() })));
-  }
-  return rows;
 }
 
 async function saveEndDates(manager: EntityManager, assignments: Assignment[]): Promise<void> {
@@ -377,16 +345,17 @@ async function activeCustomer(manager: EntityManager, id: number, what: string):
 
 /**
  * Ends the current assignments another customer holds the day before startDate, and pulls back to
- * that day any of theirs already ended on startDate or later; returns the ids (by `key`) the
+ * that day any of theirs already ended on startDate or later; returns the ids (by kind.column) the
  * customer already holds, which need no new assignment. One that began on startDate or later
  * never takes effect: it ends before its own start (a void row, kept as history). Either way no
  * day is billed to two customers.
  */
-async function moveToCustomer(manager: EntityManager, objectIds: number[], current: Assignment[], customerId: number, startDate: string, scope: AssignmentScope, key: "listId" | "siteId" | "serverId"): Promise<Set<number | null>> {
+async function moveToCustomer(manager: EntityManager, kind: Kind, objectIds: number[], current: Assignment[], customerId: number, startDate: string): Promise<Set<number | null>> {
+  const key = kind.column;
   const moving = current.filter((assignment) => assignment.customerId !== customerId);
   const overlapping: Assignment[] = [];
   for (let offset = 0; offset < objectIds.length; offset += CHUNK) {
-    const rows = await manager.findBy(Assignment, { scope, [key]: In(objectIds.slice(offset, offset + CHUNK)), endDate: MoreThanOrEqual(startDate) });
+    const rows = await manager.findBy(Assignment, { scope: kind.scope, [key]: In(objectIds.slice(offset, offset + CHUNK)), endDate: MoreThanOrEqual(startDate) });
     overlapping.push(...rows.filter((assignment) => assignment.customerId !== customerId));
   }
   const ending = [...moving, ...overlapping];
@@ -411,19 +380,6 @@ function endAssignments(assignments: Assignment[], endDate: string, byDefault: b
 /** The servers whose ownership a change of these sites or servers touches. */
 function serversOf(wholes: Whole[]): number[] {
   return wholes.map((whole) => (whole instanceof Site ? whole.serverId : whole.id));
-}
-
-/**
- * Serializes every change of ownership on the given servers (MySQL; SQLite has one writer at a
- * time already): the server rows, locked in id order, stay locked until the caller commits. Every
- * caller (assigning lists, sites or servers, ending them, sync and fix recomputing owners) takes
- * them before it reads the current assignments, so two calls cannot both find a list, site or
- * server unowned, and no recomputation of owners reads assignments another call is changing.
- */
-export async function lockOwnership(manager: EntityManager, serverIds: Iterable<number>): Promise<void> {
-  const ids = [...new Set(serverIds)].sort((a, b) => a - b);
-  if (ids.length === 0 || manager.connection.options.type !== "mysql") return;
-  await manager.query(`SELECT id FROM \`server\` WHERE id IN (${ids.map(() => "?").join(",")}) ORDER BY id FOR UPDATE`, ids);
 }
 
 /**

@@ -289,7 +289,10 @@ describe.each(testDatabases())("assigning whole sites and servers on %s", (kind)
       }
       const open = await app.db.manager.findBy(Assignment, { endDate: IsNull() });
       const perObject = new Map<string, number>();
-      for (const row of open) perObject.set(`${row.scope}:${row.listId ?? row.siteId ?? row.serverId}`, (perObject.get(`${row.scope}:${row.listId ?? row.siteId ?? row.serverId}`) ?? 0) + 1);
+      for (const row of open) {
+        const object = `${row.scope}:${row.listId ?? row.siteId ?? row.serverId}`;
+        perObject.set(object, (perObject.get(object) ?? 0) + 1);
+      }
       expect([...perObject.values()].every((count) => count === 1)).toBe(true);
     }
   });

@@ -1,7 +1,7 @@
 import { type HostingClient, type HostingList, type HostingSite, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
-import { lockOwnership, recomputeOwnersUnder } from "../assignments/assignment.service.js";
+import { lockOwnership, recomputeOwnersUnder } from "../assignments/owners.js";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";

@@ -1,7 +1,7 @@
 import { type HostingList, type HostingSite, type MemberCounts, billedMembers, nameKey } from "@listbill/protocol";
 import { type EntityManager, In } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
-import { lockOwnership, recomputeListOwners } from "../assignments/assignment.service.js";
+import { lockOwnership, recomputeListOwners } from "../assignments/owners.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
