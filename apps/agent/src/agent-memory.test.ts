@@ -67,18 +67,20 @@ async function streamLists(listCount: number): Promise<StreamFigures> {
 }
 
 describe("streaming a large hosting server", () => {
-  it("keeps agent and client memory flat from 20,000 to 100,000 lists", { timeout: 60_000 }, async () => {
-    const small = await streamLists(20_000);
+  it("keeps agent and client memory flat from 50,000 to 100,000 lists", { timeout: 60_000 }, async () => {
+    const small = await streamLists(50_000);
     const large = await streamLists(100_000);
     const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
     console.log(
       `lists streamed: ${small.lists} at ${small.listsPerSecond}/s (agent +${mb(small.agentGrowth)}, client retains ${mb(small.clientRetained)}); ` +
         `${large.lists} at ${large.listsPerSecond}/s (agent +${mb(large.agentGrowth)}, client retains ${mb(large.clientRetained)})`,
     );
-    // Five times the lists may not cost more than a fixed allowance: buffers, SQLite's caches and
-    // the thread that counts members (Node's floor for a worker thread is about 16 MB; see
-    // sources/sqlite-workers.ts), not the result, set the peak. 100,000 list records held in
-    // memory take about 60 MB more.
+    // Twice the lists may not cost more than a fixed allowance: buffers, SQLite's caches, the
+    // heap up to its limit and the thread that counts members (Node's floor for a worker thread
+    // is about 16 MB; see sources/sqlite-workers.ts), not the result, set the peak. The smaller
+    // run is 50,000 lists, not fewer, so that both runs have reached that plateau: from 20,000 the
+    // heap was still filling, and on a loaded CI machine the difference passed the allowance
+    // (by 0.3 MB). 50,000 more list records held in memory would take about 30 MB.
     expect(large.agentGrowth).toBeLessThan(small.agentGrowth + 20 * 1048576);
     expect(large.agentGrowth).toBeLessThan(60 * 1048576);
     expect(large.clientRetained).toBeLessThan(small.clientRetained + 2 * 1048576);
