@@ -3,7 +3,7 @@ import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
-import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { type Page, type PageArgs, paginateEach } from "../graphql/connection.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
@@ -21,13 +21,16 @@ const CHUNK = 500;
 export class AssignmentService {
   constructor(private readonly db: Database) {}
 
-  /** A customer's assignments, newest first. */
-  page(args: PageArgs, customerId: number, filter: AssignmentFilter | null): Promise<Page<Assignment>> {
-    const query = this.db.manager.getRepository(Assignment).createQueryBuilder("assignment").where("assignment.customerId = :customerId", { customerId });
-    if (filter?.scope?.length) query.andWhere("assignment.scope IN (:...scopes)", { scopes: filter.scope });
-    if (filter?.current === true) query.andWhere("assignment.endDate IS NULL");
-    if (filter?.current === false) query.andWhere("assignment.endDate IS NOT NULL");
-    return paginate(query, args, [{ column: "assignment.id", value: (assignment) => assignment.id, descending: true }]);
+  /** The same page of each customer's assignments, newest first, in one statement. */
+  pages(args: PageArgs, customerIds: number[], filter: AssignmentFilter | null): Promise<Page<Assignment>[]> {
+    const queries = customerIds.map((customerId) => {
+      const query = this.db.manager.getRepository(Assignment).createQueryBuilder("assignment").where("assignment.customerId = :customerId", { customerId });
+      if (filter?.scope?.length) query.andWhere("assignment.scope IN (:...scopes)", { scopes: filter.scope });
+      if (filter?.current === true) query.andWhere("assignment.endDate IS NULL");
+      if (filter?.current === false) query.andWhere("assignment.endDate IS NOT NULL");
+      return query;
+    });
+    return paginateEach(queries, args, [{ column: "assignment.id", value: (assignment) => assignment.id, descending: true }]);
   }
 
   /**

@@ -50,7 +50,7 @@ export class CustomerResolver {
 
   @FieldResolver(() => AssignmentConnection, { description: "What the customer is or was assigned (lists, whole sites, whole servers), newest first" })
   assignments(@Root() customer: Customer, @Args() page: PageArgs, @Arg("filter", () => AssignmentFilter, { nullable: true }) filter: AssignmentFilter | null, @Ctx() ctx: ApiContext) {
-    return ctx.services.assignments.page(page, customer.id, filter);
+    return ctx.loaders.pages.load("Customer.assignments", [page, filter], customer.id, (customerIds) => ctx.services.assignments.pages(page, customerIds, filter));
   }
 
   @FieldResolver(() => Int, { description: "Lists currently owned (not removed)" })

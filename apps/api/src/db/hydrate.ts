@@ -50,6 +50,13 @@ export class RawEntityReader<T extends ObjectLiteral> {
     for (const { key, column } of this.#columns) query.addSelect(`${this.alias}.${column.propertyName}`, key);
   }
 
+  /** The raw row's key (the column alias) of one of the entity's properties this reader selects. */
+  keyOf(property: string): string {
+    const found = this.#columns.find(({ column }) => column.propertyName === property);
+    if (!found) throw new Error(`${this.#metadata.name}.${property} is not among the columns read`);
+    return found.key;
+  }
+
   /** The entity of a row, or null when its primary key is null (a left join that found nothing). */
   read(row: Record<string, unknown>): T | null {
     const entity = this.#metadata.create() as T;

@@ -18,10 +18,23 @@ const textsBySource = new WeakMap<DataSource, LRUCache<string, string>>();
  * sub-queries. Anything else builds its SQL as usual. The builder is left as it was.
  */
 export async function rawManyReusingSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<Record<string, unknown>[]> {
+  return withReusedSql(query, () => query.getRawMany());
+}
+
+/**
+ * `query.getQueryAndParameters()`, with the SQL text reused as rawManyReusingSql does: for the
+ * statement that unions the pages of many parents (connection.ts), whose parts differ only in
+ * their parameters.
+ */
+export function queryAndParametersReusingSql<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): [string, unknown[]] {
+  return withReusedSql(query, () => query.getQueryAndParameters());
+}
+
+function withReusedSql<T extends ObjectLiteral, R>(query: SelectQueryBuilder<T>, use: () => R): R {
   // A raw read selects only what was asked: the text must be generated that way too.
   query.expressionMap.queryEntity = false;
   const key = shapeKey(query);
-  if (key === null) return query.getRawMany();
+  if (key === null) return use();
   let texts = textsBySource.get(query.connection);
   if (!texts) textsBySource.set(query.connection, (texts = new LRUCache<string, string>({ max: 500 })));
   let sql = texts.get(key);
@@ -30,13 +43,19 @@ export async function rawManyReusingSql<T extends ObjectLiteral>(query: SelectQu
     texts.set(key, sql);
   }
   const text = sql;
-  // For this one read only: getQueryAndParameters() asks getQuery() for the text, then binds.
+  // For this one use only: getQueryAndParameters() asks getQuery() for the text, then binds.
   query.getQuery = () => text;
+  const restore = () => delete (query as { getQuery?: unknown }).getQuery;
+  let result: R;
   try {
-    return await query.getRawMany();
-  } finally {
-    delete (query as { getQuery?: unknown }).getQuery;
+    result = use();
+  } catch (error) {
+    restore();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(restore) as R;
+  restore();
+  return result;
 }
 
 /** Everything in the builder that its SQL text depends on, or null for a shape not covered. */

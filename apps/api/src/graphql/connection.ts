@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 import { type ClassType, ArgsType, Field, Int, ObjectType } from "type-graphql";
 import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
-import { rawManyReusingSql } from "../db/reused-sql.js";
+import { queryAndParametersReusingSql, rawManyReusingSql } from "../db/reused-sql.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -132,36 +132,104 @@ function decodeCursor(cursor: string, length: number): (string | number)[] {
   throw badArgs("The cursor is not one this connection returned");
 }
 
+/** What a page's query reads besides its nodes' own rows. */
+export interface PageOptions<T> {
+  /**
+   * To-one joins for the page's query only (e.g. a relation the client selected; the count
+   * never needs them): each joined entity, or null, lands on its node's `property`.
+   */
+  joins?: PageJoin<T>[];
+  /**
+   * Only these properties of each node (partial entities; the sort keys' among them), for a
+   * client whose selection these columns answer. Absent: whole rows.
+   */
+  columns?: readonly string[];
+}
+
 /**
  * Keyset pagination over a query builder: `first`/`after` forwards, `last`/`before` backwards,
  * ordered by `sort` (whose last key is unique, so the order is stable and a cursor is exact).
  */
-export async function paginate<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  args: PageArgs,
-  sort: SortKey<T>[],
-  options: {
-    /**
-     * To-one joins for the page's query only (e.g. a relation the client selected; the count
-     * never needs them): each joined entity, or null, lands on its node's `property`.
-     */
-    joins?: PageJoin<T>[];
-    /**
-     * Only these properties of each node (partial entities; the sort keys' among them), for a
-     * client whose selection these columns answer. Absent: whole rows.
-     */
-    columns?: readonly string[];
-  } = {},
-): Promise<Page<T>> {
-  const { first, last, after, before } = args;
+export async function paginate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, args: PageArgs, sort: SortKey<T>[], options: PageOptions<T> = {}): Promise<Page<T>> {
+  const plan = pagePlan(args, sort);
+  const prepared = preparePage(query, plan, options);
+  let total: Promise<number> | undefined;
+  return finishPage(plan, prepared.readAll(await rawManyReusingSql(prepared.page)), () => (total ??= prepared.counted.getCount()));
+}
+
+/** The largest number of parents whose pages one statement reads (SQLite unions at most 500 SELECTs). */
+export const MAX_PAGES_PER_STATEMENT = 100;
+
+/**
+ * The same page (the same arguments, sort and reads) of one query per parent, e.g. the first 10
+ * lists of each of 100 servers: one statement for all the pages, and one for all their
+ * totalCounts when a client selects it, instead of one of each per parent. The statement is a
+ * UNION ALL of each parent's own keyset query, so each part reads its parent's index range up to
+ * its limit, as it would alone. Pages come back in the order of `queries`.
+ */
+export async function paginateEach<T extends ObjectLiteral>(queries: SelectQueryBuilder<T>[], args: PageArgs, sort: SortKey<T>[], options: PageOptions<T> = {}): Promise<Page<T>[]> {
+  const plan = pagePlan(args, sort);
+  if (queries.length === 0) return [];
+  if (queries.length > MAX_PAGES_PER_STATEMENT) throw new Error(`paginateEach reads at most ${MAX_PAGES_PER_STATEMENT} pages at once`);
+  if (queries.length === 1) return [await paginate(queries[0]!, args, sort, options)];
+  const prepared = queries.map((query) => preparePage(query, plan, options));
+  const dataSource = queries[0]!.connection;
+  const escape = (name: string) => dataSource.driver.escape(name);
+
+  const parts = prepared.map((one, index) => ({ index, sqlAndParameters: queryAndParametersReusingSql(one.page) }));
+  // Each part's rows keep their order only inside its own derived table: the union is ordered again.
+  const order = [`${escape(BATCH_INDEX)} ASC`, ...sort.map((key) => `${escape(prepared[0]!.node.keyOf(sortProperty(key, queries[0]!)))} ${!key.descending !== plan.backwards ? "ASC" : "DESC"}`)];
+  const raws: Record<string, unknown>[] = await dataSource.query(unionSql(parts, escape, `ORDER BY ${order.join(", ")}`), parts.flatMap((part) => part.sqlAndParameters[1]));
+  const rowsByPage = prepared.map(() => [] as T[]);
+  for (const raw of raws) rowsByPage[Number(raw[BATCH_INDEX])]!.push(prepared[0]!.readOne(raw));
+
+  let totals: Promise<number[]> | undefined;
+  const countAll = async () => {
+    const countParts = prepared.map((one, index) => ({ index, sqlAndParameters: one.counted.clone().select("COUNT(*)", "page_count").orderBy().getQueryAndParameters() }));
+    const rows: Record<string, unknown>[] = await dataSource.query(unionSql(countParts, escape, ""), countParts.flatMap((part) => part.sqlAndParameters[1]));
+    const counts = prepared.map(() => 0);
+    for (const row of rows) counts[Number(row[BATCH_INDEX])] = Number(row.page_count);
+    return counts;
+  };
+  return rowsByPage.map((rows, index) => finishPage(plan, rows, async () => (await (totals ??= countAll()))[index]!));
+}
+
+const BATCH_INDEX = "batch_index";
+
+function unionSql(parts: { index: number; sqlAndParameters: [string, unknown[]] }[], escape: (name: string) => string, tail: string): string {
+  const selects = parts.map(({ index, sqlAndParameters: [sql] }) => `SELECT ${index} AS ${escape(BATCH_INDEX)}, part${index}.* FROM (${sql}) part${index}`);
+  return `${selects.join(" UNION ALL ")} ${tail}`.trimEnd();
+}
+
+/** The property a sort key orders by, which must be a column of the query's main alias. */
+function sortProperty<T extends ObjectLiteral>(key: SortKey<T>, query: SelectQueryBuilder<T>): string {
+  const [alias, property] = key.column.split(".");
+  if (alias !== query.alias || !property) throw new Error(`Sort key ${key.column} is not a column of ${query.alias}`);
+  return property;
+}
+
+interface PagePlan<T> {
+  args: PageArgs;
+  sort: SortKey<T>[];
+  backwards: boolean;
+  size: number;
+}
+
+function pagePlan<T>(args: PageArgs, sort: SortKey<T>[]): PagePlan<T> {
+  const { first, last, before } = args;
   if (first != null && last != null) throw badArgs("Pass first or last, not both");
   for (const [name, size] of [["first", first], ["last", last]] as const) {
     if (size != null && (size < 1 || size > MAX_PAGE_SIZE)) throw badArgs(`${name} must be from 1 to ${MAX_PAGE_SIZE}`);
   }
   const backwards = last != null || (before != null && first == null);
   const size = (backwards ? last : first) ?? DEFAULT_PAGE_SIZE;
-  const counted = query.clone();
+  return { args, sort, backwards, size };
+}
 
+/** One page's query (one row beyond the page, to tell whether more follow), its count and its reader. */
+function preparePage<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, plan: PagePlan<T>, options: PageOptions<T>) {
+  const { after, before } = plan.args;
+  const counted = query.clone();
   const page = query.clone();
   const node = RawEntityReader.forMainAlias(page, options.columns);
   const joins = (options.joins ?? []).map((join) => {
@@ -170,26 +238,33 @@ export async function paginate<T extends ObjectLiteral>(
     reader.selectInto(page as SelectQueryBuilder<ObjectLiteral>);
     return { property: join.property, reader };
   });
-  if (after != null) page.andWhere(...keysetCondition(sort, decodeCursor(after, sort.length), "after"));
-  if (before != null) page.andWhere(...keysetCondition(sort, decodeCursor(before, sort.length), "before"));
-  for (const [index, key] of sort.entries()) {
-    const ascending = !key.descending !== backwards;
+  if (after != null) page.andWhere(...keysetCondition(plan.sort, decodeCursor(after, plan.sort.length), "after"));
+  if (before != null) page.andWhere(...keysetCondition(plan.sort, decodeCursor(before, plan.sort.length), "before"));
+  for (const [index, key] of plan.sort.entries()) {
+    const ascending = !key.descending !== plan.backwards;
     if (index === 0) page.orderBy(key.column, ascending ? "ASC" : "DESC");
     else page.addOrderBy(key.column, ascending ? "ASC" : "DESC");
   }
   // LIMIT, not take(): with joins take() costs a second query to find the page's ids first.
-  const rows = (await rawManyReusingSql(page.limit(size + 1))).map((raw: Record<string, unknown>) => {
+  page.limit(plan.size + 1);
+  const readOne = (raw: Record<string, unknown>): T => {
     const row = node.read(raw)!;
     for (const join of joins) (row as ObjectLiteral)[join.property] = join.reader.read(raw);
     return row;
-  });
-  const hasMore = rows.length > size;
-  const pageRows = rows.slice(0, size);
-  if (backwards) pageRows.reverse();
+  };
+  return { page, counted, node, readOne, readAll: (raws: Record<string, unknown>[]) => raws.map(readOne) };
+}
+
+/** The page of `rows` (in the query's order, one beyond the page when more follow). */
+function finishPage<T>(plan: PagePlan<T>, rows: T[], count: () => Promise<number>): Page<T> {
+  const { after, before } = plan.args;
+  const hasMore = rows.length > plan.size;
+  const pageRows = rows.slice(0, plan.size);
+  if (plan.backwards) pageRows.reverse();
 
   const cursorOf = (node: T) =>
     encodeCursor(
-      sort.map((key) => {
+      plan.sort.map((key) => {
         const value = key.value(node);
         if (value === undefined) throw new Error(`The page's columns leave out its sort key ${key.column}`);
         return value;
@@ -198,13 +273,12 @@ export async function paginate<T extends ObjectLiteral>(
   const firstRow = pageRows[0];
   const lastRow = pageRows.at(-1);
   const pageInfo = Object.assign(new PageInfo(), {
-    hasNextPage: backwards ? before != null : hasMore,
-    hasPreviousPage: backwards ? hasMore : after != null,
+    hasNextPage: plan.backwards ? before != null : hasMore,
+    hasPreviousPage: plan.backwards ? hasMore : after != null,
     startCursor: firstRow === undefined ? null : cursorOf(firstRow),
     endCursor: lastRow === undefined ? null : cursorOf(lastRow),
   });
-  let total: Promise<number> | undefined;
-  return new Page(pageRows, pageInfo, cursorOf, () => (total ??= counted.getCount()));
+  return new Page(pageRows, pageInfo, cursorOf, count);
 }
 
 /** (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, with each comparison flipped for descending keys. */

@@ -11,6 +11,7 @@ import { Site } from "../sites/site.entity.js";
 import { List } from "../lists/list.entity.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
 import { openNow } from "../validation/published.js";
+import { MAX_PAGES_PER_STATEMENT, type Page } from "./connection.js";
 
 /** One SELECT … WHERE id IN (…) per entity per request tick, whatever the number of rows asking. */
 export function byIdLoader<T extends ObjectLiteral & { id: number }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
@@ -67,10 +68,35 @@ function wholeAssignmentLoader(dataSource: DataSource, scope: AssignmentScope.SI
   }, null);
 }
 
+/**
+ * The nested connections of a request (`servers { nodes { lists(first: 10) { … } } }`): the
+ * parents asking for the same field with the same arguments in one tick get their pages from one
+ * statement (paginateEach), not one each.
+ */
+export class PageBatches {
+  readonly #loaders = new Map<string, DataLoader<number, Page<unknown>>>();
+
+  /**
+   * The page of `parentId`. `field` and `same` (everything the page depends on besides its
+   * parent: page arguments, filter, columns read) name the batch; `pagesOf` reads a batch's pages,
+   * in the order of the ids given, and is called with those of one batch only.
+   */
+  load<T>(field: string, same: unknown, parentId: number, pagesOf: (parentIds: number[]) => Promise<Page<T>[]>): Promise<Page<T>> {
+    const key = `${field}\n${JSON.stringify(same)}`;
+    let loader = this.#loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<number, Page<unknown>>((ids) => pagesOf([...ids]) as Promise<Page<unknown>[]>, { maxBatchSize: MAX_PAGES_PER_STATEMENT });
+      this.#loaders.set(key, loader);
+    }
+    return loader.load(parentId) as Promise<Page<T>>;
+  }
+}
+
 /** The per-request loaders behind every relation field. */
 export function createLoaders(dataSource: DataSource) {
   const customer = byIdLoader(dataSource, Customer);
   return {
+    pages: new PageBatches(),
     server: byIdLoader(dataSource, Server),
     site: byIdLoader(dataSource, Site),
     list: byIdLoader(dataSource, List),

@@ -45,6 +45,6 @@ export class JobResolver {
 export class ServerJobsResolver {
   @FieldResolver(() => JobConnection, { description: "The server's jobs, newest first" })
   jobs(@Root() server: Server, @Args() page: PageArgs, @Arg("filter", () => JobFilter, { nullable: true }) filter: JobFilter | null, @Ctx() ctx: ApiContext) {
-    return ctx.services.jobs.page(page, filter, { serverId: server.id });
+    return ctx.loaders.pages.load("Server.jobs", [page, filter], server.id, (serverIds) => ctx.services.jobs.pages(page, filter, serverIds));
   }
 }

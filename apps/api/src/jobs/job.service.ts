@@ -1,11 +1,13 @@
 import type { EventEmitter } from "node:events";
 import type { Database } from "../db/database.js";
-import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { type Page, type PageArgs, type SortKey, paginate, paginateEach } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { filterId } from "../lists/list.service.js";
 import { FINISHED_STATES, Job } from "./job.entity.js";
 import type { JobFilter } from "./job.inputs.js";
 import type { JobQueue } from "./job-queue.js";
+
+const JOB_ORDER: SortKey<Job>[] = [{ column: "job.id", value: (job) => job.id, descending: true }];
 
 /** How often a watcher re-reads a job that another API process may be running. */
 const WATCH_POLL_MS = 500;
@@ -23,12 +25,25 @@ export class JobService {
 
   /** Newest first. */
   page(args: PageArgs, filter: JobFilter | null | undefined, scope: { serverId?: number } = {}): Promise<Page<Job>> {
+    return paginate(this.query(filter, scope.serverId), args, JOB_ORDER);
+  }
+
+  /** The same page of each server's jobs, in one statement. */
+  pages(args: PageArgs, filter: JobFilter | null | undefined, serverIds: number[]): Promise<Page<Job>[]> {
+    return paginateEach(
+      serverIds.map((serverId) => this.query(filter, serverId)),
+      args,
+      JOB_ORDER,
+    );
+  }
+
+  private query(filter: JobFilter | null | undefined, scopeServerId: number | undefined) {
     const query = this.db.manager.getRepository(Job).createQueryBuilder("job");
     if (filter?.kind?.length) query.andWhere("job.kind IN (:...kinds)", { kinds: filter.kind });
     if (filter?.state?.length) query.andWhere("job.state IN (:...states)", { states: filter.state });
-    const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
+    const serverId = scopeServerId ?? filterId("Server", filter?.serverId, "serverId");
     if (serverId !== undefined) query.andWhere("job.serverId = :serverId", { serverId });
-    return paginate(query, args, [{ column: "job.id", value: (job) => job.id, descending: true }]);
+    return query;
   }
 
   /**

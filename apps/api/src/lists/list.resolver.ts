@@ -22,7 +22,11 @@ import { AssignListsInput, AssignListsPayload, ListConnection, ListFilter, Unass
  */
 export async function listPage(ctx: ApiContext, info: GraphQLResolveInfo, args: PageArgs, filter: ListFilter | null, scope: ListScope = {}): Promise<Page<List>> {
   const read = listPageRead(info);
-  const page = await ctx.services.lists.page(args, filter, scope, read);
+  // A nested page (a server's or a customer's lists) comes from one statement with its siblings'.
+  const parent = scope.serverId !== undefined ? "serverId" : scope.customerId !== undefined ? "customerId" : undefined;
+  const page = parent
+    ? await ctx.loaders.pages.load(`lists of ${parent}`, [args, filter, read], scope[parent]!, (ids) => ctx.services.lists.pages(args, filter, ids.map((id) => ({ [parent]: id })), read))
+    : await ctx.services.lists.page(args, filter, scope, read);
   for (const list of page.nodes) {
     if (read.server === true && list.joinedServer) ctx.loaders.server.prime(list.serverId, list.joinedServer);
     if (read.customer === true && list.customerId !== null) ctx.loaders.customer.prime(list.customerId, list.joinedCustomer ?? null);

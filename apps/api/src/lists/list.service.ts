@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import type { Database } from "../db/database.js";
 import { containsPattern } from "../db/sql.js";
-import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { type Page, type PageArgs, type PageOptions, type SortKey, paginate, paginateEach } from "../graphql/connection.js";
 import { type NodeType, fromGlobalId } from "../graphql/global-id.js";
 import { Customer } from "../customers/customer.entity.js";
 import { Server } from "../servers/server.entity.js";
@@ -35,6 +35,20 @@ export class ListService {
 
   /** Lists by name (then id), filtered as ListFilter says, within an optional parent scope. */
   page(args: PageArgs, filter: ListFilter | null | undefined, scope: ListScope = {}, read: ListPageRead = {}): Promise<Page<List>> {
+    return paginate(this.query(filter, scope), args, LIST_ORDER, listReads(read));
+  }
+
+  /** The same page for each scope (e.g. each of a request's servers), in one statement. */
+  pages(args: PageArgs, filter: ListFilter | null | undefined, scopes: ListScope[], read: ListPageRead = {}): Promise<Page<List>[]> {
+    return paginateEach(
+      scopes.map((scope) => this.query(filter, scope)),
+      args,
+      LIST_ORDER,
+      listReads(read),
+    );
+  }
+
+  private query(filter: ListFilter | null | undefined, scope: ListScope) {
     const query = this.db.manager.getRepository(List).createQueryBuilder("list");
     const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
     const customerId = scope.customerId ?? filterId("Customer", filter?.customerId, "customerId");
@@ -45,31 +59,38 @@ export class ListService {
     if (filter?.unassigned) query.andWhere("list.customerId IS NULL");
     if (filter?.nameContains) query.andWhere("list.nameKey LIKE :pattern ESCAPE '!'", { pattern: containsPattern(filter.nameContains.toLowerCase()) });
     if (!filter?.includeRemoved) query.andWhere("list.removedAt IS NULL");
-    return paginate(
-      query,
-      args,
-      [
-        { column: "list.nameKey", value: (list) => list.nameKey },
-        { column: "list.id", value: (list) => list.id },
-      ],
-      {
-        // One query for the page and its relations instead of one per relation.
-        joins: [
-          ...(read.server ? [{ property: "joinedServer" as const, entity: Server, alias: "server", on: "server.id = list.serverId", columns: read.server === true ? undefined : read.server }] : []),
-          ...(read.customer ? [{ property: "joinedCustomer" as const, entity: Customer, alias: "customer", on: "customer.id = list.customerId", columns: read.customer === true ? undefined : read.customer }] : []),
-        ],
-        columns: read.columns ?? undefined,
-      },
-    );
+    return query;
   }
 
-  sitePage(args: PageArgs, serverId: number): Promise<Page<Site>> {
-    const query = this.db.manager.getRepository(Site).createQueryBuilder("site").where("site.serverId = :serverId", { serverId });
-    return paginate(query, args, [
-      { column: "site.nameKey", value: (site) => site.nameKey },
-      { column: "site.id", value: (site) => site.id },
-    ]);
+  /** The sites of each server, by name (then id), in one statement. */
+  sitePages(args: PageArgs, serverIds: number[]): Promise<Page<Site>[]> {
+    return paginateEach(
+      serverIds.map((serverId) => this.db.manager.getRepository(Site).createQueryBuilder("site").where("site.serverId = :serverId", { serverId })),
+      args,
+      SITE_ORDER,
+    );
   }
+}
+
+const LIST_ORDER: SortKey<List>[] = [
+  { column: "list.nameKey", value: (list) => list.nameKey },
+  { column: "list.id", value: (list) => list.id },
+];
+
+const SITE_ORDER: SortKey<Site>[] = [
+  { column: "site.nameKey", value: (site) => site.nameKey },
+  { column: "site.id", value: (site) => site.id },
+];
+
+/** One query for the page and the relations its selection reads, instead of one per relation. */
+function listReads(read: ListPageRead): PageOptions<List> {
+  return {
+    joins: [
+      ...(read.server ? [{ property: "joinedServer" as const, entity: Server, alias: "server", on: "server.id = list.serverId", columns: read.server === true ? undefined : read.server }] : []),
+      ...(read.customer ? [{ property: "joinedCustomer" as const, entity: Customer, alias: "customer", on: "customer.id = list.customerId", columns: read.customer === true ? undefined : read.customer }] : []),
+    ],
+    columns: read.columns ?? undefined,
+  };
 }
 
 /** A filter's opaque ID as a row id; an ID of another type is the client's mistake, said as such. */

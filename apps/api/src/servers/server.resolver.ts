@@ -60,7 +60,7 @@ export class ServerResolver {
 
   @FieldResolver(() => SiteConnection)
   sites(@Root() server: Server, @Args() page: PageArgs, @Ctx() ctx: ApiContext) {
-    return ctx.services.lists.sitePage(page, server.id);
+    return ctx.loaders.pages.load("Server.sites", page, server.id, (serverIds) => ctx.services.lists.sitePages(page, serverIds));
   }
 
   @FieldResolver(() => ListConnection)

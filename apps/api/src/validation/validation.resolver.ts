@@ -57,6 +57,6 @@ export class ServerValidationResolver {
 
   @FieldResolver(() => ValidationErrorConnection)
   validationErrors(@Root() server: Server, @Args() page: PageArgs, @Arg("filter", () => ValidationErrorFilter, { nullable: true }) filter: ValidationErrorFilter | null, @Ctx() ctx: ApiContext) {
-    return ctx.services.validation.errorsPage(page, filter, { serverId: server.id });
+    return ctx.loaders.pages.load("Server.validationErrors", [page, filter], server.id, (serverIds) => ctx.services.validation.errorsPages(page, filter, serverIds));
   }
 }

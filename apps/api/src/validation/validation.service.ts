@@ -1,6 +1,6 @@
 import { In, type Repository } from "typeorm";
 import type { Database } from "../db/database.js";
-import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
+import { type Page, type PageArgs, paginateEach } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
 import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
@@ -64,17 +64,21 @@ export class ValidationService {
     }
   }
 
-  async errorsPage(args: PageArgs, filter: ValidationErrorFilter | null | undefined, scope: { serverId?: number } = {}): Promise<Page<ValidationError>> {
-    const query = this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where(publishedOnly("error"));
-    const serverId = scope.serverId ?? filterId("Server", filter?.serverId, "serverId");
-    if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
+  async errorsPage(args: PageArgs, filter: ValidationErrorFilter | null | undefined): Promise<Page<ValidationError>> {
+    return (await this.errorsPages(args, filter, [undefined]))[0]!;
+  }
+
+  /**
+   * The same page of errors for each server (undefined: every server, or filter.serverId), in
+   * one statement, their statuses in one more.
+   */
+  async errorsPages(args: PageArgs, filter: ValidationErrorFilter | null | undefined, scopes: (number | undefined)[]): Promise<Page<ValidationError>[]> {
+    const serverIds = scopes.map((scope) => scope ?? filterId("Server", filter?.serverId, "serverId"));
     const customerId = filterId("Customer", filter?.customerId, "customerId");
-    if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
     // A status filter names the withdrawn runs, and the page's errors are then told OPEN or
     // SUPERSEDED by the same read; without one, effectiveStatuses asks about the page's own runs.
     const statuses = filter?.status?.length ? filter.status : undefined;
     const withdrawn = statuses ? await withdrawnRuns(this.db.manager) : undefined;
-    if (statuses && withdrawn) query.andWhere(statusNowIn("error", statuses, withdrawn));
     // Severity, object type and fixable follow from the code: each narrows the codes asked for.
     let codes: ValidationErrorCode[] | undefined = filter?.code?.length ? [...filter.code] : undefined;
     const narrow = (test: (rule: (typeof CODE_RULES)[ValidationErrorCode]) => boolean) => {
@@ -84,10 +88,17 @@ export class ValidationService {
     if (filter?.severity?.length) narrow((rule) => filter.severity!.includes(rule.severity));
     if (filter?.objectType?.length) narrow((rule) => filter.objectType!.includes(rule.objectType));
     if (filter?.fixable != null) narrow((rule) => rule.fixable === filter.fixable);
-    if (codes) query.andWhere(codes.length ? "error.code IN (:...codes)" : "1 = 0", { codes });
-    const page = await paginate(query, args, [{ column: "error.id", value: (error) => error.id }]);
-    await effectiveStatuses(this.db.manager, page.nodes, withdrawn);
-    return page;
+    const queries = serverIds.map((serverId) => {
+      const query = this.db.manager.getRepository(ValidationError).createQueryBuilder("error").where(publishedOnly("error"));
+      if (serverId !== undefined) query.andWhere("error.serverId = :serverId", { serverId });
+      if (customerId !== undefined) query.andWhere("error.customerId = :customerId", { customerId });
+      if (statuses && withdrawn) query.andWhere(statusNowIn("error", statuses, withdrawn));
+      if (codes) query.andWhere(codes.length ? "error.code IN (:...codes)" : "1 = 0", { codes });
+      return query;
+    });
+    const pages = await paginateEach(queries, args, [{ column: "error.id", value: (error) => error.id }]);
+    await effectiveStatuses(this.db.manager, pages.flatMap((page) => page.nodes), withdrawn);
+    return pages;
   }
 
   async findError(globalId: string): Promise<ValidationError | null> {
