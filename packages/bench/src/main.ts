@@ -23,7 +23,8 @@ embedded SQLite; the api and sync benchmarks compare against mysql2 and need MyS
   validation  validating one server (or a fleet) against its raw agent stream and a raw write
               of the rows it wrote
   api         lists(first: 50) under autocannon against a raw node:http + mysql2 handler
-  sql         SQL statements per request of every SPA query, at page sizes 10 and 100
+  sql         SQL statements per request of every SPA query and two nested script queries,
+              at page sizes 10 and 100
   sync        sync and log import rows/s against raw mysql2 multi-row upserts
   scaleout    two API processes, 20 agents, 200 validate and sync jobs, one process killed
               mid-way: every job must end exactly once (needs MySQL)

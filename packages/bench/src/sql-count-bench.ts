@@ -11,6 +11,22 @@ export interface SqlCountRow {
 export const PAGE_SIZES = [10, 100] as const;
 
 /**
+ * Queries a script or a third-party tool might send (not the SPA's): a page of parents, each with
+ * its own nested pages. `first: SIZE` is the outer page; the nested ones stay small, as a tool
+ * within the cost limit would ask.
+ */
+export const SCRIPT_QUERIES: Record<string, string> = {
+  "(script) servers with their sites, lists, jobs and open errors": `{ servers(first: SIZE) { nodes { name
+    sites(first: 3) { totalCount nodes { name } }
+    lists(first: 3) { totalCount nodes { name customer { company } } }
+    jobs(first: 1) { nodes { state } }
+    validationErrors(first: 3, filter: { status: [OPEN] }) { totalCount nodes { code } } } } }`,
+  "(script) customers with their lists and assignments": `{ customers(first: SIZE) { nodes { company
+    lists(first: 3) { totalCount nodes { name server { name } } }
+    assignments(first: 3) { nodes { scope startDate } } } } }`,
+};
+
+/**
  * Every query the SPA ships (apps/web/src/gql, generated from its documents), run as the SPA runs
  * it but with every `first:` set to each page size; the API counts the SQL statements of each
  * request (LISTBILL_EXPOSE_SQL_COUNT=1) and says so in the x-sql-statements header. A count that
@@ -32,15 +48,22 @@ export async function runSqlCountBench(seeded: SeededApi): Promise<SqlCountRow[]
     const operationName = operation.name?.value ?? name;
     const text = print(document as DocumentNode);
     const statements: Record<number, number> = {};
-    for (const size of PAGE_SIZES) {
-      const { headers } = await postGraphql(seeded.api, text.replace(/\bfirst: \d+/g, `first: ${size}`), variables[operationName] ?? {});
-      const counted = headers.get("x-sql-statements");
-      if (counted === null) throw new Error("the API sent no x-sql-statements header: is LISTBILL_EXPOSE_SQL_COUNT=1 set?");
-      statements[size] = Number(counted);
-    }
+    for (const size of PAGE_SIZES) statements[size] = await statementsOf(seeded, text.replace(/\bfirst: \d+/g, `first: ${size}`), variables[operationName] ?? {});
     rows.push({ operation: operationName, statements });
   }
+  for (const [operation, text] of Object.entries(SCRIPT_QUERIES)) {
+    const statements: Record<number, number> = {};
+    for (const size of PAGE_SIZES) statements[size] = await statementsOf(seeded, text.replace("first: SIZE", `first: ${size}`), {});
+    rows.push({ operation, statements });
+  }
   return rows.sort((a, b) => a.operation.localeCompare(b.operation));
+}
+
+async function statementsOf(seeded: SeededApi, query: string, variables: Record<string, unknown>): Promise<number> {
+  const { headers } = await postGraphql(seeded.api, query, variables);
+  const counted = headers.get("x-sql-statements");
+  if (counted === null) throw new Error("the API sent no x-sql-statements header: is LISTBILL_EXPOSE_SQL_COUNT=1 set?");
+  return Number(counted);
 }
 
 export function sqlCountReport(machine: string, rows: SqlCountRow[], seed: string): string {
@@ -48,7 +71,7 @@ export function sqlCountReport(machine: string, rows: SqlCountRow[], seed: strin
   return [
     machine,
     "",
-    `SQL statements per request for each query the SPA ships (apps/web/src/gql), with every \`first:\` set to 10 and to 100, counted by the API per request (LISTBILL_EXPOSE_SQL_COUNT=1, header x-sql-statements; the API-token lookup included). ${seed}`,
+    `SQL statements per request for each query the SPA ships (apps/web/src/gql), with every \`first:\` set to 10 and to 100, and for two queries a script might send (a page of parents, each with its nested pages; the outer \`first:\` set to 10 and to 100), counted by the API per request (LISTBILL_EXPOSE_SQL_COUNT=1, header x-sql-statements; the API-token lookup included). ${seed}`,
     "",
     "| query | statements, first: 10 | first: 100 | equal |",
     "|---|---|---|---|",
