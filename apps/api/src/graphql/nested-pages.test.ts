@@ -33,9 +33,9 @@ describe.each(testDatabases())("nested connections on %s", (kind) => {
   const customerIds: string[] = [];
 
   beforeAll(async () => {
-    let shapes;
-    [app, ...shapes] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ sites: 2, lists: 12 }), startHostingServer({ sites: 1, lists: 5, seed: 3 }), startHostingServer({ sites: 3, lists: 7, seed: 11 })]);
-    hosting.push(...shapes);
+    const shapes = Promise.all([startHostingServer({ sites: 2, lists: 12 }), startHostingServer({ sites: 1, lists: 5, seed: 3 }), startHostingServer({ sites: 3, lists: 7, seed: 11 })]);
+    app = await startTestApp(kind, FAST_JOBS_ENV);
+    hosting.push(...(await shapes));
     for (const [index, server] of hosting.entries()) serverIds.push(await registerServer(app, { name: `Hosting ${"ABC"[index]}`, port: server.agent.port }));
     // One that never answers (its validation fails with an error row), one never validated.
     serverIds.push(await registerServer(app, { name: "Hosting D", port: 1 }));

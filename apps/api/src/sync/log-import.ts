@@ -5,6 +5,7 @@ import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
+import { Site } from "../sites/site.entity.js";
 import { MessageLog } from "../usage/message-log.entity.js";
 
 /** log_ rows per chunk: each chunk and its high-water mark commit together. */
@@ -22,6 +23,8 @@ export async function importLog(db: Database, serverId: number, client: HostingC
   const server = await db.manager.findOneByOrFail(Server, { id: serverId });
   let highWater = server.logHighWater;
   let imported = 0;
+  // The import runs after the sync's inventory: every site the log names is in billing by now.
+  const siteIds = new Map((await db.manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } })).map((site) => [site.nameKey, site.id]));
   for (;;) {
     const entries: HostingLogEntry[] = [];
     for await (const entry of client.logEntries({ afterId: highWater, limit: LOG_CHUNK })) entries.push(entry);
@@ -38,6 +41,7 @@ export async function importLog(db: Database, serverId: number, client: HostingC
         listId: entry.list ? (listIds.get(nameKey(entry.list)) ?? null) : null,
         listName: entry.list?.slice(0, 100) ?? null,
         siteName: entry.site?.slice(0, 100) ?? null,
+        siteId: entry.site ? (siteIds.get(nameKey(entry.site)) ?? null) : null,
         sentAt: new Date(entry.created),
         byteCount: entry.byteCount,
         recipientCount: entry.recipientCount,

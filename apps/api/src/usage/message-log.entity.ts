@@ -26,6 +26,10 @@ export class MessageLog {
   @Column({ type: "varchar", length: 100, nullable: true })
   siteName!: string | null;
 
+  /** Billing's site of siteName on the server when the row was imported; null when it had none. */
+  @Column({ type: "int", nullable: true })
+  siteId!: number | null;
+
   @InstantColumn()
   sentAt!: Date;
 

@@ -52,15 +52,17 @@ export class UsageService {
     if (customerId !== undefined) {
       // Ownership on the day each message went out, as list.customerId is computed: the list's own
       // assignment, else its site's, else its server's. A site or server owner is not billed for a
-      // list another customer was assigned directly.
+      // list another customer was assigned directly. The site is the one the log names for the
+      // message (resolved at import); rows without one fall back to the list's current site.
       const onDay = (alias: string) => `${alias}.startDate <= ${sentOn} AND (${alias}.endDate IS NULL OR ${alias}.endDate >= ${sentOn})`;
+      const site = "COALESCE(m.siteId, l.siteId)";
       const listOwned = `EXISTS (SELECT 1 FROM assignment b WHERE b.scope = 'LIST' AND b.listId = m.listId AND ${onDay("b")})`;
-      const siteOwned = `EXISTS (SELECT 1 FROM assignment b WHERE b.scope = 'SITE' AND b.siteId = l.siteId AND ${onDay("b")})`;
+      const siteOwned = `EXISTS (SELECT 1 FROM assignment b WHERE b.scope = 'SITE' AND b.siteId = ${site} AND ${onDay("b")})`;
       query
         .andWhere(
           `EXISTS (SELECT 1 FROM assignment a WHERE a.customerId = :customerId AND ${onDay("a")} AND (
             (a.scope = 'LIST' AND a.listId = m.listId)
-            OR (a.scope = 'SITE' AND a.siteId = l.siteId AND NOT ${listOwned})
+            OR (a.scope = 'SITE' AND a.siteId = ${site} AND NOT ${listOwned})
             OR (a.scope = 'SERVER' AND a.serverId = m.serverId AND NOT ${listOwned} AND NOT ${siteOwned})))`,
           { customerId },
         )

@@ -1,7 +1,9 @@
-import { listNames, openFixtureDb } from "@listbill/fixtures";
+import { listNames, moveList, openFixtureDb } from "@listbill/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toGlobalId } from "../graphql/global-id.js";
+import { Customer } from "../customers/customer.entity.js";
 import { List } from "../lists/list.entity.js";
+import { Site } from "../sites/site.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
 import { MessageLog } from "./message-log.entity.js";
@@ -27,7 +29,9 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       [5, "2026-11-04 00:00:00", names[2], 1_000, 1_000],
     ];
     for (const [id, created, list, bytes, recipients] of rows) {
-      await db.run("INSERT INTO log_ (LogID_, Created_, List_, Site_, ByteCount_, RecipientCount_, OutmailID_, SubsetID_, Source_, Title_) VALUES (?, ?, ?, 'site-01', ?, ?, NULL, NULL, 'lm', 'news')", [id, created, list, bytes, recipients]);
+      // Each message logged with its list's site, as ListManager logs it.
+      const [{ site }] = await db.all<{ site: string }>("SELECT t.SiteName_ AS site FROM lists_ l JOIN topics_ t ON t.TopicName_ = l.Topic_ WHERE l.Name_ = ?", [list]);
+      await db.run("INSERT INTO log_ (LogID_, Created_, List_, Site_, ByteCount_, RecipientCount_, OutmailID_, SubsetID_, Source_, Title_) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, 'lm', 'news')", [id, created, list, site, bytes, recipients]);
     }
     await db.close();
     serverId = await registerServer(app, { name: "Usage A", port: hosting.agent.port });
@@ -105,6 +109,28 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     // The customer owning lists directly is billed as before, whatever owns their site or server.
     expect(await byDay(customerId)).toEqual(metered);
     expect(metered.reduce((sum: number, bucket: { messages: number }) => sum + bucket.messages, 0)).toBe(4);
+  });
+
+  it("bills a whole site's owner for what its site sent, after the list moved to another site too", async () => {
+    const list = await app.db.manager.findOneByOrFail(List, { name: names[2] });
+    const sites = await app.db.manager.findBy(Site, { serverId: list.serverId });
+    expect(sites).toHaveLength(2);
+    const [from, to] = [sites.find((site) => site.id === list.siteId)!, sites.find((site) => site.id !== list.siteId)!];
+    // The import resolved the site each message was logged with.
+    expect((await app.db.manager.findOneByOrFail(MessageLog, { remoteLogId: 5 })).siteId).toBe(from.id);
+    const siteOwner = (await app.db.manager.findOneByOrFail(Customer, { company: "Site Owner" })).id;
+    const serverOwner = (await app.db.manager.findOneByOrFail(Customer, { company: "Server Owner" })).id;
+    const byDay = async (id: number) => dataOf(await app.gql(USAGE, { filter: { customerId: toGlobalId("Customer", id), from: "2026-10-01", to: "2026-11-30", groupBy: "DAY" } })).usage;
+    const sentFromSite = [{ period: "2026-11-04", messages: 1, recipients: 1_000, bytes: 1_000, units: 1_000 }];
+    expect(await byDay(siteOwner)).toEqual(sentFromSite);
+
+    await moveList(hosting.target, names[2], to.name);
+    await runJobs(app, "syncServers", [serverId]);
+    expect((await app.db.manager.findOneByOrFail(List, { id: list.id })).siteId).toBe(to.id);
+    // The list is now on a site of the server owner's; what it sent from its old site stays billed to that site's owner.
+    expect(dataOf(await app.gql(`query($id: ID!) { list(id: $id) { ownedThrough customer { company } } }`, { id: toGlobalId("List", list.id) })).list).toEqual({ ownedThrough: "SERVER", customer: { company: "Server Owner" } });
+    expect(await byDay(siteOwner)).toEqual(sentFromSite);
+    expect(await byDay(serverOwner)).toEqual([]);
   });
 
   it("refuses a reversed range or two filters at once", async () => {

@@ -1,8 +1,4 @@
 import "reflect-metadata";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createScratchDatabase, mysqlTestUrl } from "@listbill/fixtures/testing";
 import { describe, expect, it } from "vitest";
 import { Server } from "../../servers/server.entity.js";
 import { seedInventory } from "../../testing/seed.js";
@@ -10,16 +6,13 @@ import { testDatabases } from "../../testing/test-app.js";
 import { OpenErrors } from "../../validation/open-errors.js";
 import { CODE_RULES } from "../../validation/validation-codes.js";
 import { ValidationError } from "../../validation/validation-error.entity.js";
-import { openDatabase } from "../data-source.js";
+import { withScratchDatabase } from "./scratch-database.test-support.js";
 
 const AT = "2026-11-01 10:00:00.000";
 
 describe.each(testDatabases())("the migrations to published validation runs and rules from codes, on %s", (kind) => {
   it("publishes the runs that finished, keeps the others' rows hidden, drops the derived columns, and goes back down", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "listbill-migration-"));
-    const scratch = kind === "mysql" ? await createScratchDatabase(mysqlTestUrl()!, "lbmig") : undefined;
-    const db = await openDatabase({ databaseUrl: scratch?.url, dataDir });
-    try {
+    await withScratchDatabase(kind, async (db) => {
       await seedInventory(db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
       const serverId = (await db.manager.find(Server))[0]!.id;
       // Back to before both: rules stored on each row, PENDING rows flipped at publication.
@@ -30,7 +23,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
           expect(last[0]!.name).not.toBe(name);
         }
       };
-      await undo(["ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
+      await undo(["MessageLogSite1765100000000", "ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
 
       // As the code before it left things: a published run, an abandoned one, one that never ended.
@@ -82,7 +75,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
       await error(withdrawn, "FIXED", "fixed-before", false);
       // A run writing OPEN rows when the code goes back: the old code knows them as PENDING, with their rules stored again.
       await error(unfinished, "OPEN", "new", false);
-      await undo(["ValidationRunWithdrawn1765000000000"]);
+      await undo(["MessageLogSite1765100000000", "ValidationRunWithdrawn1765000000000"]);
       expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "withdrawn:SUPERSEDED", "fixed-before:FIXED", "new:OPEN"]);
       expect(await columns("validation_run")).not.toContain("sweepDueAt");
       await undo(["ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
@@ -91,10 +84,6 @@ describe.each(testDatabases())("the migrations to published validation runs and 
       // The rule as the code of that time had it (the remedy has been reworded since).
       expect({ ...rules[0]!, fixable: Boolean(Number(rules[0]!.fixable)) }).toEqual({ severity: "ERROR", objectType: "LIST", fixable: false, remedy: "Assign the list to a customer." });
       expect(await columns("validation_run")).not.toContain("publishedAt");
-    } finally {
-      await db.close();
-      await scratch?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });

@@ -1,0 +1,20 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createScratchDatabase, mysqlTestUrl } from "@listbill/fixtures/testing";
+import { openDatabase } from "../data-source.js";
+import type { Database } from "../database.js";
+
+/** A database of its own for a migration test, every migration run, dropped afterwards. */
+export async function withScratchDatabase(kind: "sqlite" | "mysql", work: (db: Database) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "listbill-migration-"));
+  const scratch = kind === "mysql" ? await createScratchDatabase(mysqlTestUrl()!, "lbmig") : undefined;
+  const db = await openDatabase({ databaseUrl: scratch?.url, dataDir });
+  try {
+    await work(db);
+  } finally {
+    await db.close();
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,37 @@
+import "reflect-metadata";
+import { describe, expect, it } from "vitest";
+import { Server } from "../../servers/server.entity.js";
+import { Site } from "../../sites/site.entity.js";
+import { seedInventory } from "../../testing/seed.js";
+import { testDatabases } from "../../testing/test-app.js";
+import { withScratchDatabase } from "./scratch-database.test-support.js";
+
+describe.each(testDatabases())("the migration giving imported messages their site, on %s", (kind) => {
+  it("resolves each imported row's site by name key on its own server, leaves the others without one, and goes back down", async () => {
+    await withScratchDatabase(kind, async (db) => {
+      await seedInventory(db, { servers: 2, sitesPerServer: 2, listsPerSite: 1 });
+      const [first, second] = (await db.manager.find(Server, { order: { id: "ASC" } })).map((server) => server.id);
+      const siteId = async (serverId: number, name: string) => (await db.manager.findOneByOrFail(Site, { serverId, name })).id;
+      await db.dataSource.undoLastMigration({ transaction: "each" });
+      const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
+
+      // Rows as the import left them before: a site name only, as the hosting server's log wrote it.
+      const rows: [number, number, string | null][] = [
+        [first!, 1, "site0"],
+        [first!, 2, "SITE1"],
+        [first!, 3, "gone"],
+        [first!, 4, null],
+        [second!, 1, "site1"],
+      ];
+      for (const [serverId, remoteLogId, siteName] of rows) {
+        await sql("INSERT INTO message_log (serverId, remoteLogId, listId, listName, siteName, sentAt, byteCount, recipientCount, importedAt) VALUES (?, ?, NULL, 'l', ?, '2026-11-01 10:00:00', 1, 1, '2026-11-01 10:00:00')", [serverId, remoteLogId, siteName]);
+      }
+      await db.dataSource.runMigrations({ transaction: "each" });
+      const sites = ((await sql("SELECT siteId FROM message_log ORDER BY id")) as { siteId: number | string | null }[]).map((row) => (row.siteId === null ? null : Number(row.siteId)));
+      expect(sites).toEqual([await siteId(first!, "site0"), await siteId(first!, "site1"), null, null, await siteId(second!, "site1")]);
+
+      await db.dataSource.undoLastMigration({ transaction: "each" });
+      expect(Object.keys(((await sql("SELECT * FROM message_log")) as Record<string, unknown>[])[0]!)).not.toContain("siteId");
+    });
+  }, 60_000);
+});
