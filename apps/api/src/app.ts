@@ -97,7 +97,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
         const auth = new RequestAuth(services.auth, credentials, config.production);
         return {
           rateLimitKey: rateLimitKey(credentials, req.socket.remoteAddress),
-          context: async () => ({ services, loaders: createLoaders(db.dataSource), requestId: randomUUID(), auth }),
+          context: async () => ({ services, loaders: createLoaders(db.dataSource), newLoaders: () => createLoaders(db.dataSource), requestId: randomUUID(), auth }),
           setCookies: () => auth.setCookies,
         };
       },
@@ -132,7 +132,7 @@ export async function startApp(config: ApiConfig): Promise<App> {
       // A script puts its token in connectionParams ({ authorization: "Bearer …" }); a browser's cookie rides on the upgrade.
       const authorization = typeof connectionParams?.authorization === "string" ? connectionParams.authorization : request.headers.authorization;
       const auth = new RequestAuth(services.auth, readCredentials({ ...request.headers, authorization }), config.production);
-      return { services, loaders: createLoaders(db.dataSource), requestId: randomUUID(), auth };
+      return { services, loaders: createLoaders(db.dataSource), newLoaders: () => createLoaders(db.dataSource), requestId: randomUUID(), auth };
     });
     services.worker.start();
     services.schedule.start();

@@ -185,7 +185,7 @@ export async function paginateEach<T extends ObjectLiteral>(queries: SelectQuery
 
   let totals: Promise<number[]> | undefined;
   const countAll = async () => {
-    const countParts = prepared.map((one, index) => ({ index, sqlAndParameters: one.counted.clone().select("COUNT(*)", "page_count").orderBy().getQueryAndParameters() }));
+    const countParts = prepared.map((one, index) => ({ index, sqlAndParameters: queryAndParametersReusingSql(one.counted.clone().select("COUNT(*)", "page_count").orderBy()) }));
     const rows: Record<string, unknown>[] = await dataSource.query(unionSql(countParts, escape, ""), countParts.flatMap((part) => part.sqlAndParameters[1]));
     const counts = prepared.map(() => 0);
     for (const row of rows) counts[Number(row[BATCH_INDEX])] = Number(row.page_count);

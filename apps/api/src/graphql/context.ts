@@ -6,6 +6,8 @@ import type { Loaders } from "./loaders.js";
 export interface ApiContext {
   services: Services;
   loaders: Loaders;
+  /** Loaders with empty caches, for a context that outlives one read (each event of a subscription). */
+  newLoaders: () => Loaders;
   requestId: string;
   /** Who is calling, looked up on first use (see RequestAuth). */
   auth: RequestAuth;

@@ -79,13 +79,16 @@ export class PageBatches {
   /**
    * The page of `parentId`. `field` and `same` (everything the page depends on besides its
    * parent: page arguments, filter, columns read) name the batch; `pagesOf` reads a batch's pages,
-   * in the order of the ids given, and is called with those of one batch only.
+   * in the order of the ids given (an id may come twice), and is called with those of one batch only.
    */
   load<T>(field: string, same: unknown, parentId: number, pagesOf: (parentIds: number[]) => Promise<Page<T>[]>): Promise<Page<T>> {
     const key = `${field}\n${JSON.stringify(same)}`;
     let loader = this.#loaders.get(key);
     if (!loader) {
-      loader = new DataLoader<number, Page<unknown>>((ids) => pagesOf([...ids]) as Promise<Page<unknown>[]>, { maxBatchSize: MAX_PAGES_PER_STATEMENT });
+      // No cache: a context can outlive one read (a subscription's, several mutations in one
+      // document), and a page read before a change must not answer after it. Async, so that a
+      // refusal thrown while building the queries (a bad filter ID) reaches the field as it is.
+      loader = new DataLoader<number, Page<unknown>>(async (ids) => (await pagesOf([...ids])) as Page<unknown>[], { maxBatchSize: MAX_PAGES_PER_STATEMENT, cache: false });
       this.#loaders.set(key, loader);
     }
     return loader.load(parentId) as Promise<Page<T>>;

@@ -1,4 +1,6 @@
+import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
 
@@ -132,6 +134,67 @@ describe.each(testDatabases())("nested connections on %s", (kind) => {
     expect(globex.assignments.pageInfo.hasNextPage).toBe(true);
     expect(initech).toMatchObject({ lists: { totalCount: 0, nodes: [] }, assignments: { totalCount: 0, nodes: [] } });
     expect(three.count).toBe(one.count);
+  });
+
+  it("refuses a bad filter ID of a nested connection as the top-level one does: a typed error, not an internal one", async () => {
+    for (const [filter, message] of [
+      [`{ siteId: "bogus" }`, "filter.siteId is not a Site ID"],
+      [`{ customerId: "bogus" }`, "filter.customerId is not a Customer ID"],
+    ]) {
+      for (const query of [`{ servers(first: 3) { nodes { lists(filter: ${filter}) { nodes { name } } } } }`, `query($id: ID!) { server(id: $id) { lists(filter: ${filter}) { nodes { name } } } }`]) {
+        const response = await app.gql(query, { id: serverIds[0] });
+        expect(response.errors?.length).toBeGreaterThan(0);
+        for (const error of response.errors ?? []) expect(error).toMatchObject({ message, extensions: { code: "BAD_USER_INPUT" } });
+      }
+    }
+  });
+
+  it("reads a nested page afresh for each mutation of a document: the second sees what the first changed", async () => {
+    const server = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { lists(first: 1) { nodes { id name } } } }`, { id: serverIds[1] })).server;
+    const list = server.lists.nodes[0];
+    const selection = `lists { server { lists(first: 1) { nodes { name customer { company } } } } } userErrors { code }`;
+    const response = dataOf(
+      await app.gql(`mutation($assign: AssignListsInput!, $unassign: UnassignListsInput!) { first: assignLists(input: $assign) { ${selection} } second: unassignLists(input: $unassign) { ${selection} } }`, {
+        assign: { customerId: customerIds[2], listIds: [list.id] },
+        unassign: { listIds: [list.id] },
+      }),
+    );
+    expect(response.first.lists[0].server.lists.nodes).toEqual([{ name: list.name, customer: { company: "Initech" } }]);
+    // Back to its site's owner.
+    expect(response.second.lists[0].server.lists.nodes).toEqual([{ name: list.name, customer: { company: "Acme" } }]);
+  });
+
+  it("reads a nested page and the server afresh for each event of a subscription", async () => {
+    await app.services.worker.stop();
+    const jobId = dataOf(await app.gql(`mutation($input: ValidateServersInput!) { validateServers(input: $input) { jobs { id } } }`, { input: { serverIds: [serverIds[1]] } })).validateServers.jobs[0].id;
+    const client = createClient({ url: `${app.url.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${await app.tokenOf("admin")}` }, retryAttempts: 0 });
+    const events: { state: string; nested: string; validatedAt: string }[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe<{ jobUpdated: { state: string; server: { validatedAt: string; jobs: { nodes: { id: string; state: string }[] } } } }>(
+          { query: `subscription($id: ID!) { jobUpdated(id: $id) { state server { validatedAt jobs(first: 1) { nodes { id state } } } } }`, variables: { id: jobId } },
+          {
+            next: (message) => {
+              const job = message.data?.jobUpdated;
+              if (!job) return reject(new Error(JSON.stringify(message.errors)));
+              expect(job.server.jobs.nodes[0]!.id).toBe(jobId);
+              if (events.push({ state: job.state, nested: job.server.jobs.nodes[0]!.state, validatedAt: job.server.validatedAt }) === 1) app.services.worker.start();
+            },
+            error: reject,
+            complete: resolve,
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+      await app.stopBackgroundWork();
+    }
+    expect(events.at(-1)!.state).toBe("SUCCEEDED");
+    for (const event of events) expect(event.nested).toBe(event.state);
+    // The server too is read afresh: the last event shows the validation that just ended.
+    const { validatedAt } = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { validatedAt } }`, { id: serverIds[1] })).server;
+    expect(events.at(-1)!.validatedAt).toBe(validatedAt);
+    expect(events[0]!.validatedAt).not.toBe(validatedAt);
   });
 
   it("refuses a bad page of a nested connection for each parent, with the same typed error as alone", async () => {

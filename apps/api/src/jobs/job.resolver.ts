@@ -28,7 +28,7 @@ export class JobResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as ApiContext;
       if (!(await ctx.auth.identity())) throw unauthenticated("Sign in to subscribe to jobUpdated: send connectionParams { authorization: \"Bearer <token>\" }");
-      return ctx.services.jobs.watch(args.id as string);
+      return eachWithNewLoaders(ctx, ctx.services.jobs.watch(args.id as string));
     },
   })
   jobUpdated(@Root() job: Job, @Arg("id", () => ID) _id: string): Job {
@@ -46,5 +46,16 @@ export class ServerJobsResolver {
   @FieldResolver(() => JobConnection, { description: "The server's jobs, newest first" })
   jobs(@Root() server: Server, @Args() page: PageArgs, @Arg("filter", () => JobFilter, { nullable: true }) filter: JobFilter | null, @Ctx() ctx: ApiContext) {
     return ctx.loaders.pages.load("Server.jobs", [page, filter], server.id, (serverIds) => ctx.services.jobs.pages(page, filter, serverIds));
+  }
+}
+
+/**
+ * The events, each resolved with loaders of its own: the subscription's context lives as long as
+ * it does, and a server or page a loader read for one event must not answer for the next.
+ */
+async function* eachWithNewLoaders<T>(ctx: ApiContext, events: AsyncGenerator<T>): AsyncGenerator<T> {
+  for await (const event of events) {
+    ctx.loaders = ctx.newLoaders();
+    yield event;
   }
 }
