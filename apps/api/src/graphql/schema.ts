@@ -14,7 +14,7 @@ import { HostingPlanResolver } from "../plans/hosting-plan.resolver.js";
 import { ServerResolver } from "../servers/server.resolver.js";
 import { SiteResolver } from "../sites/site.resolver.js";
 import { SyncResolver } from "../sync/sync.resolver.js";
-import { UsageResolver } from "../usage/usage.resolver.js";
+import { CustomerUsageResolver, UsageResolver } from "../usage/usage.resolver.js";
 import { ServerValidationResolver, ValidationResolver } from "../validation/validation.resolver.js";
 
 export const resolvers = [
@@ -33,6 +33,7 @@ export const resolvers = [
   SyncResolver,
   FixResolver,
   UsageResolver,
+  CustomerUsageResolver,
   AuditResolver,
 ] as const;
 

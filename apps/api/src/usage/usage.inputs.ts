@@ -45,3 +45,33 @@ export class UsageBucket {
   @Field(() => Float, { description: "Billable units: per recipient, one unit per message up to the plan's unit size, proportionally more above it" })
   units!: number;
 }
+
+@InputType({ description: "A billing period: from and to are UTC days, both included; serverId narrows it to one server's messages" })
+export class UsageByCustomerFilter {
+  @Field(() => CalendarDate)
+  from!: string;
+
+  @Field(() => CalendarDate)
+  to!: string;
+
+  @Field(() => ID, { nullable: true })
+  serverId?: string | null;
+}
+
+@ObjectType({ description: "One customer's billable usage over a period: the messages of the lists it owned on the day each was sent" })
+export class CustomerUsage {
+  /** The owner's row id; null for the messages of lists nobody owned that day. */
+  customerId!: number | null;
+
+  @Field(() => Int)
+  messages!: number;
+
+  @Field(() => Int)
+  recipients!: number;
+
+  @Field(() => Float)
+  bytes!: number;
+
+  @Field(() => Float, { description: "Billable units by the customer's plan (see UsageBucket.units); one per recipient for nobody's messages" })
+  units!: number;
+}

@@ -133,6 +133,53 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     expect(await byDay(serverOwner)).toEqual([]);
   });
 
+  it("totals a billing period per customer, by company, nobody's messages last, each customer's as its own usage says", async () => {
+    // A message of a list nobody owned that day (the server's owner starts on 2026-10-02).
+    const unowned = await app.db.manager.findOneByOrFail(List, { name: names[3] });
+    await app.db.manager.insert(MessageLog, { serverId: unowned.serverId, remoteLogId: 9_002, listId: unowned.id, listName: unowned.name, siteName: null, sentAt: new Date("2026-10-01T18:00:00Z"), byteCount: 20_480, recipientCount: 4, importedAt: new Date() });
+    try {
+      const period = { from: "2026-10-01", to: "2026-11-30" };
+      const BY_CUSTOMER = `query($filter: UsageByCustomerFilter!) { usageByCustomer(filter: $filter) { customer { id company } messages recipients bytes units } }`;
+      const rows = dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer;
+      expect(rows.map((row: any) => row.customer?.company ?? null)).toEqual(["Metered Co", "Site Owner", null]);
+      // Nobody's message counts one unit per recipient: no plan applies.
+      expect(rows[2]).toEqual({ customer: null, messages: 1, recipients: 4, bytes: 20_480, units: 4 });
+      for (const row of rows.slice(0, 2)) {
+        const buckets = dataOf(await app.gql(USAGE, { filter: { ...period, customerId: row.customer.id, groupBy: "MONTH" } })).usage;
+        const sum = (field: string) => buckets.reduce((total: number, bucket: any) => total + bucket[field], 0);
+        expect({ messages: row.messages, recipients: row.recipients, bytes: row.bytes, units: row.units }).toEqual({ messages: sum("messages"), recipients: sum("recipients"), bytes: sum("bytes"), units: sum("units") });
+      }
+      expect(rows[0].messages).toBe(4);
+      // Together they are the fleet's usage, units included (each message by its owner's plan).
+      const fleet = dataOf(await app.gql(USAGE, { filter: { ...period, groupBy: "MONTH" } })).usage;
+      for (const field of ["messages", "recipients", "bytes", "units"]) {
+        expect(rows.reduce((total: number, row: any) => total + row[field], 0)).toBe(fleet.reduce((total: number, bucket: any) => total + bucket[field], 0));
+      }
+      // One server's period: this one's are all of them; a period without messages has no rows.
+      expect(dataOf(await app.gql(BY_CUSTOMER, { filter: { ...period, serverId } })).usageByCustomer).toEqual(rows);
+      expect(dataOf(await app.gql(BY_CUSTOMER, { filter: { from: "2026-12-01", to: "2026-12-31" } })).usageByCustomer).toEqual([]);
+      // A plan without a unit size counts one unit per recipient, for the fleet as for its customers.
+      const planId = dataOf(await app.gql(`query($id: ID!) { customer(id: $id) { plan { id } } }`, { id: customerId })).customer.plan.id;
+      const setUnit = async (messageUnitBytes: number) => dataOf(await app.gql(`mutation($input: UpdateHostingPlanInput!) { updateHostingPlan(input: $input) { userErrors { code } } }`, { input: { id: planId, messageUnitBytes } }));
+      await setUnit(0);
+      try {
+        const flat = dataOf(await app.gql(USAGE, { filter: { ...period, groupBy: "MONTH" } })).usage;
+        expect(flat.map((bucket: any) => bucket.units)).toEqual(flat.map((bucket: any) => bucket.recipients));
+        expect(flat.map((bucket: any) => bucket.messages)).toEqual(fleet.map((bucket: any) => bucket.messages));
+        expect(dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer[0]).toMatchObject({ customer: { company: "Metered Co" }, units: rows[0].recipients });
+      } finally {
+        await setUnit(10_240);
+      }
+      expect(dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer).toEqual(rows);
+      for (const filter of [{ from: "2026-11-30", to: "2026-10-01" }, { ...period, serverId: customerId }]) {
+        const refused = await app.gql(BY_CUSTOMER, { filter });
+        expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      }
+    } finally {
+      await app.db.manager.delete(MessageLog, { remoteLogId: 9_002 });
+    }
+  });
+
   it("refuses a reversed range or two filters at once", async () => {
     const reversed = await app.gql(USAGE, { filter: { from: "2026-11-30", to: "2026-10-01", groupBy: "DAY" } });
     expect(reversed.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
