@@ -206,6 +206,20 @@ describe("an operator in the browser", () => {
     expect(await total("Messages")).toBe(Number(log!.messages));
     expect(await total("Recipients")).toBe(Number(log!.recipients));
     expect(await page.getByRole("alert").count()).toBe(0);
+    // By customer: east's lists were assigned from today, so what they sent in 2024 is nobody's,
+    // and says so; the CSV an invoice run starts from holds the same figures.
+    const byCustomer = page.getByRole("region", { name: "Usage by customer" });
+    const nobody = byCustomer.getByRole("row").filter({ hasText: "Nobody (unassigned lists)" });
+    await nobody.waitFor();
+    expect(await byCustomer.getByRole("row").count()).toBe(2);
+    expect((await nobody.getByRole("cell").allTextContents()).slice(2, 4)).toEqual([Number(log!.messages).toLocaleString("en-US"), Number(log!.recipients).toLocaleString("en-US")]);
+    const download = page.waitForEvent("download");
+    await byCustomer.getByRole("button", { name: "Export CSV" }).click();
+    const [header, ...lines] = readFileSync(await (await download).path(), "utf8").trim().split("\r\n");
+    expect(header).toBe("customer,plan,from,to,messages,recipients,bytes,units");
+    expect(lines.map((line) => line.split(",")).map(([customer, plan, from, , messages, recipients, , units]) => [customer, plan, from, messages, recipients, units])).toEqual([
+      ["(nobody)", "", "2000-01-01", String(log!.messages), String(log!.recipients), String(log!.recipients)],
+    ]);
 
     await page.getByRole("link", { name: "Customers" }).click();
     await page.getByRole("link", { name: "Acme Newsletters" }).click();

@@ -39,6 +39,7 @@ export async function runSqlCountBench(seeded: SeededApi): Promise<SqlCountRow[]
     ServerDetail: { id: seeded.ids.serverId },
     JobById: { id: seeded.ids.jobId },
     Usage: { filter: { from: "2024-01-01", to: today, groupBy: "MONTH" } },
+    UsageByCustomer: { filter: { from: "2024-01-01", to: today } },
   };
   const rows: SqlCountRow[] = [];
   for (const [name, document] of Object.entries(spaDocuments)) {

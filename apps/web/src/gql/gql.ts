@@ -47,6 +47,7 @@ type Documents = {
     "\n  mutation TestServerConnection($input: TestServerConnectionInput!) {\n    testServerConnection(input: $input) {\n      ok\n      reason\n      message\n      version\n      latencyMs\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.TestServerConnectionDocument,
     "\n  mutation ValidateServers($input: ValidateServersInput!) {\n    validateServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.ValidateServersDocument,
     "\n  mutation SyncServers($input: SyncServersInput!) {\n    syncServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.SyncServersDocument,
+    "\n  query UsageByCustomer($filter: UsageByCustomerFilter!) {\n    usageByCustomer(filter: $filter) {\n      customer {\n        id\n        company\n        plan {\n          name\n        }\n      }\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": typeof types.UsageByCustomerDocument,
     "\n  query Usage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      period\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": typeof types.UsageDocument,
 };
 const documents: Documents = {
@@ -83,6 +84,7 @@ const documents: Documents = {
     "\n  mutation TestServerConnection($input: TestServerConnectionInput!) {\n    testServerConnection(input: $input) {\n      ok\n      reason\n      message\n      version\n      latencyMs\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.TestServerConnectionDocument,
     "\n  mutation ValidateServers($input: ValidateServersInput!) {\n    validateServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.ValidateServersDocument,
     "\n  mutation SyncServers($input: SyncServersInput!) {\n    syncServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.SyncServersDocument,
+    "\n  query UsageByCustomer($filter: UsageByCustomerFilter!) {\n    usageByCustomer(filter: $filter) {\n      customer {\n        id\n        company\n        plan {\n          name\n        }\n      }\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": types.UsageByCustomerDocument,
     "\n  query Usage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      period\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": types.UsageDocument,
 };
 
@@ -232,6 +234,10 @@ export function graphql(source: "\n  mutation ValidateServers($input: ValidateSe
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SyncServers($input: SyncServersInput!) {\n    syncServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SyncServers($input: SyncServersInput!) {\n    syncServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UsageByCustomer($filter: UsageByCustomerFilter!) {\n    usageByCustomer(filter: $filter) {\n      customer {\n        id\n        company\n        plan {\n          name\n        }\n      }\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n"): (typeof documents)["\n  query UsageByCustomer($filter: UsageByCustomerFilter!) {\n    usageByCustomer(filter: $filter) {\n      customer {\n        id\n        company\n        plan {\n          name\n        }\n      }\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -6,6 +6,7 @@ import { CustomerSelect } from "../customers/CustomerSelect";
 import { graphql } from "../gql";
 import type { UsagePeriod } from "../gql/graphql";
 import { ServerSelect } from "../servers/ServerSelect";
+import { UsageByCustomer } from "./UsageByCustomer";
 import { UsageChart } from "./UsageChart";
 
 const USAGE = graphql(`
@@ -103,6 +104,8 @@ export default function UsagePage() {
               ))}
             </tbody>
           </table>
+          {/* One customer's page is its own total; the fleet's or a server's splits by customer. */}
+          {!customerId && <UsageByCustomer from={from} to={to} serverId={serverId} />}
         </>
       )}
     </section>
