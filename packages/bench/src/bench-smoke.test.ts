@@ -105,6 +105,11 @@ describe("every benchmark end to end in smoke mode", () => {
     expect(sync.logImport.listbill.rows).toBe(5000);
     expect(sync.logImport.peakRssBytes).toBeGreaterThan(0);
     expect(markdown).toContain("## Sync and log import");
+    // The month-end usage queries over that log: each answered, every customer's owned lists billed.
+    expect(sync.usage.messages).toBe(5000);
+    expect(sync.usage.queries.map((query: { rows: number }) => query.rows)).toEqual([expect.any(Number), expect.any(Number), 3]);
+    for (const query of [sync.usage.raw, ...sync.usage.queries]) expect(query.ms).toBeGreaterThan(0);
+    expect(markdown).toMatch(/\| usageByCustomer of the server \| 3 \| [\d.]+ s \| \*\*[\d.]+×\*\* \|/);
 
     expect(scaleOut.violations).toEqual([]);
     expect(scaleOut.failed).toBe(0);

@@ -9,6 +9,7 @@ import mysql from "mysql2/promise";
 import { FINISHED_STATES, JOB_FIELDS, type JobView, createServer, startJobs } from "./api-jobs.js";
 import { type ApiProcess, benchApiEnv, startApiProcess } from "./api-process.js";
 import { cachedFixture } from "./fixture-cache.js";
+import { type UsageFigures, runUsageBench, usageReport } from "./usage-bench.js";
 
 export interface SyncBenchOptions {
   /** Lists of the inventory fixture (~10 members each). */
@@ -29,6 +30,7 @@ export interface SyncFigures {
   logRows: number;
   inventory: { listbill: WriteFigures; raw: WriteFigures };
   logImport: { listbill: WriteFigures; raw: WriteFigures; peakRssBytes: number; startupPeakRssBytes: number };
+  usage: UsageFigures;
 }
 
 const CHUNK = 500;
@@ -72,11 +74,15 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<SyncFigur
     for (const [name, figures, expected] of [["inventory", listbillInventory, options.lists], ["log import", listbillLog, options.logRows], ["raw log import", rawLog, options.logRows]] as const) {
       if (figures.rows !== expected) throw new Error(`${name} wrote ${figures.rows} rows, not ${expected}`);
     }
+    const peakRssBytes = api.memory().peakRssBytes;
+    const usage = await runUsageBench(api, pool, logServer);
+    for (const query of [usage.raw, ...usage.queries]) options.log(`  ${query.what}: ${query.ms.toFixed(0)} ms`);
     return {
       lists: options.lists,
       logRows: options.logRows,
       inventory: { listbill: listbillInventory, raw: rawInventory },
-      logImport: { listbill: listbillLog, raw: rawLog, peakRssBytes: api.memory().peakRssBytes, startupPeakRssBytes },
+      logImport: { listbill: listbillLog, raw: rawLog, peakRssBytes, startupPeakRssBytes },
+      usage,
     };
   } finally {
     await api?.stop();
@@ -228,5 +234,7 @@ export function syncReport(machine: string, figures: SyncFigures): string {
     row("log import", figures.logImport),
     "",
     `Peak RSS of the API process (VmHWM) through the log import: ${Math.round(figures.logImport.peakRssBytes / 2 ** 20)} MB (${Math.round(figures.logImport.startupPeakRssBytes / 2 ** 20)} MB before it). Goal: listbill ÷ raw at least 0.5.`,
+    "",
+    usageReport(figures.usage),
   ].join("\n");
 }

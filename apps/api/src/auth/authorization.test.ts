@@ -168,6 +168,7 @@ const QUERIES: Record<string, Case> = {
   validationError: { minimum: "viewer", document: `{ validationError(id: "eA") { id } }` },
   auditEntries: { minimum: "viewer", document: `{ auditEntries { totalCount } }` },
   usage: { minimum: "viewer", document: `{ usage(filter: { from: "2026-01-01", to: "2026-01-31", groupBy: MONTH }) { period messages } }` },
+  usageByCustomer: { minimum: "viewer", document: `{ usageByCustomer(filter: { from: "2026-01-01", to: "2026-01-31" }) { customer { company } units } }` },
 };
 
 async function rootFields(operation: "getQueryType" | "getMutationType"): Promise<string[]> {

@@ -23,13 +23,22 @@ export async function importLog(db: Database, serverId: number, client: HostingC
   const server = await db.manager.findOneByOrFail(Server, { id: serverId });
   let highWater = server.logHighWater;
   let imported = 0;
-  // The import runs after the sync's inventory: every site the log names is in billing by now.
-  const siteIds = new Map((await db.manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } })).map((site) => [site.nameKey, site.id]));
+  // The import runs after the sync's inventory, so the sites the log names are in billing, but
+  // for one added on the hosting server since: the map is read again when a chunk names a site
+  // it lacks. A site billing never had (gone before it was first synced) stays without one.
+  const readSites = async () => new Map((await db.manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } })).map((site) => [site.nameKey, site.id]));
+  let siteIds = await readSites();
+  const unknownSites = new Set<string>();
   for (;;) {
     const entries: HostingLogEntry[] = [];
     for await (const entry of client.logEntries({ afterId: highWater, limit: LOG_CHUNK })) entries.push(entry);
     if (entries.length === 0) break;
     const next = entries[entries.length - 1]!.id;
+    const unknown = entries.map((entry) => (entry.site ? nameKey(entry.site) : "")).filter((key) => key && !siteIds.has(key) && !unknownSites.has(key));
+    if (unknown.length) {
+      siteIds = await readSites();
+      for (const key of unknown) if (!siteIds.has(key)) unknownSites.add(key);
+    }
     await db.transaction(async (manager) => {
       const keys = [...new Set(entries.map((entry) => entry.list).filter((list): list is string => Boolean(list)).map(nameKey))];
       const lists = keys.length ? await manager.find(List, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(keys) } }) : [];

@@ -63,10 +63,11 @@ export class CustomerUsage {
   /** The owner's row id; null for the messages of lists nobody owned that day. */
   customerId!: number | null;
 
-  @Field(() => Int)
+  // Float, not Int: a customer's or nobody's total over years passes 2^31 recipients.
+  @Field(() => Float)
   messages!: number;
 
-  @Field(() => Int)
+  @Field(() => Float)
   recipients!: number;
 
   @Field(() => Float)

@@ -44,67 +44,116 @@ export class UsageService {
 
   /**
    * The period's messages (optionally one server's, one list's or one customer's) totalled by
-   * day, month or owner, in one statement after reading the plans' unit sizes. A message's owner is the customer owning its list on
-   * the day it was sent, as list.customerId is computed for today: the list's own assignment,
-   * else its site's, else its server's, the newest of a scope should two overlap; a site or
-   * server owner is not billed for a list another customer was assigned directly. The site is the
-   * one the hosting server logged the message from (resolved at import); rows without one fall
-   * back to the list's current site. A message's units follow its owner's plan.
+   * day, month or owner. A message's owner is the customer owning its list on the day it was
+   * sent, as list.customerId is computed for today: the list's own assignment, else its site's,
+   * else its server's, the newest of a scope should two overlap; a site or server owner is not
+   * billed for a list another customer was assigned directly. The site is the one the hosting
+   * server logged the message from (resolved at import); rows without one fall back to the
+   * list's current site. A message's units follow its owner's plan.
    *
-   * Owners change seldom and messages are many: the messages are first summed per list, site,
-   * server and day (with their units for each unit size a plan has), and each of those groups
-   * looks up its owner once, through the assignment indexes. A million messages in a month take
-   * about 2.5 s on MariaDB; looked up per message (as before), minutes.
+   * Owners change seldom and messages are many. The days on which any assignment starts or ends
+   * cut the period into segments in which no owner changes, and each list, site and server of the
+   * period's messages looks up its owner once per segment, through the assignment indexes.
+   * Looked up per message instead, a million messages took minutes (packages/bench: usage).
    */
   private async totals(period: { from: string; to: string }, scope: { serverId?: number; listId?: number; customerId?: number }, by: UsagePeriod | "OWNER"): Promise<({ bucket: string | number | null } & RawTotals)[]> {
     const mysql = this.db.kind === "mysql";
+    const format = by === UsagePeriod.DAY ? "%Y-%m-%d" : "%Y-%m";
+    const bucketOf = (date: string) => (mysql ? `DATE_FORMAT(${date}, '${format}')` : `strftime('${format}', ${date})`);
+    const day = "DATE(m.sentAt)";
+    const conditions = ["m.sentAt >= ?", "m.sentAt < ?"];
+    const periodParameters: unknown[] = [`${period.from} 00:00:00.000`, `${nextDay(period.to)} 00:00:00.000`];
+    for (const [column, value] of [["serverId", scope.serverId], ["listId", scope.listId]] as const) {
+      if (value === undefined) continue;
+      conditions.push(`m.${column} = ?`);
+      periodParameters.push(value);
+    }
     for (let attempt = 1; ; attempt++) {
-      // The unit size of each plan a customer has, for units: a group carries its units at each size, and its owner's plan picks one.
-      const sizes = ((await this.db.manager.query("SELECT DISTINCT p.messageUnitBytes FROM hosting_plan p WHERE p.messageUnitBytes > 0 AND EXISTS (SELECT 1 FROM customer c WHERE c.planId = p.id)")) as { messageUnitBytes: number | string }[])
-        .map((row) => Number(row.messageUnitBytes))
-        .filter((size) => Number.isSafeInteger(size) && size > 0);
-      const day = "DATE(m.sentAt)";
-      const conditions = ["m.sentAt >= ?", "m.sentAt < ?"];
-      const parameters: unknown[] = [`${period.from} 00:00:00.000`, `${nextDay(period.to)} 00:00:00.000`];
-      for (const [column, value] of [["serverId", scope.serverId], ["listId", scope.listId]] as const) {
-        if (value === undefined) continue;
-        conditions.push(`m.${column} = ?`);
-        parameters.push(value);
-      }
-      const unitsAt = sizes.map((size, index) => `, SUM(m.recipientCount * CASE WHEN m.byteCount > ${size} THEN m.byteCount * 1.0 / ${size} ELSE 1 END) AS units_${index}`).join("");
-      const groups = `SELECT m.listId AS listId, COALESCE(m.siteId, l.siteId) AS siteId, m.serverId AS serverId, ${day} AS day, COUNT(*) AS messages, SUM(m.recipientCount) AS recipients, SUM(m.byteCount) AS bytes${unitsAt}
-        FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")} GROUP BY m.listId, COALESCE(m.siteId, l.siteId), m.serverId, ${day}`;
+      const before = await this.ownershipShape(period);
+      const { sizes, changeDays } = before;
       // Without a customer to find and without unit sizes, nobody's plan changes a number: each
       // message counts as it is, its owner not looked up.
-      const owners = by === "OWNER" || scope.customerId !== undefined || sizes.length > 0;
-      const newest = (assignmentScope: string, column: string) =>
-        `(SELECT a.customerId FROM assignment a WHERE a.id = (SELECT MAX(b.id) FROM assignment b WHERE b.scope = '${assignmentScope}' AND b.${column} = d.${column} AND b.startDate <= d.day AND (b.endDate IS NULL OR b.endDate >= d.day)))`;
-      const format = by === UsagePeriod.DAY ? "%Y-%m-%d" : "%Y-%m";
-      const bucketOf = (date: string) => (by === "OWNER" ? "g.owner" : mysql ? `DATE_FORMAT(${date}, '${format}')` : `strftime('${format}', ${date})`);
-      if (!owners) {
+      if (by !== "OWNER" && scope.customerId === undefined && sizes.length === 0) {
         return this.db.manager.query(
           `SELECT ${bucketOf("m.sentAt")} AS bucket, COUNT(*) AS messages, COALESCE(SUM(m.recipientCount), 0) AS recipients, COALESCE(SUM(m.byteCount), 0) AS bytes, COALESCE(SUM(m.recipientCount), 0) AS units
           FROM message_log m WHERE ${conditions.join(" AND ")} GROUP BY ${bucketOf("m.sentAt")} ORDER BY ${bucketOf("m.sentAt")}`,
-          parameters,
+          periodParameters,
         );
       }
-      const owned = `SELECT d.*, COALESCE(${newest("LIST", "listId")}, ${newest("SITE", "siteId")}, ${newest("SERVER", "serverId")}) AS owner FROM (${groups}) d`;
-      const units = sizes.length ? `CASE p.messageUnitBytes ${sizes.map((size, index) => `WHEN ${size} THEN g.units_${index}`).join(" ")} ELSE g.recipients END` : "g.recipients";
-      const bucket = bucketOf("g.day");
-      if (scope.customerId !== undefined) parameters.push(scope.customerId);
-      const rows: ({ bucket: string | number | null; unknownSizes: string | number } & RawTotals)[] = await this.db.manager.query(
-        `SELECT ${bucket} AS bucket, SUM(g.messages) AS messages, SUM(g.recipients) AS recipients, SUM(g.bytes) AS bytes, SUM(${units}) AS units,
-          SUM(CASE WHEN p.messageUnitBytes > 0${sizes.length ? ` AND p.messageUnitBytes NOT IN (${sizes.join(", ")})` : ""} THEN 1 ELSE 0 END) AS unknownSizes
-        FROM (${owned}) g LEFT JOIN customer c ON c.id = g.owner LEFT JOIN hosting_plan p ON p.id = c.planId
-        ${scope.customerId !== undefined ? "WHERE g.owner = ?" : ""} GROUP BY ${bucket} ORDER BY ${bucket}`,
-        parameters,
-      );
-      // A plan given a new unit size between the two reads: read again rather than count it one unit per recipient.
-      if (rows.every((row) => Number(row.unknownSizes) === 0)) return rows;
-      if (attempt === 3) throw new GraphQLError("Hosting plans' unit sizes kept changing during the usage query; ask again", { extensions: { code: "CONFLICT" } });
+      // Each message's segment, named by its first day; beyond MAX_SEGMENTS, each day its own.
+      const starts = [period.from, ...changeDays];
+      const segment =
+        changeDays.length === 0 ? `'${period.from}'` : changeDays.length > MAX_SEGMENTS ? day : `CASE ${changeDays.map((change, index) => `WHEN ${day} < '${change}' THEN '${starts[index]}'`).join(" ")} ELSE '${starts.at(-1)}' END`;
+      // 0 for a message without a list or a site: no assignment has id 0.
+      const listKey = "COALESCE(m.listId, 0)";
+      const siteKey = "COALESCE(m.siteId, l.siteId, 0)";
+      const newest = (assignmentScope: string, column: string, key: string) =>
+        `(SELECT a.customerId FROM assignment a WHERE a.id = (SELECT MAX(b.id) FROM assignment b WHERE b.scope = '${assignmentScope}' AND b.${column} = k.${key} AND b.startDate <= k.segmentStart AND (b.endDate IS NULL OR b.endDate >= k.segmentStart)))`;
+      const owner = `COALESCE(${newest("LIST", "listId", "listKey")}, ${newest("SITE", "siteId", "siteKey")}, ${newest("SERVER", "serverId", "serverId")})`;
+      const key = `${listKey} AS listKey, ${siteKey} AS siteKey, m.serverId AS serverId, ${segment} AS segmentStart`;
+      const keyGroups = `GROUP BY ${listKey}, ${siteKey}, m.serverId, ${segment}`;
+      let rows: ({ bucket: string | number | null } & RawTotals)[];
+      if (by === "OWNER") {
+        // By owner, the messages are first summed per list, site, server and segment (their units at
+        // each unit size a plan in use has): one owner lookup per sum, then the sums per owner.
+        const unitsAt = sizes.map((size, index) => `, SUM(m.recipientCount * CASE WHEN m.byteCount > ${size} THEN m.byteCount * 1.0 / ${size} ELSE 1 END) AS units_${index}`).join("");
+        const units = sizes.length ? `CASE p.messageUnitBytes ${sizes.map((size, index) => `WHEN ${size} THEN o.units_${index}`).join(" ")} ELSE o.recipients END` : "o.recipients";
+        rows = await this.db.manager.query(
+          `SELECT o.owner AS bucket, SUM(o.messages) AS messages, SUM(o.recipients) AS recipients, SUM(o.bytes) AS bytes, SUM(${units}) AS units
+          FROM (SELECT ${owner} AS owner, k.* FROM (SELECT ${key}, COUNT(*) AS messages, SUM(m.recipientCount) AS recipients, SUM(m.byteCount) AS bytes${unitsAt}
+            FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")} ${keyGroups}) k) o
+          LEFT JOIN customer c ON c.id = o.owner LEFT JOIN hosting_plan p ON p.id = c.planId
+          GROUP BY o.owner ORDER BY o.owner`,
+          periodParameters,
+        );
+      } else {
+        // By day or month, each list, site and server of the period's messages looks up its owner
+        // once per segment, and every message joins its own: the number of sums does not grow
+        // with the buckets (a list's months over years), the messages are read twice.
+        const units = "CASE WHEN p.messageUnitBytes > 0 AND m.byteCount > p.messageUnitBytes THEN m.byteCount * 1.0 / p.messageUnitBytes ELSE 1 END";
+        const owners = `SELECT k.*, ${owner} AS owner FROM (SELECT DISTINCT ${key} FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")}) k`;
+        rows = await this.db.manager.query(
+          `SELECT ${bucketOf("m.sentAt")} AS bucket, COUNT(*) AS messages, SUM(m.recipientCount) AS recipients, SUM(m.byteCount) AS bytes, SUM(m.recipientCount * ${units}) AS units
+          FROM message_log m LEFT JOIN list l ON l.id = m.listId
+          JOIN (${owners}) o ON o.listKey = ${listKey} AND o.siteKey = ${siteKey} AND o.serverId = m.serverId AND o.segmentStart = ${segment}
+          LEFT JOIN customer c ON c.id = o.owner LEFT JOIN hosting_plan p ON p.id = c.planId
+          WHERE ${conditions.join(" AND ")}${scope.customerId !== undefined ? " AND o.owner = ?" : ""} GROUP BY ${bucketOf("m.sentAt")} ORDER BY ${bucketOf("m.sentAt")}`,
+          [...periodParameters, ...periodParameters, ...(scope.customerId !== undefined ? [scope.customerId] : [])],
+        );
+      }
+      // An assignment or a plan's unit size changed meanwhile: what was read may straddle it; read again.
+      const after = await this.ownershipShape(period);
+      if (JSON.stringify(after) === JSON.stringify(before)) return rows;
+      if (attempt === 3) throw new GraphQLError("Assignments or plans kept changing during the usage query; ask again", { extensions: { code: "CONFLICT" } });
     }
   }
+
+  /**
+   * What decides the shape of a usage query: the unit size of each plan a customer has, and the
+   * days within the period (after its first) on which an assignment starts, or the day after
+   * one ends (an owner's last day is billed to it).
+   */
+  private async ownershipShape(period: { from: string; to: string }): Promise<{ sizes: number[]; changeDays: string[] }> {
+    const sizes = ((await this.db.manager.query("SELECT DISTINCT p.messageUnitBytes FROM hosting_plan p WHERE p.messageUnitBytes > 0 AND EXISTS (SELECT 1 FROM customer c WHERE c.planId = p.id)")) as { messageUnitBytes: number | string }[])
+      .map((row) => Number(row.messageUnitBytes))
+      .filter((size) => Number.isSafeInteger(size) && size > 0)
+      .sort((a, b) => a - b);
+    const dates = (await this.db.manager.query(
+      "SELECT startDate AS day, 0 AS ends FROM assignment WHERE startDate > ? AND startDate <= ? UNION SELECT endDate AS day, 1 AS ends FROM assignment WHERE endDate >= ? AND endDate < ?",
+      [period.from, period.to, period.from, period.to],
+    )) as { day: string | Date; ends: number | string }[];
+    const days = dates.map((row) => {
+      const date = typeof row.day === "string" ? row.day.slice(0, 10) : row.day.toISOString().slice(0, 10);
+      return Number(row.ends) ? nextDay(date) : date;
+    });
+    // Dates from the database only, checked before they are written into SQL.
+    const changeDays = [...new Set(days)].filter((date) => /^\d{4}-\d{2}-\d{2}$/.test(date)).sort();
+    return { sizes, changeDays };
+  }
 }
+
+/** Beyond this many days with an ownership change in a period, each day is its own segment. */
+const MAX_SEGMENTS = 400;
 
 function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

@@ -4,7 +4,7 @@ import { Server } from "../../servers/server.entity.js";
 import { Site } from "../../sites/site.entity.js";
 import { seedInventory } from "../../testing/seed.js";
 import { testDatabases } from "../../testing/test-app.js";
-import { withScratchDatabase } from "./scratch-database.test-support.js";
+import { withScratchDatabase } from "../../testing/scratch-database.js";
 
 describe.each(testDatabases())("the migration giving imported messages their site, on %s", (kind) => {
   it("resolves each imported row's site by name key on its own server, leaves the others without one, and goes back down", async () => {

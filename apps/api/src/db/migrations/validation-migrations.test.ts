@@ -6,7 +6,7 @@ import { testDatabases } from "../../testing/test-app.js";
 import { OpenErrors } from "../../validation/open-errors.js";
 import { CODE_RULES } from "../../validation/validation-codes.js";
 import { ValidationError } from "../../validation/validation-error.entity.js";
-import { withScratchDatabase } from "./scratch-database.test-support.js";
+import { withScratchDatabase } from "../../testing/scratch-database.js";
 
 const AT = "2026-11-01 10:00:00.000";
 
