@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Mutation } from "../graphql/mutation.js";
 import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";
 import type { ApiContext } from "../graphql/context.js";

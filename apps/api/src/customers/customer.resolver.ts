@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
+import { Mutation } from "../graphql/mutation.js";
 import { AssignmentConnection, AssignmentFilter } from "../assignments/assignment.inputs.js";
 import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";

@@ -149,7 +149,7 @@ describe.each(testDatabases())("nested connections on %s", (kind) => {
     }
   });
 
-  it("reads a nested page afresh for each mutation of a document: the second sees what the first changed", async () => {
+  it("reads afresh for each mutation of a document: the second sees what the first changed, in nested pages and rows read by id", async () => {
     const server = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { lists(first: 1) { nodes { id name } } } }`, { id: serverIds[1] })).server;
     const list = server.lists.nodes[0];
     const selection = `lists { server { lists(first: 1) { nodes { name customer { company } } } } } userErrors { code }`;
@@ -162,6 +162,18 @@ describe.each(testDatabases())("nested connections on %s", (kind) => {
     expect(response.first.lists[0].server.lists.nodes).toEqual([{ name: list.name, customer: { company: "Initech" } }]);
     // Back to its site's owner.
     expect(response.second.lists[0].server.lists.nodes).toEqual([{ name: list.name, customer: { company: "Acme" } }]);
+    // Rows read by id too: the second assignment's payload counts both lists, not what the first one's read.
+    const [one, two] = dataOf(await app.gql(`query($id: ID!) { server(id: $id) { lists(first: 3) { nodes { id } } } }`, { id: serverIds[1] })).server.lists.nodes;
+    const count = `lists { customer { listCount } } userErrors { code }`;
+    const before = dataOf(await app.gql(`query($id: ID!) { customer(id: $id) { listCount } }`, { id: customerIds[2] })).customer.listCount;
+    const counted = dataOf(
+      await app.gql(`mutation($a: AssignListsInput!, $b: AssignListsInput!) { a: assignLists(input: $a) { ${count} } b: assignLists(input: $b) { ${count} } }`, {
+        a: { customerId: customerIds[2], listIds: [one.id] },
+        b: { customerId: customerIds[2], listIds: [two.id] },
+      }),
+    );
+    expect([counted.a.lists[0].customer.listCount, counted.b.lists[0].customer.listCount]).toEqual([before + 1, before + 2]);
+    dataOf(await app.gql(`mutation($input: UnassignListsInput!) { unassignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [one.id, two.id] } }));
   });
 
   it("reads a nested page and the server afresh for each event of a subscription", async () => {

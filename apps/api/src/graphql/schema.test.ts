@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildSchema, isObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
@@ -23,5 +23,15 @@ describe("the committed schema", () => {
     // passwordSet says whether a server has its own agent password, never the password; the
     // mutations that create a token or a session return it once, and only its hash is kept.
     expect(found.sort()).toEqual(["CreateApiTokenPayload.apiToken", "CreateApiTokenPayload.token", "LoginPayload.token", "Mutation.createApiToken", "Mutation.revokeApiToken", "Query.apiTokens", "RevokeApiTokenPayload.apiToken", "Server.passwordSet"].sort());
+  });
+});
+
+describe("the resolvers", () => {
+  it("declare every mutation with graphql/mutation.ts's @Mutation, which gives each its own loaders", () => {
+    const source = join(import.meta.dirname, "..");
+    const files = readdirSync(source, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"));
+    const offenders = files.filter((file) => /import \{[^}]*\bMutation\b[^}]*\} from "type-graphql"/.test(readFileSync(join(source, file), "utf8")) && !file.endsWith(join("graphql", "mutation.ts")));
+    expect(offenders).toEqual([]);
+    expect(files.filter((file) => readFileSync(join(source, file), "utf8").includes("@Mutation(")).length).toBeGreaterThan(5);
   });
 });

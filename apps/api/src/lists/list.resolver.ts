@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
+import { Mutation } from "../graphql/mutation.js";
 import { AssignmentScope } from "../assignments/assignment.entity.js";
 import { Role } from "../auth/role.js";
 import { Customer } from "../customers/customer.entity.js";

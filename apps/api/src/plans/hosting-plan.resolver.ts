@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Mutation } from "../graphql/mutation.js";
 import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";

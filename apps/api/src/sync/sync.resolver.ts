@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Field, ID, InputType, Resolver } from "type-graphql";
+import { Mutation } from "../graphql/mutation.js";
 import type { ApiContext } from "../graphql/context.js";
 import { Role } from "../auth/role.js";
 import { toPayload } from "../graphql/user-error.js";
