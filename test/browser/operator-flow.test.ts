@@ -216,9 +216,9 @@ describe("an operator in the browser", () => {
     const download = page.waitForEvent("download");
     await byCustomer.getByRole("button", { name: "Export CSV" }).click();
     const [header, ...lines] = readFileSync(await (await download).path(), "utf8").trim().split("\r\n");
-    expect(header).toBe("customer,plan,from,to,messages,recipients,bytes,units");
-    expect(lines.map((line) => line.split(",")).map(([customer, plan, from, , messages, recipients, , units]) => [customer, plan, from, messages, recipients, units])).toEqual([
-      ["(nobody)", "", "2000-01-01", String(log!.messages), String(log!.recipients), String(log!.recipients)],
+    expect(header).toBe("customer id,customer,plan,from,to,messages,recipients,bytes,units");
+    expect(lines.map((line) => line.split(",")).map(([id, customer, plan, from, , messages, recipients, , units]) => [id, customer, plan, from, messages, recipients, units])).toEqual([
+      ["", "(nobody)", "", "2000-01-01", String(log!.messages), String(log!.recipients), String(log!.recipients)],
     ]);
 
     await page.getByRole("link", { name: "Customers" }).click();

@@ -185,10 +185,13 @@ describe.each(testDatabases())("usage against the billing rule applied message b
           expectSame(await buckets({ customerId: toGlobalId("Customer", customer) }), reference(from, to, (_, owner) => owner === customer, period), `customer ${customer} by ${groupBy}`);
         }
       }
-      // A period starting mid-way: ownership segments begin at its first day.
-      expectSame(await byCustomer(), reference(from, to, () => true, (_, owner) => String(owner)), "by customer");
+      // A period starting mid-way: ownership segments begin at its first day. Single days too.
       const later = new Map((await usage.byCustomer({ from: day(12), to: day(19) })).map(({ customerId, ...totals }) => [String(customerId), totals]));
       expectSame(later, reference(day(12), day(19), () => true, (_, owner) => String(owner)), "by customer, days 12 to 19");
+      for (const offset of [0, 7, 13, 30]) {
+        const one = new Map((await usage.byCustomer({ from: day(offset), to: day(offset) })).map(({ customerId, ...totals }) => [String(customerId), totals]));
+        expectSame(one, reference(day(offset), day(offset), () => true, (_, owner) => String(owner)), `by customer, day ${offset}`);
+      }
     });
   }, 60_000);
 });

@@ -82,8 +82,7 @@ export class UsageService {
       }
       // Each message's segment, named by its first day; beyond MAX_SEGMENTS, each day its own.
       const starts = [period.from, ...changeDays];
-      const segment =
-        changeDays.length === 0 ? `'${period.from}'` : changeDays.length > MAX_SEGMENTS ? day : `CASE ${changeDays.map((change, index) => `WHEN ${day} < '${change}' THEN '${starts[index]}'`).join(" ")} ELSE '${starts.at(-1)}' END`;
+      const segment = changeDays.length > MAX_SEGMENTS ? day : segmentOf(day, starts);
       // 0 for a message without a list or a site: no assignment has id 0.
       const listKey = "COALESCE(m.listId, 0)";
       const siteKey = "COALESCE(m.siteId, l.siteId, 0)";
@@ -158,6 +157,17 @@ export class UsageService {
 
 /** Beyond this many days with an ownership change in a period, each day is its own segment. */
 const MAX_SEGMENTS = 400;
+
+/**
+ * The first day of the segment `day` falls in, `starts` being the segments' first days in order:
+ * a CASE that halves them at each step, so a message costs about log2(segments) comparisons, not
+ * one per segment.
+ */
+function segmentOf(day: string, starts: string[]): string {
+  if (starts.length === 1) return `'${starts[0]}'`;
+  const middle = Math.floor(starts.length / 2);
+  return `CASE WHEN ${day} < '${starts[middle]}' THEN ${segmentOf(day, starts.slice(0, middle))} ELSE ${segmentOf(day, starts.slice(middle))} END`;
+}
 
 function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

@@ -2,8 +2,9 @@
 export function toCsv(header: string[], rows: (string | number | boolean | null | undefined)[][]): string {
   const field = (value: string | number | boolean | null | undefined) => {
     const text = value === null || value === undefined ? "" : String(value);
-    // A leading = + - @ would run as a formula in a spreadsheet: prefix it so it stays text.
-    const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+    // A leading = + - @ (or tab, carriage return) would run as a formula in a spreadsheet:
+    // prefix it so it stays text. A plain number (-3, -2.5) is left as it is.
+    const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
     return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
   return [header, ...rows].map((row) => row.map(field).join(",")).join("\r\n") + "\r\n";

@@ -30,13 +30,16 @@ const USAGE_BY_CUSTOMER = graphql(`
 export function UsageByCustomer({ from, to, serverId }: { from: string; to: string; serverId: string | null }) {
   const { data, previousData, loading, error, refetch } = useQuery(USAGE_BY_CUSTOMER, { variables: { filter: { from, to, serverId: serverId ?? undefined } } });
   const rows = (data ?? previousData)?.usageByCustomer;
-  const units = (value: number) => Math.round(value * 100) / 100;
+  // Only the answer for this period and server is exported: while the next loads, or after it
+  // failed, the table still shows the previous one.
+  const current = loading || error ? undefined : data?.usageByCustomer;
 
   function exportCsv() {
-    if (!rows) return;
+    if (!current) return;
     const csv = toCsv(
-      ["customer", "plan", "from", "to", "messages", "recipients", "bytes", "units"],
-      rows.map((row) => [row.customer?.company ?? "(nobody)", row.customer?.plan?.name, from, to, row.messages, row.recipients, row.bytes, units(row.units)]),
+      // The id tells a customer apart from nobody's row (no id), whatever its company is called.
+      ["customer id", "customer", "plan", "from", "to", "messages", "recipients", "bytes", "units"],
+      current.map((row) => [row.customer?.id, row.customer?.company ?? "(nobody)", row.customer?.plan?.name, from, to, row.messages, row.recipients, row.bytes, row.units]),
     );
     downloadCsv(`usage-by-customer-${from}-to-${to}.csv`, csv);
   }
@@ -46,7 +49,7 @@ export function UsageByCustomer({ from, to, serverId }: { from: string; to: stri
       <div className="page-head">
         <h2>By customer</h2>
         <div className="actions">
-          <button type="button" onClick={exportCsv} disabled={!rows?.length}>
+          <button type="button" onClick={exportCsv} disabled={!current?.length}>
             Export CSV
           </button>
         </div>
@@ -79,7 +82,7 @@ export function UsageByCustomer({ from, to, serverId }: { from: string; to: stri
                 <td className="number">{formatNumber(row.messages)}</td>
                 <td className="number">{formatNumber(row.recipients)}</td>
                 <td className="number">{formatNumber(row.bytes)}</td>
-                <td className="number">{formatNumber(units(row.units))}</td>
+                <td className="number">{formatNumber(Math.round(row.units * 100) / 100)}</td>
               </tr>
             ))}
           </tbody>
