@@ -1,5 +1,6 @@
 import type mysql from "mysql2/promise";
 import type { ApiProcess } from "./api-process.js";
+import { median, seconds } from "./results.js";
 
 export interface UsageQueryFigures {
   what: string;
@@ -72,18 +73,17 @@ async function timed(what: string, run: () => Promise<number>): Promise<UsageQue
     rows = await run();
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return { what, ms: times[Math.floor(ROUNDS / 2)]!, rows };
+  return { what, ms: median(times), rows };
 }
 
 export function usageReport(figures: UsageFigures): string {
-  const row = (query: UsageQueryFigures) => `| ${query.what} | ${query.rows.toLocaleString("en")} | ${(query.ms / 1000).toFixed(2)} s | **${(query.ms / figures.raw.ms).toFixed(1)}×** |`;
+  const row = (query: UsageQueryFigures) => `| ${query.what} | ${query.rows.toLocaleString("en")} | ${seconds(query.ms)} | **${(query.ms / figures.raw.ms).toFixed(1)}×** |`;
   return [
     `Usage over the imported log (${figures.messages.toLocaleString("en")} messages of one server; its lists owned a third directly by a metered customer, one site whole by another, the server whole by a third, all from before the first message): each query over GraphQL against a raw GROUP BY of the same messages by month (mysql2, the scan every usage query makes), median of ${ROUNDS}. Every message's owner on its day is looked up (once per list, site, server and stretch of days in which no assignment starts or ends), and its units follow the owner's plan.`,
     "",
     "| query | rows | time | ÷ raw |",
     "|---|---|---|---|",
-    `| ${figures.raw.what} | ${figures.raw.rows.toLocaleString("en")} | ${(figures.raw.ms / 1000).toFixed(2)} s | 1.0× |`,
+    `| ${figures.raw.what} | ${figures.raw.rows.toLocaleString("en")} | ${seconds(figures.raw.ms)} | 1.0× |`,
     ...figures.queries.map(row),
   ].join("\n");
 }

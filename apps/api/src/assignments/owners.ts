@@ -18,12 +18,21 @@ export async function recomputeOwnersUnder(manager: EntityManager, column: "site
 }
 
 async function updateOwners(manager: EntityManager, column: "id" | "siteId" | "serverId", ids: number[]): Promise<void> {
-  const owner = (scope: AssignmentScope, assigned: string, outer: string) =>
-    `(SELECT a.customerId FROM assignment a WHERE a.${assigned} = \`list\`.${outer} AND a.endDate IS NULL AND a.scope = '${scope}' ORDER BY a.id DESC LIMIT 1)`;
-  await manager.query(
-    `UPDATE \`list\` SET customerId = CASE WHEN removedAt IS NULL THEN COALESCE(${owner(AssignmentScope.LIST, "listId", "id")}, ${owner(AssignmentScope.SITE, "siteId", "siteId")}, ${owner(AssignmentScope.SERVER, "serverId", "serverId")}) END WHERE ${column} IN (${ids.map(() => "?").join(",")})`,
-    ids,
-  );
+  const owner = ownerSql({ listId: "`list`.id", siteId: "`list`.siteId", serverId: "`list`.serverId" }, "b.endDate IS NULL");
+  await manager.query(`UPDATE \`list\` SET customerId = CASE WHEN removedAt IS NULL THEN ${owner} END WHERE ${column} IN (${ids.map(() => "?").join(",")})`, ids);
+}
+
+/**
+ * The ownership rule as SQL, for today's owner (above) and for an owner on a past day (usage):
+ * the customer of the list's own assignment, else its site's, else its server's, the newest of
+ * a scope when several qualify. `keys` are the SQL of the list's, site's and server's ids;
+ * `qualifies` is what an assignment (alias b) must meet. MAX(id) lets MariaDB read the scope
+ * column's index, where ORDER BY id DESC LIMIT 1 can walk the primary key backwards.
+ */
+export function ownerSql(keys: { listId: string; siteId: string; serverId: string }, qualifies: string): string {
+  const newest = (scope: AssignmentScope, column: keyof typeof keys) =>
+    `(SELECT a.customerId FROM assignment a WHERE a.id = (SELECT MAX(b.id) FROM assignment b WHERE b.scope = '${scope}' AND b.${column} = ${keys[column]} AND ${qualifies}))`;
+  return `COALESCE(${newest(AssignmentScope.LIST, "listId")}, ${newest(AssignmentScope.SITE, "siteId")}, ${newest(AssignmentScope.SERVER, "serverId")})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import { ownerSql } from "../assignments/owners.js";
 import type { Database } from "../db/database.js";
 import { filterId } from "../lists/list.service.js";
 import { type CustomerUsage, type UsageBucket, type UsageByCustomerFilter, type UsageFilter, UsagePeriod } from "./usage.inputs.js";
@@ -86,9 +87,7 @@ export class UsageService {
       // 0 for a message without a list or a site: no assignment has id 0.
       const listKey = "COALESCE(m.listId, 0)";
       const siteKey = "COALESCE(m.siteId, l.siteId, 0)";
-      const newest = (assignmentScope: string, column: string, key: string) =>
-        `(SELECT a.customerId FROM assignment a WHERE a.id = (SELECT MAX(b.id) FROM assignment b WHERE b.scope = '${assignmentScope}' AND b.${column} = k.${key} AND b.startDate <= k.segmentStart AND (b.endDate IS NULL OR b.endDate >= k.segmentStart)))`;
-      const owner = `COALESCE(${newest("LIST", "listId", "listKey")}, ${newest("SITE", "siteId", "siteKey")}, ${newest("SERVER", "serverId", "serverId")})`;
+      const owner = ownerSql({ listId: "k.listKey", siteId: "k.siteKey", serverId: "k.serverId" }, "b.startDate <= k.segmentStart AND (b.endDate IS NULL OR b.endDate >= k.segmentStart)");
       const key = `${listKey} AS listKey, ${siteKey} AS siteKey, m.serverId AS serverId, ${segment} AS segmentStart`;
       const keyGroups = `GROUP BY ${listKey}, ${siteKey}, m.serverId, ${segment}`;
       let rows: ({ bucket: string | number | null } & RawTotals)[];
