@@ -1,4 +1,5 @@
 import Sqlite from "better-sqlite3";
+import { Readable } from "node:stream";
 import mysql from "mysql2/promise";
 import { apiSqliteFile } from "./api-process.js";
 
@@ -26,10 +27,11 @@ type Row = unknown[];
 /**
  * The physical limit of a validation's writes: the rows the last run of each server wrote, read
  * back and written again by a bare driver into an empty copy of validation_error (the same
- * columns, indexes and foreign keys), in statements of the same 2,000 rows. On MySQL, mysql2
- * escapes each value into the statement's text, and the statements go through as many
- * connections at once as the database can use (inFlight); on SQLite, better-sqlite3 binds them to
- * one prepared statement. Only the writing is timed. Run while no API process is up; every server
+ * columns, indexes and foreign keys), in statements of the same 2,000 rows. On MySQL, as the API
+ * writes them when the server allows it: LOAD DATA LOCAL INFILE statements whose rows mysql2
+ * streams as tab-separated text (about 40 % less of the database's CPU than the same rows as a
+ * multi-row INSERT), as many at once as the database can use (inFlight); on SQLite,
+ * better-sqlite3 binds them to one prepared statement. Only the writing is timed. Run while no API process is up; every server
  * of the database is the benchmark's.
  */
 export async function rawWriteOfLastRuns(dataDir: string, mysqlUrl: string | undefined): Promise<RawWriteFigures> {
@@ -50,7 +52,7 @@ async function rawWriteMysql(url: string): Promise<RawWriteFigures> {
     const foreignKeys = [...created!["Create Table"].matchAll(/CONSTRAINT `[^`]+` (FOREIGN KEY .*?)(?:,?\n)/g)].map((match) => match[1]!);
     if (foreignKeys.length) await first.query(`ALTER TABLE ${COPY} ${foreignKeys.map((key) => `ADD ${key}`).join(", ")}`);
     const columns = withoutId(((await first.query("SHOW COLUMNS FROM validation_error"))[0] as { Field: string }[]).map((row) => row.Field));
-    const head = `INSERT INTO ${COPY} (${columns.map((name) => `\`${name}\``).join(", ")}) VALUES `;
+    const load = `LOAD DATA LOCAL INFILE 'rows' INTO TABLE ${COPY} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.map((name) => `\`${name}\``).join(", ")})`;
     // Every server's rows in statements of ROWS_PER_STATEMENT, taken in turn by the connections.
     const chunks: Row[][] = [];
     const [runs] = (await first.query(LAST_RUNS)) as unknown as [{ id: number }[]];
@@ -65,9 +67,12 @@ async function rawWriteMysql(url: string): Promise<RawWriteFigures> {
     await Promise.all(
       connections.map(async (connection) => {
         for (let chunk = next++; chunk < chunks.length; chunk = next++) {
-          const values = chunks[chunk]!.map((row) => `(${row.map((value) => mysql.escape(value as Parameters<typeof mysql.escape>[0])).join(", ")})`).join(", ");
-          bytes += values.length;
-          await connection.query(head + values);
+          let lines = "";
+          for (const row of chunks[chunk]!) lines += `${row.map(tsvField).join("\t")}\n`;
+          bytes += lines.length;
+          const rows = Buffer.from(lines, "utf8");
+          const [result] = (await connection.query({ sql: load, infileStreamFactory: () => Readable.from(pieces(rows)) } as Parameters<typeof connection.query>[0])) as unknown as [{ affectedRows: number; warningStatus: number }];
+          if (result.affectedRows !== chunks[chunk]!.length || result.warningStatus) throw new Error(`raw write: LOAD DATA wrote ${result.affectedRows} of ${chunks[chunk]!.length} rows, ${result.warningStatus} warnings`);
         }
       }),
     );
@@ -118,6 +123,17 @@ function withoutId(names: string[]): string[] {
   const columns = names.filter((name) => name !== "id");
   if (columns.length === 0) throw new Error("validation_error has no columns");
   return columns;
+}
+
+/** A value as a LOAD DATA field: NULL as \\N; backslash, tab, newline, carriage return and NUL escaped. */
+function tsvField(value: unknown): string {
+  if (value === null) return "\\N";
+  return String(value).replace(/[\\\t\n\r\0]/g, (character) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0" })[character]!);
+}
+
+/** In packets under max_allowed_packet. */
+function* pieces(buffer: Buffer): Generator<Buffer> {
+  for (let offset = 0; offset < buffer.length; offset += 64 * 1024) yield buffer.subarray(offset, offset + 64 * 1024);
 }
 
 /** Rows in statements of ROWS_PER_STATEMENT. */

@@ -1,9 +1,10 @@
-import { QueryFailedError } from "typeorm";
+import { DataSource, QueryFailedError } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditEntry } from "../audit/audit-entry.entity.js";
 import { type TestApp, startTestApp, testDatabases } from "../testing/test-app.js";
 import { bulkInsert } from "./bulk-write.js";
 import { isUniqueViolation } from "./database.js";
+import { loadDataAllowed, setLoadDataAllowed } from "./load-data.js";
 
 describe.each(testDatabases())("bulkInsert on %s", (kind) => {
   let app: TestApp;
@@ -14,7 +15,7 @@ describe.each(testDatabases())("bulkInsert on %s", (kind) => {
     await app?.stop();
   });
 
-  it("writes instants, JSON and nulls that TypeORM reads back as it wrote them, in chunks", async () => {
+  it.each([false, true])("writes instants, JSON and nulls that TypeORM reads back as it wrote them, in chunks (loadData %s)", async (loadData) => {
     const at = new Date(Date.UTC(2026, 0, 31, 23, 59, 58, 123));
     // Instants shared by neighbours, equal in other instances, and changing; text MySQL must unescape.
     const instants = [at, at, new Date(at.getTime()), new Date(at.getTime() + 1), at, new Date(Date.UTC(1999, 11, 31, 0, 0, 0, 1)), at];
@@ -23,15 +24,21 @@ describe.each(testDatabases())("bulkInsert on %s", (kind) => {
       at: instants[index]!,
       actor: index % 2 ? null : "admin",
       requestId: `bulk-${index}`,
-      action: "test.bulk",
+      action: `test.bulk.${loadData}`,
       objectType: "List",
       objectId: null,
       objectKey: `it's "list" ${index} ${awkward[index]}`,
       before: null,
       after: { name: `list ${index}`, disabled: index % 2 === 1, nested: { n: index } },
     }));
-    await app.db.transaction((manager) => bulkInsert(manager, AuditEntry, rows, { kind: "error" }, 3));
-    const read = await app.db.manager.find(AuditEntry, { where: { action: "test.bulk" }, order: { id: "ASC" } });
+    const before = app.db.sqlCounter.count;
+    await app.db.transaction((manager) => bulkInsert(manager, AuditEntry, rows, { kind: "error" }, 3, { loadData }));
+    if (kind === "mysql") {
+      // Three chunks between the transaction's isolation level, start and commit, each one LOAD DATA when asked for.
+      expect(app.db.sqlCounter.count - before).toBe(6);
+      expect(loadDataAllowed(app.db.dataSource)).toBe(true);
+    }
+    const read = await app.db.manager.find(AuditEntry, { where: { action: `test.bulk.${loadData}` }, order: { id: "ASC" } });
     expect(read.map(({ id: _id, ...row }) => row)).toEqual(rows);
     expect(read[0]!.at.toISOString()).toBe("2026-01-31T23:59:58.123Z");
     expect(read.map((row) => row.at.getTime())).toEqual(instants.map((instant) => instant.getTime()));
@@ -54,5 +61,61 @@ describe.each(testDatabases())("bulkInsert on %s", (kind) => {
     expect(error).toBeInstanceOf(QueryFailedError);
     if (kind === "mysql") expect(isUniqueViolation(error)).toBe(true);
     expect(await app.db.manager.count(AuditEntry, { where: { action: "test.single" } })).toBe(5);
+  });
+});
+
+describe.skipIf(!testDatabases().includes("mysql"))("bulkInsert by LOAD DATA LOCAL on MySQL", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp("mysql");
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+  const entry = (action: string, index: number) => ({ at: new Date(Date.UTC(2026, 10, 27, 9, 0, 0, index)), actor: null, requestId: `load-${index}`, action, objectType: "List", objectId: String(index), objectKey: `list\t${index}\\N`, before: null, after: { index } });
+
+  it("sends each chunk as one LOAD DATA statement, and fails a chunk the database took in part, saying so", async () => {
+    const before = app.db.sqlCounter.count;
+    await app.db.statement((manager) => bulkInsert(manager, AuditEntry, [0, 1, 2, 3, 4].map((index) => entry("test.load", index)), { kind: "error" }, 2, { loadData: true }));
+    expect(app.db.sqlCounter.count - before).toBe(3);
+    const written = await app.db.manager.find(AuditEntry, { where: { action: "test.load" }, order: { id: "ASC" } });
+    expect(written.map(({ id: _id, ...row }) => row)).toEqual([0, 1, 2, 3, 4].map((index) => entry("test.load", index)));
+
+    // The price of LOAD DATA LOCAL: a duplicate key is skipped, not refused, so the chunk's other row is in.
+    const taken = written[0]!.id;
+    const clash = [{ id: taken + 1_000_000, ...entry("test.load", 5) }, { id: taken, ...entry("test.load", 6) }];
+    await expect(app.db.statement((manager) => bulkInsert(manager, AuditEntry, clash, { kind: "error" }, 2, { loadData: true }))).rejects.toThrow("LOAD DATA into `audit_entry` wrote 1 of 2 rows, with 1 warnings");
+    expect(await app.db.manager.count(AuditEntry, { where: { action: "test.load" } })).toBe(6);
+
+    // In a transaction the failed chunk rolls back with everything before it.
+    const rolledBack = [0, 1, 2].map((index) => ({ id: taken + 2_000_000 + index, ...entry("test.load.rolled-back", index) }));
+    await expect(app.db.transaction((manager) => bulkInsert(manager, AuditEntry, [...rolledBack, { id: taken, ...entry("test.load.rolled-back", 3) }], { kind: "error" }, 2, { loadData: true }))).rejects.toThrow("wrote 1 of 2 rows");
+    expect(await app.db.manager.count(AuditEntry, { where: { action: "test.load.rolled-back" } })).toBe(0);
+  });
+
+  it("serves the server no file it names, only the rows registered for the statement", async () => {
+    const before = await app.db.manager.count(AuditEntry);
+    const error = await app.db.manager.query("LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE audit_entry (objectKey)").then(() => undefined, (caught: unknown) => caught);
+    expect(String(error)).toContain("listbill sends only rows it registered for LOAD DATA LOCAL");
+    expect(await app.db.manager.count(AuditEntry)).toBe(before);
+  });
+
+  it("writes INSERT statements instead when the database refuses LOAD DATA LOCAL, and from then on", async () => {
+    // A pool whose connections do not offer LOCAL_FILES: MariaDB and MySQL refuse the statement (1148 / 3948) before any row.
+    const options = app.db.dataSource.options as { extra: Record<string, unknown> };
+    const refusing = new DataSource({ ...app.db.dataSource.options, migrations: [], extra: { ...options.extra, flags: "-LOCAL_FILES" } } as typeof app.db.dataSource.options);
+    await refusing.initialize();
+    try {
+      setLoadDataAllowed(refusing, true);
+      const rows = [0, 1, 2].map((index) => entry("test.refused", index));
+      await bulkInsert(refusing.manager, AuditEntry, rows, { kind: "error" }, 2, { loadData: true });
+      expect(loadDataAllowed(refusing)).toBe(false);
+      const written = await refusing.manager.find(AuditEntry, { where: { action: "test.refused" }, order: { id: "ASC" } });
+      expect(written.map(({ id: _id, ...row }) => row)).toEqual(rows);
+    } finally {
+      await refusing.destroy();
+    }
+    // The app's own pool still loads.
+    expect(loadDataAllowed(app.db.dataSource)).toBe(true);
   });
 });

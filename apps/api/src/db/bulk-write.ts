@@ -1,5 +1,6 @@
 import { escape as mysqlEscape } from "mysql2";
 import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
+import { isLoadDataRefused, loadDataAllowed, loadRows, setLoadDataAllowed, tsvText } from "./load-data.js";
 
 /** What a row whose unique key already exists does. */
 export type OnConflict =
@@ -9,6 +10,17 @@ export type OnConflict =
   | { kind: "ignore" }
   /** Overwrite `update` (properties) of the row whose `key` (properties of a unique index) matches. */
   | { kind: "update"; key: readonly string[]; update: readonly string[] };
+
+export interface BulkInsertOptions {
+  /**
+   * On MySQL, send plain inserts ({ kind: "error" }) as LOAD DATA LOCAL INFILE when the server
+   * allows it (load-data.ts): 40 % less of the database's CPU. The price: a chunk the database
+   * refuses in part (a duplicate key, a value its column cannot hold) fails after its other rows
+   * were written, where an INSERT writes none of them. For rows that count only once published
+   * (a validation run's), or inside a transaction, which then rolls back whole.
+   */
+  loadData?: boolean;
+}
 
 /** Rows per statement: under SQLite's 32,766 bound parameters for the widest table, and a short statement on MySQL. */
 export const BULK_CHUNK = 500;
@@ -38,7 +50,7 @@ export const BULK_CHUNK = 500;
  * statement from the reply to the one before, one turn of an event loop the comparison keeps busy
  * per statement instead of one per chunk.
  */
-export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: readonly Partial<T>[], onConflict: OnConflict = { kind: "error" }, chunk = BULK_CHUNK): Promise<void> {
+export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: readonly Partial<T>[], onConflict: OnConflict = { kind: "error" }, chunk = BULK_CHUNK, options: BulkInsertOptions = {}): Promise<void> {
   if (rows.length === 0) return;
   const metadata = manager.connection.getMetadata(entity);
   const mysql = manager.connection.options.type === "mysql";
@@ -63,8 +75,22 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const width = properties.length;
   const missing = (offset: number, i: number) => new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
 
+  const load = literal && options.loadData && onConflict.kind === "error" ? loadData(manager, quote(metadata.tableName), columns.map((c) => quote(c.databaseName)).join(", "), literal) : undefined;
+
   for (let offset = 0; offset < rows.length; offset += chunk) {
     const slice = rows.slice(offset, offset + chunk);
+    if (load && loadDataAllowed(manager.connection)) {
+      let text = "";
+      for (const row of slice) {
+        for (let i = 0; i < width; i++) {
+          const value: unknown = (row as ObjectLiteral)[properties[i]!];
+          if (value === undefined) throw missing(offset, i);
+          text += (i === 0 ? "" : "\t") + load.field(converters[i]!(value));
+        }
+        text += "\n";
+      }
+      if (await load.send(text, slice.length)) continue;
+    }
     if (literal) {
       const tuples: string[] = [];
       for (const row of slice) {
@@ -89,6 +115,35 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
       await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
     }
   }
+}
+
+/** Sends a chunk's LOAD DATA text; false when the server refused LOAD DATA LOCAL (nothing written: the chunk goes as an INSERT, and so do later ones). */
+function loadData(manager: EntityManager, table: string, columns: string, literal: (value: unknown) => string) {
+  return {
+    /** A driver value as one LOAD DATA field: \\N for NULL, an instant as the text mysql2 would send. */
+    field(value: unknown): string {
+      if (value === null) return "\\N";
+      if (typeof value === "string") return tsvText(value);
+      if (typeof value === "number" && Number.isFinite(value)) return String(value);
+      if (value instanceof Date) return literal(value).slice(1, -1);
+      throw new Error(`bulkInsert cannot send ${typeof value === "number" ? value : typeof value} to ${table} by LOAD DATA`);
+    },
+    async send(text: string, rows: number): Promise<boolean> {
+      let result;
+      try {
+        result = await loadRows(manager, table, columns, text);
+      } catch (error) {
+        if (!isLoadDataRefused(error)) throw error;
+        setLoadDataAllowed(manager.connection, false);
+        console.warn(`[db] the database refused LOAD DATA LOCAL (${(error as Error).message}); writing rows as INSERT statements`);
+        return false;
+      }
+      if (result.affectedRows !== rows || result.warningStatus > 0) {
+        throw new Error(`LOAD DATA into ${table} wrote ${result.affectedRows} of ${rows} rows, with ${result.warningStatus} warnings (a duplicate key, or a value its column cannot hold)`);
+      }
+      return true;
+    },
+  };
 }
 
 /**

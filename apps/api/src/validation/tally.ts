@@ -178,7 +178,7 @@ export class Tally {
       await this.#writing;
       const rows = this.#buffer.length <= FLUSH_EVERY ? this.#buffer : this.#buffer.slice(0, FLUSH_EVERY);
       this.#buffer = rows === this.#buffer ? [] : this.#buffer.slice(FLUSH_EVERY);
-      const writing = this.db.statement((manager) => bulkInsert(manager, ValidationError, rows, { kind: "error" }, FLUSH_EVERY));
+      const writing = this.db.statement((manager) => bulkInsert(manager, ValidationError, rows, { kind: "error" }, FLUSH_EVERY, { loadData: true }));
       // Handled when awaited above; until then an early rejection must not count as unhandled.
       writing.catch(() => undefined);
       this.#writing = writing;
