@@ -80,16 +80,13 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   for (let offset = 0; offset < rows.length; offset += chunk) {
     const slice = rows.slice(offset, offset + chunk);
     if (load && loadDataAllowed(manager.connection)) {
-      let text = "";
-      for (const row of slice) {
-        for (let i = 0; i < width; i++) {
-          const value: unknown = (row as ObjectLiteral)[properties[i]!];
-          if (value === undefined) throw missing(offset, i);
-          text += (i === 0 ? "" : "\t") + load.field(converters[i]!(value));
-        }
-        text += "\n";
-      }
-      if (await load.send(text, slice.length)) continue;
+      const text = load.lines(slice, (row, i) => {
+        const value: unknown = (row as ObjectLiteral)[properties[i]!];
+        if (value === undefined) throw missing(offset, i);
+        return converters[i]!(value);
+      }, width);
+      // Undefined: a value LOAD DATA text cannot carry as INSERT would; the chunk goes as an INSERT.
+      if (text !== undefined && (await load.send(text, slice.length))) continue;
     }
     if (literal) {
       const tuples: string[] = [];
@@ -120,13 +117,18 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
 /** Sends a chunk's LOAD DATA text; false when the server refused LOAD DATA LOCAL (nothing written: the chunk goes as an INSERT, and so do later ones). */
 function loadData(manager: EntityManager, table: string, columns: string, literal: (value: unknown) => string) {
   return {
-    /** A driver value as one LOAD DATA field: \\N for NULL, an instant as the text mysql2 would send. */
-    field(value: unknown): string {
-      if (value === null) return "\\N";
-      if (typeof value === "string") return tsvText(value);
-      if (typeof value === "number" && Number.isFinite(value)) return String(value);
-      if (value instanceof Date) return literal(value).slice(1, -1);
-      throw new Error(`bulkInsert cannot send ${typeof value === "number" ? value : typeof value} to ${table} by LOAD DATA`);
+    /** The rows as LOAD DATA lines: NULL as \\N, an instant as the text mysql2 would send; undefined for a value of another kind (a Buffer, a bigint, an invalid date, an infinite number). */
+    lines<R>(rows: readonly R[], value: (row: R, column: number) => unknown, width: number): string | undefined {
+      let text = "";
+      for (const row of rows) {
+        for (let i = 0; i < width; i++) {
+          const field = loadField(value(row, i), literal);
+          if (field === undefined) return undefined;
+          text += i === 0 ? field : `\t${field}`;
+        }
+        text += "\n";
+      }
+      return text;
     },
     async send(text: string, rows: number): Promise<boolean> {
       let result;
@@ -144,6 +146,14 @@ function loadData(manager: EntityManager, table: string, columns: string, litera
       return true;
     },
   };
+}
+
+function loadField(value: unknown, literal: (value: unknown) => string): string | undefined {
+  if (value === null) return "\\N";
+  if (typeof value === "string") return tsvText(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : undefined;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : literal(value).slice(1, -1);
+  return undefined;
 }
 
 /**

@@ -21,8 +21,9 @@ let made = 0;
 /** Asks the server whether it accepts LOAD DATA LOCAL (MariaDB does by default; MySQL 8 does not). */
 export async function probeLoadData(dataSource: DataSource): Promise<boolean> {
   if (dataSource.options.type !== "mysql") return false;
-  const [row] = (await dataSource.query("SELECT @@GLOBAL.local_infile AS allowed")) as { allowed: number | string }[];
-  const on = Number(row?.allowed) === 1;
+  // A server that cannot say gets INSERT statements.
+  const rows = (await dataSource.query("SELECT @@GLOBAL.local_infile AS allowed").catch(() => [])) as { allowed: number | string }[];
+  const on = Number(rows[0]?.allowed) === 1;
   allowed.set(dataSource, on);
   return on;
 }
@@ -67,7 +68,7 @@ export interface LoadResult {
 }
 
 /**
- * Loads `text` (lines of tab-separated fields, as `tsvField` writes them) into `columns` of
+ * Loads `text` (lines of tab-separated fields, text escaped by `tsvText`) into `columns` of
  * `table` (both already quoted) in one statement. Duplicate keys and values the column cannot
  * hold do not fail a LOCAL load: they become warnings, and the caller checks the result.
  */
