@@ -277,7 +277,7 @@ function report(machine: string, all: SizeFigures[]): string {
     ...unowned.map((row) => `| ${row} |`),
     "",
     "What those runs wrote, written again by a bare driver (raw write: the rows read back, then inserted into an empty copy of",
-    `validation_error with the same indexes and foreign keys, ${mysqlUrl ? `mysql2 streaming them as LOAD DATA LOCAL INFILE statements of 2,000 rows as the API does (INSERT statements where the server refuses those), ${inFlight(servers)} in flight at once (a job keeps one)` : "better-sqlite3 binding them to one 2,000-row prepared statement"}).`,
+    `validation_error with the same indexes and foreign keys, ${mysqlUrl ? `mysql2 streaming them as LOAD DATA LOCAL INFILE statements of 2,000 rows as the API does (INSERT statements where local_infile is off), ${inFlight(servers)} in flight at once (a job keeps one)` : "better-sqlite3 binding them to one 2,000-row prepared statement"}).`,
     "A validation can finish no sooner than the slower of reading its raw stream and writing its rows: the limit below.",
     "",
     "| lists per server | phase | rows written | their values | raw write | limit | the phase | ÷ limit |",

@@ -38,7 +38,8 @@ describe.each(testDatabases())("bulkInsert on %s", (kind) => {
       return (await sessionLoads(manager, kind)) - started;
     });
     if (kind === "mysql") {
-      // Three chunks, each one statement (LOAD DATA when asked for and the server allows it), and two that count the session's loads.
+      // The transaction's isolation level, start and commit; two statements counting the session's
+      // loads; three chunks, each one statement (LOAD DATA when asked for and the server allows it).
       expect(app.db.sqlCounter.count - before).toBe(3 + 2 + 3);
       expect(loads).toBe(loadData && loadDataAllowed(app.db.dataSource) ? 3 : 0);
     }
@@ -95,6 +96,13 @@ describe.skipIf(!testDatabases().includes("mysql"))("bulkInsert by LOAD DATA LOC
     const before = app.db.sqlCounter.count;
     await app.db.statement((manager) => bulkInsert(manager, AuditEntry, [0, 1, 2, 3, 4].map((index) => entry("test.load", index)), { kind: "error" }, 2, { loadData: true }));
     expect(app.db.sqlCounter.count - before).toBe(3);
+    // Which statements those were, counted by the session that ran them.
+    const loads = await app.db.transaction(async (manager) => {
+      const started = await sessionLoads(manager, "mysql");
+      await bulkInsert(manager, AuditEntry, [0, 1, 2].map((index) => entry("test.load.counted", index)), { kind: "error" }, 2, { loadData: true });
+      return (await sessionLoads(manager, "mysql")) - started;
+    });
+    expect(loads).toBe(2);
     const written = await app.db.manager.find(AuditEntry, { where: { action: "test.load" }, order: { id: "ASC" } });
     expect(written.map(({ id: _id, ...row }) => row)).toEqual([0, 1, 2, 3, 4].map((index) => entry("test.load", index)));
 
@@ -151,7 +159,13 @@ describe.skipIf(!testDatabases().includes("mysql"))("bulkInsert by LOAD DATA LOC
     try {
       setLoadDataAllowed(refusing, true);
       const rows = [0, 1, 2].map((index) => entry("test.refused", index));
-      await bulkInsert(refusing.manager, AuditEntry, rows, { kind: "error" }, 2, { loadData: true });
+      const loads = await refusing.transaction(async (manager) => {
+        const started = await sessionLoads(manager, "mysql");
+        await bulkInsert(manager, AuditEntry, rows, { kind: "error" }, 2, { loadData: true });
+        return (await sessionLoads(manager, "mysql")) - started;
+      });
+      // The server counts the one it refused; the second chunk was not tried as a LOAD DATA.
+      expect(loads).toBe(1);
       expect(loadDataAllowed(refusing)).toBe(false);
       const written = await refusing.manager.find(AuditEntry, { where: { action: "test.refused" }, order: { id: "ASC" } });
       expect(written.map(({ id: _id, ...row }) => row)).toEqual(rows);

@@ -62,7 +62,7 @@ export function isLoadDataRefused(error: unknown): boolean {
   return cause?.errno === 1148 || cause?.errno === 4166 || cause?.errno === 3948;
 }
 
-export interface LoadResult {
+interface LoadResult {
   affectedRows: number;
   warningStatus: number;
 }
