@@ -1,7 +1,7 @@
 import Sqlite from "better-sqlite3";
-import { Readable } from "node:stream";
 import mysql from "mysql2/promise";
 import { apiSqliteFile } from "./api-process.js";
+import { loadAllowed, loadLines, rawLoad } from "./raw-load.js";
 
 /** Rows per statement, as the API's validation writes them (FLUSH_EVERY in apps/api/src/validation/tally.ts). */
 const ROWS_PER_STATEMENT = 2000;
@@ -55,8 +55,7 @@ async function rawWriteMysql(url: string): Promise<RawWriteFigures> {
     const columns = withoutId(((await first.query("SHOW COLUMNS FROM validation_error"))[0] as { Field: string }[]).map((row) => row.Field));
     const head = `INSERT INTO ${COPY} (${columns.map((name) => `\`${name}\``).join(", ")}) VALUES `;
     // As the API: LOAD DATA LOCAL where the server allows it, else INSERT statements.
-    const [[{ allowed }]] = (await first.query("SELECT @@GLOBAL.local_infile AS allowed").catch(() => [[{ allowed: 0 }]])) as unknown as [{ allowed: number }[]];
-    const load = `LOAD DATA LOCAL INFILE 'rows' INTO TABLE ${COPY} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.map((name) => `\`${name}\``).join(", ")})`;
+    const allowed = await loadAllowed(first);
     // Every server's rows in statements of ROWS_PER_STATEMENT, taken in turn by the connections.
     const chunks: Row[][] = [];
     const [runs] = (await first.query(LAST_RUNS)) as unknown as [{ id: number }[]];
@@ -71,18 +70,15 @@ async function rawWriteMysql(url: string): Promise<RawWriteFigures> {
     await Promise.all(
       connections.map(async (connection) => {
         for (let chunk = next++; chunk < chunks.length; chunk = next++) {
-          if (Number(allowed) !== 1) {
+          if (!allowed) {
             const values = chunks[chunk]!.map((row) => `(${row.map((value) => mysql.escape(value as Parameters<typeof mysql.escape>[0])).join(", ")})`).join(", ");
             bytes += values.length;
             await connection.query(head + values);
             continue;
           }
-          let lines = "";
-          for (const row of chunks[chunk]!) lines += `${row.map(tsvField).join("\t")}\n`;
+          const lines = loadLines(chunks[chunk]!);
           bytes += lines.length;
-          const rows = Buffer.from(lines, "utf8");
-          const [result] = (await connection.query({ sql: load, infileStreamFactory: () => Readable.from(pieces(rows)) } as Parameters<typeof connection.query>[0])) as unknown as [{ affectedRows: number; warningStatus: number }];
-          if (result.affectedRows !== chunks[chunk]!.length || result.warningStatus) throw new Error(`raw write: LOAD DATA wrote ${result.affectedRows} of ${chunks[chunk]!.length} rows, ${result.warningStatus} warnings`);
+          await rawLoad(connection, COPY, columns, lines, chunks[chunk]!.length);
         }
       }),
     );
@@ -133,17 +129,6 @@ function withoutId(names: string[]): string[] {
   const columns = names.filter((name) => name !== "id");
   if (columns.length === 0) throw new Error("validation_error has no columns");
   return columns;
-}
-
-/** A value as a LOAD DATA field: NULL as \\N; backslash, tab, newline, carriage return and NUL escaped. */
-function tsvField(value: unknown): string {
-  if (value === null) return "\\N";
-  return String(value).replace(/[\\\t\n\r\0]/g, (character) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0" })[character]!);
-}
-
-/** In packets under max_allowed_packet. */
-function* pieces(buffer: Buffer): Generator<Buffer> {
-  for (let offset = 0; offset < buffer.length; offset += 64 * 1024) yield buffer.subarray(offset, offset + 64 * 1024);
 }
 
 /** Rows in statements of ROWS_PER_STATEMENT. */
