@@ -76,18 +76,19 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
     return (value: unknown) => toDriverValue(transform ? transform.to(value) : value, json, mysql);
   });
   const width = properties.length;
-  const missing = (offset: number, i: number) => new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
+  /** Column i of a row (of the chunk at `offset`) as the driver takes it. */
+  const driverValue = (row: Partial<T>, i: number, offset: number): unknown => {
+    const value: unknown = (row as ObjectLiteral)[properties[i]!];
+    if (value === undefined) throw new Error(`${metadata.name} row ${offset} has no "${properties[i]}" (every row needs the first row's properties)`);
+    return converters[i]!(value);
+  };
 
   const load = literal && options.loadData && onConflict.kind === "error" ? loadData(manager, quote(metadata.tableName), columns.map((c) => quote(c.databaseName)).join(", "), literal) : undefined;
 
   for (let offset = 0; offset < rows.length; offset += chunk) {
     const slice = rows.slice(offset, offset + chunk);
     if (load && loadDataAllowed(manager.connection)) {
-      const text = load.lines(slice, (row, i) => {
-        const value: unknown = (row as ObjectLiteral)[properties[i]!];
-        if (value === undefined) throw missing(offset, i);
-        return converters[i]!(value);
-      }, width);
+      const text = load.lines(slice, (row, i) => driverValue(row, i, offset), width);
       // Undefined: a value LOAD DATA text cannot carry as INSERT would; the chunk goes as an INSERT
       // (its values converted again: converters are pure).
       if (text !== undefined && (await load.send(text, slice.length))) continue;
@@ -96,22 +97,14 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
       const tuples: string[] = [];
       for (const row of slice) {
         let tuple = "(";
-        for (let i = 0; i < width; i++) {
-          const value: unknown = (row as ObjectLiteral)[properties[i]!];
-          if (value === undefined) throw missing(offset, i);
-          tuple += (i === 0 ? "" : ", ") + literal(converters[i]!(value));
-        }
+        for (let i = 0; i < width; i++) tuple += (i === 0 ? "" : ", ") + literal(driverValue(row, i, offset));
         tuples.push(`${tuple})`);
       }
       await manager.query(`${head}${tuples.join(", ")}${tail}`);
     } else {
       const parameters: unknown[] = [];
       for (const row of slice) {
-        for (let i = 0; i < width; i++) {
-          const value: unknown = (row as ObjectLiteral)[properties[i]!];
-          if (value === undefined) throw missing(offset, i);
-          parameters.push(converters[i]!(value));
-        }
+        for (let i = 0; i < width; i++) parameters.push(driverValue(row, i, offset));
       }
       await manager.query(`${head}${Array(slice.length).fill(placeholders).join(", ")}${tail}`, parameters);
     }
