@@ -14,6 +14,8 @@ export interface ConnectionContext {
   password: string;
   commands: ListManagerCommands;
   idleTimeoutMs: number;
+  /** A connection that has not authenticated this long after it opened is closed. */
+  authTimeoutMs: number;
   log: AgentLog;
 }
 
@@ -21,10 +23,17 @@ export interface ConnectionContext {
 const MAX_IN_FLIGHT = 16;
 /** Records a stream sends between two turns of the event loop. */
 const YIELD_EVERY = 2000;
+/**
+ * Answers queued in the socket beyond this stop the agent reading the connection until the client
+ * reads them: a client that sends and never reads cannot make the agent buffer without limit.
+ */
+const MAX_UNREAD_BYTES = 1024 * 1024;
 
 /**
  * One client connection: allow-list check before a byte is read, then password, then commands
- * served concurrently by request id. Nothing a client sends can throw out of here.
+ * served concurrently by request id. Until the password is given, a line that is not a correct
+ * auth request, or no auth within authTimeoutMs, ends the connection. Nothing a client sends can
+ * throw out of here.
  */
 export function serveConnection(socket: net.Socket, context: ConnectionContext): void {
   const peer = socket.remoteAddress ?? "unknown";
@@ -48,6 +57,12 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
   const inFlight = new Set<number>();
   const cancelled = new Set<number>();
   let authenticated = false;
+  // Sending a newline now and then would hold off the idle timeout for ever: the password has a deadline of its own.
+  const authDeadline = setTimeout(() => {
+    context.log("auth_timeout", { peer });
+    refuse(null, "no authentication in time");
+  }, context.authTimeoutMs);
+  socket.once("close", () => clearTimeout(authDeadline));
 
   const send = (message: ResponseLine): Promise<void> => writer.write(line(message));
   const sendError = (id: number | null, code: RemoteErrorCode, message: string) => {
@@ -108,12 +123,15 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
     try {
       json = JSON.parse(text);
     } catch {
+      if (!authenticated) return refuse(null);
       return sendError(null, "BAD_REQUEST", "the line is not JSON");
     }
     const envelope = requestEnvelope.safeParse(json);
     if (!envelope.success) {
       const id = typeof (json as { id?: unknown })?.id === "number" ? (json as { id: number }).id : null;
-      return sendError(Number.isSafeInteger(id) && (id as number) >= 0 ? id : null, "BAD_REQUEST", `invalid request: ${describeIssues(envelope.error)}`);
+      const safeId = Number.isSafeInteger(id) && (id as number) >= 0 ? id : null;
+      if (!authenticated) return refuse(safeId);
+      return sendError(safeId, "BAD_REQUEST", `invalid request: ${describeIssues(envelope.error)}`);
     }
     const { id, command } = envelope.data;
     if (!Object.hasOwn(commandParams, command)) {
@@ -121,13 +139,14 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
       return sendError(id, "UNKNOWN_COMMAND", `unknown command "${command.slice(0, 64).replace(/[^\w.-]/g, "?")}"`);
     }
     const params = commandParams[command as CommandName].safeParse(envelope.data.params);
-    if (!params.success) return sendError(id, "BAD_REQUEST", `invalid ${command} parameters: ${describeIssues(params.error)}`);
     if (!authenticated) {
-      if (command !== "auth" || !passwordMatches((params.data as { password: string }).password, context.password)) return refuse(id);
+      if (!params.success || command !== "auth" || !passwordMatches((params.data as { password: string }).password, context.password)) return refuse(id);
       authenticated = true;
+      clearTimeout(authDeadline);
       context.log("authenticated", { peer });
       return void send({ id, type: "result", data: { authenticated: true } }).catch(() => undefined);
     }
+    if (!params.success) return sendError(id, "BAD_REQUEST", `invalid ${command} parameters: ${describeIssues(params.error)}`);
     if (command === "cancel") {
       const target = (params.data as { requestId: number }).requestId;
       if (inFlight.has(target)) cancelled.add(target);
@@ -140,17 +159,27 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
   };
 
   // The first request must carry the right password; anything else ends the connection.
-  const refuse = (id: number) => {
+  const refuse = (id: number | null, message = "wrong password or no authentication") => {
+    if (socket.writableEnded) return;
     context.log("auth_failed", { peer });
-    writer.end(line({ id, type: "error", code: "AUTH_FAILED", message: "wrong password or no authentication" }));
+    clearTimeout(authDeadline);
+    writer.end(line({ id, type: "error", code: "AUTH_FAILED", message }));
     socket.off("data", onData);
+    // A client that does not read the refusal does not keep the connection.
+    setTimeout(() => socket.destroy(), 1_000).unref();
   };
 
   const onData = (chunk: Buffer) => {
     for (const piece of splitter.push(chunk)) {
       if (socket.writableEnded) return;
-      if (piece.kind === "oversized") sendError(null, "BAD_REQUEST", "line longer than 1 MiB");
-      else onLine(piece.text);
+      if (piece.kind === "oversized") {
+        if (!authenticated) return refuse(null);
+        sendError(null, "BAD_REQUEST", "line longer than 1 MiB");
+      } else onLine(piece.text);
+    }
+    if (socket.writableLength > MAX_UNREAD_BYTES && !socket.isPaused()) {
+      socket.pause();
+      socket.once("drain", () => socket.resume());
     }
   };
   socket.on("data", onData);

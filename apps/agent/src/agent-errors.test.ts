@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -41,6 +43,10 @@ async function failure(work: () => Promise<unknown>): Promise<HostingError> {
   return error as HostingError;
 }
 
+function rssBytes(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+}
+
 async function authenticatedRaw(port = agent.port) {
   const raw = await rawConnection(port);
   raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
@@ -65,6 +71,73 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     raw.send(`${JSON.stringify({ id: 1, command: "sites" })}\n`);
     expect(await raw.next()).toMatchObject({ id: 1, type: "error", code: "AUTH_FAILED" });
     await raw.closed;
+  });
+
+  it("AUTH_FAILED: before the password, any line that is not a correct auth request ends the connection", async () => {
+    const lines = [
+      "this is not json",
+      JSON.stringify({ id: 2 }),
+      JSON.stringify({ id: 3, command: "auth", params: {} }),
+      JSON.stringify({ id: 4, command: "no-such-command" }),
+      `{"id": 5, "command": "auth", "params": "${"x".repeat(MAX_LINE_BYTES + 10)}"}`,
+    ];
+    for (const text of lines) {
+      const raw = await rawConnection(agent.port);
+      raw.send(`${text}\n`);
+      expect(await raw.next()).toMatchObject({ type: "error", code: "AUTH_FAILED" });
+      await raw.closed;
+    }
+  });
+
+  it("AUTH_FAILED: a connection that has not given the password within its auth timeout is closed, however busy it keeps the line", async () => {
+    const strict = await spawnAgent({ database, password: PASSWORD, authTimeoutMs: 1_000 });
+    spawned.push(strict);
+    try {
+      const raw = await rawConnection(strict.port);
+      const opened = Date.now();
+      // A byte every 100 ms, never a whole line: activity enough to hold off any idle timeout.
+      const trickle = setInterval(() => raw.send(" "), 100);
+      try {
+        expect(await raw.next(10_000)).toEqual({ id: null, type: "error", code: "AUTH_FAILED", message: "no authentication in time" });
+        await raw.closed;
+      } finally {
+        clearInterval(trickle);
+      }
+      expect(Date.now() - opened).toBeGreaterThanOrEqual(900);
+      expect(strict.stderr()).toMatch(/auth_timeout/);
+      // The deadline is for the password only: an authenticated connection outlives it.
+      const client = await HostingClient.connect({ host: strict.host, port: strict.port, password: PASSWORD });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect((await client.serverInfo()).product).toBe("ListManager");
+      await client.close();
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it("stops reading a client that sends requests and never reads the answers, so its memory stays flat", async () => {
+    const socket = net.connect({ host: agent.host, port: agent.port });
+    socket.on("error", () => undefined);
+    try {
+      await once(socket, "connect");
+      socket.write(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
+      await once(socket, "data");
+      socket.pause();
+      const before = rssBytes(agent.pid);
+      // 8 M malformed lines: answered in full, their BAD_REQUEST lines would be about 700 MB.
+      const junk = Buffer.from("x\n".repeat(1 << 20));
+      for (let i = 0; i < 8; i++) socket.write(junk);
+      let peak = before;
+      for (let waited = 0; waited < 3_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        peak = Math.max(peak, rssBytes(agent.pid));
+      }
+      expect(peak - before).toBeLessThan(64 * 2 ** 20);
+      // What the agent did not read is still waiting on this side.
+      expect(socket.writableLength).toBeGreaterThan(0);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it("HOST_NOT_ALLOWED: an address outside the allow-list is refused before any request", async () => {

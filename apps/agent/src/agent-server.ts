@@ -24,6 +24,8 @@ export interface AgentOptions {
   allow?: readonly string[];
   tls?: AgentTlsOptions;
   idleTimeoutMs?: number;
+  /** How long a new connection has to give the password (default 10 s). */
+  authTimeoutMs?: number;
   log?: AgentLog;
 }
 
@@ -38,6 +40,8 @@ export const DEFAULT_ALLOW = ["127.0.0.1"] as const;
 // Two minutes: longer than any pause of a healthy client between reads, short enough that
 // half-open connections from vanished clients do not pile up.
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+// The API sends the password as its first line, within milliseconds of connecting.
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
 
 /** Starts an agent in this process; resolves once it listens. */
 export async function startAgentServer(options: AgentOptions): Promise<RunningAgent> {
@@ -48,6 +52,7 @@ export async function startAgentServer(options: AgentOptions): Promise<RunningAg
     password: options.password ?? DEFAULT_AGENT_PASSWORD,
     commands: new ListManagerCommands(source),
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
     log: options.log ?? silentLog,
   };
   const sockets = new Set<net.Socket>();
@@ -59,6 +64,22 @@ export async function startAgentServer(options: AgentOptions): Promise<RunningAg
   const server = options.tls
     ? tls.createServer({ cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) }, onSocket)
     : net.createServer(onSocket);
+  if (options.tls) {
+    // The allow-list is checked on the bare TCP connection, before the TLS handshake: a host not
+    // on it makes the agent do no cryptography and hold nothing. tls.Server starts the handshake
+    // in its own 'connection' listeners; they run only for an allowed host. A refused host gets no
+    // HOST_NOT_ALLOWED line (that would need the handshake); the agent's log says why.
+    const handshake = server.listeners("connection") as ((socket: net.Socket) => void)[];
+    server.removeAllListeners("connection");
+    server.on("connection", (socket: net.Socket) => {
+      if (!allowList.allows(socket.remoteAddress)) {
+        context.log("host_not_allowed", { peer: socket.remoteAddress ?? "unknown" });
+        socket.destroy();
+        return;
+      }
+      for (const listener of handshake) listener.call(server, socket);
+    });
+  }
   // A failed TLS handshake is the client's problem, not a reason to stop serving.
   server.on("tlsClientError", (error: Error & { code?: string }) => context.log("tls_error", { error: error.code ?? "handshake" }));
   const host = options.host ?? DEFAULT_AGENT_HOST;

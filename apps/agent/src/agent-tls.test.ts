@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostingClient, HostingError } from "@listbill/protocol";
@@ -10,15 +12,18 @@ import { spawnAgent, type SpawnedAgent } from "./spawn-agent.js";
 const dir = mkdtempSync(join(tmpdir(), "listbill-agent-tls-"));
 let agent: SpawnedAgent;
 let ca: string;
+let certPath: string;
+let keyPath: string;
+let database: string;
 
 beforeAll(async () => {
-  const certPath = join(dir, "cert.pem");
-  const keyPath = join(dir, "key.pem");
+  certPath = join(dir, "cert.pem");
+  keyPath = join(dir, "key.pem");
   // A self-signed certificate for 127.0.0.1, made fresh for this run.
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath,
     "-days", "1", "-subj", "/CN=listbill-agent-test", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
   ca = readFileSync(certPath, "utf8");
-  const database = join(dir, "lm.sqlite");
+  database = join(dir, "lm.sqlite");
   await generateListManagerDatabase({ target: { sqlitePath: database }, seed: 3, sites: 2, lists: 10 });
   agent = await spawnAgent({ database, tls: { certPath, keyPath } });
 });
@@ -47,5 +52,27 @@ describe("the agent over TLS", () => {
     const error = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd", requestTimeoutMs: 1_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostingError);
     expect(["UNREACHABLE", "PROTOCOL_ERROR"]).toContain((error as HostingError).code);
+  });
+
+  it("closes a connection from a host not on the allow-list before the TLS handshake", async () => {
+    const strict = await spawnAgent({ database, tls: { certPath, keyPath }, allow: ["10.0.0.0/8"] });
+    try {
+      // A bare TCP connection that sends nothing: the agent does not wait for a handshake.
+      const socket = net.connect({ host: strict.host, port: strict.port });
+      socket.on("error", () => undefined);
+      let received = 0;
+      socket.on("data", (chunk: Buffer) => (received += chunk.length));
+      const closed = await Promise.race([once(socket, "close").then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+      socket.destroy();
+      expect(closed).toBe(true);
+      expect(received).toBe(0);
+      const error = await HostingClient.connect({ host: strict.host, port: strict.port, password: "TCLPORTPasswd", tls: { ca } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HostingError);
+      expect((error as HostingError).code).toBe("UNREACHABLE");
+      expect(strict.stderr()).toMatch(/host_not_allowed/);
+      expect(strict.stderr()).not.toMatch(/tls_error/);
+    } finally {
+      await strict.stop();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_AGENT_PASSWORD, DEFAULT_AGENT_PORT } from "@listbill/protocol";
 import { stderrLog } from "./agent-log.js";
-import { DEFAULT_AGENT_HOST, DEFAULT_ALLOW, DEFAULT_IDLE_TIMEOUT_MS, startAgentServer } from "./agent-server.js";
+import { DEFAULT_AGENT_HOST, DEFAULT_ALLOW, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, startAgentServer } from "./agent-server.js";
 
 const usage = `listbill-agent --database <file.sqlite | mysql://user:pass@host/db> [options]
   --host <ip>             listen address (default ${DEFAULT_AGENT_HOST})
@@ -13,6 +13,7 @@ const usage = `listbill-agent --database <file.sqlite | mysql://user:pass@host/d
   --allow <list>          IPs and CIDRs, comma-separated (default ${DEFAULT_ALLOW.join(",")})
   --tls-cert <path> --tls-key <path>   serve TLS with this PEM certificate and key
   --idle-timeout-ms <n>   close connections idle this long (default ${DEFAULT_IDLE_TIMEOUT_MS})
+  --auth-timeout-ms <n>   close connections not authenticated this long after they open (default ${DEFAULT_AUTH_TIMEOUT_MS})
   --exit-with-stdin       stop when stdin closes (a test harness that dies takes its agents along)
 The database may also come from LISTBILL_AGENT_DATABASE. Prints {"event":"listening",...} on stdout.`;
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "idle-timeout-ms": { type: "string" },
+      "auth-timeout-ms": { type: "string" },
       "exit-with-stdin": { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     allow: values.allow?.split(/[\s,]+/).filter(Boolean),
     tls: values["tls-cert"] && values["tls-key"] ? { certPath: values["tls-cert"], keyPath: values["tls-key"] } : undefined,
     idleTimeoutMs: values["idle-timeout-ms"] === undefined ? undefined : integer(values["idle-timeout-ms"], "--idle-timeout-ms"),
+    authTimeoutMs: values["auth-timeout-ms"] === undefined ? undefined : integer(values["auth-timeout-ms"], "--auth-timeout-ms"),
     log: stderrLog,
   });
   process.stdout.write(`${JSON.stringify({ event: "listening", host: agent.host, port: agent.port, pid: process.pid })}\n`);

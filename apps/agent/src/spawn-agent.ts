@@ -13,6 +13,7 @@ export interface SpawnAgentOptions {
   allow?: readonly string[];
   tls?: AgentTlsOptions;
   idleTimeoutMs?: number;
+  authTimeoutMs?: number;
   /** Extra arguments for node itself, e.g. ["--max-old-space-size=64"]. */
   nodeArgs?: readonly string[];
 }
@@ -38,6 +39,7 @@ export async function spawnAgent(options: SpawnAgentOptions): Promise<SpawnedAge
   if (options.allow) args.push("--allow", options.allow.join(","));
   if (options.tls) args.push("--tls-cert", options.tls.certPath, "--tls-key", options.tls.keyPath);
   if (options.idleTimeoutMs !== undefined) args.push("--idle-timeout-ms", String(options.idleTimeoutMs));
+  if (options.authTimeoutMs !== undefined) args.push("--auth-timeout-ms", String(options.authTimeoutMs));
   // The password travels in the environment, not argv, where any local user could read it.
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.password === undefined) delete env.LISTBILL_AGENT_PASSWORD;

@@ -54,7 +54,9 @@ export class SecretBox {
     const [format, payload] = sealed.split(":", 2);
     if (format !== FORMAT || !payload) throw new Error("stored secret has an unknown format");
     const raw = Buffer.from(payload, "base64");
-    const decipher = createDecipheriv("aes-256-gcm", this.#key, raw.subarray(0, IV_BYTES));
+    // Shorter than a whole tag: GCM would check a truncated tag (4 bytes is forged in 2^32 tries).
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new Error("stored secret is truncated");
+    const decipher = createDecipheriv("aes-256-gcm", this.#key, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
