@@ -8,6 +8,8 @@ import { HostingError } from "./errors.js";
 export class PendingStream {
   readonly kind = "stream";
   readonly queue: unknown[] = [];
+  /** Records pushed so far. */
+  received = 0;
   done = false;
   error: HostingError | undefined;
   private waiter: { resolve: () => void } | undefined;
@@ -22,6 +24,7 @@ export class PendingStream {
   }
 
   push(record: unknown): void {
+    this.received++;
     this.queue.push(record);
     this.wake();
   }

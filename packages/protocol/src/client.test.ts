@@ -68,6 +68,73 @@ describe("HostingClient against a misbehaving peer", () => {
     await client.close();
   });
 
+  it("throws PROTOCOL_ERROR for a stream whose end does not match what it sent: a cut-off stream is not taken for the whole", async () => {
+    const ends = [{ count: 3 }, { count: 1 }, { count: 2, cancelled: true }];
+    let asked = 0;
+    const port = await peer((line, socket) => {
+      send(socket, { id: line.id, type: "record", data: site(1, "alpha") });
+      send(socket, { id: line.id, type: "record", data: site(2, "beta") });
+      send(socket, { id: line.id, type: "end", ...ends[asked++ % ends.length] });
+    });
+    for (const _ of ends) {
+      const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+      const seen: string[] = [];
+      const error = await failure(async () => {
+        for await (const record of client.sites()) seen.push(record.name);
+      });
+      expect(error.code).toBe("PROTOCOL_ERROR");
+      expect(error.message).toMatch(/ended a stream after 2 records/);
+      await client.close();
+    }
+  });
+
+  it("throws PROTOCOL_ERROR for log rows beyond the limit asked, or not above the row before them", async () => {
+    const entry = (id: number) => ({ id, created: "2026-11-20T10:00:00.000Z", list: "news", site: null, byteCount: 1, recipientCount: 1, outmailId: null, subsetId: null, source: null, title: null });
+    const answers: Record<number, number[]> = { 10: [11, 12, 13], 20: [21, 21], 30: [29], 40: [41, 42] };
+    const port = await peer((line, socket) => {
+      const ids = answers[(line as unknown as { params: { afterId: number } }).params.afterId]!;
+      for (const id of ids) send(socket, { id: line.id, type: "record", data: entry(id) });
+      send(socket, { id: line.id, type: "end", count: ids.length });
+    });
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+    const read = async (afterId: number) => {
+      const ids: number[] = [];
+      for await (const row of client.logEntries({ afterId, limit: 2 })) ids.push(row.id);
+      return ids;
+    };
+    expect(await read(40)).toEqual([41, 42]);
+    for (const [afterId, message] of [[10, /more than the 2 rows asked for/], [20, /LogID_ 21 after 21/], [30, /LogID_ 29 after 30/]] as const) {
+      const again = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });
+      const error = await failure(() => (async () => {
+        for await (const _ of again.logEntries({ afterId, limit: 2 }));
+      })());
+      expect(error.code).toBe("PROTOCOL_ERROR");
+      expect(error.message).toMatch(message);
+      await again.close();
+    }
+    await client.close();
+  });
+
+  it("keeps serving after a consumer leaves a stream that had already ended with many records unread", async () => {
+    // The whole stream and its end in one write: the client has them all queued (and its socket
+    // paused, past its high-water mark) before the consumer reads the first.
+    const port = await peer((line, socket) => {
+      if (line.command === "serverInfo") return send(socket, { id: line.id, type: "result", data: { product: "ListManager", version: "9.3", serverName: "lm" } });
+      if (line.command !== "sites") return;
+      // 600 records (past the client's high-water mark of 512) in 50 KB: one read.
+      const names = Array.from({ length: 600 }, (_, i) => `s${String(i).padStart(3, "0")}`);
+      socket.write(names.map((name, i) => `${JSON.stringify({ id: line.id, type: "record", data: site(i, name) })}\n`).join("") + `${JSON.stringify({ id: line.id, type: "end", count: 600 })}\n`);
+    });
+    const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", requestTimeoutMs: 2_000 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const sites = client.sites()[Symbol.asyncIterator]();
+    expect((await sites.next()).value).toMatchObject({ name: "s000" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sites.return!();
+    expect(await client.serverInfo()).toMatchObject({ product: "ListManager" });
+    await client.close();
+  });
+
   it("throws PROTOCOL_ERROR for a record that does not match the schema", async () => {
     const port = await peer((line, socket) => send(socket, { id: line.id, type: "result", data: { product: "ListManager" } }));
     const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw" });

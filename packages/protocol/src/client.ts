@@ -32,6 +32,9 @@ export interface HostingClientOptions {
 }
 
 // Pause the socket when this many records wait for consumers; resume below the low mark.
+/** Made once per iteration of a stream: checks each record in turn, throwing PROTOCOL_ERROR for one out of place. */
+type RecordCheck<T> = () => (record: T) => void;
+
 const QUEUE_HIGH_WATER = 512;
 const QUEUE_LOW_WATER = 128;
 
@@ -83,7 +86,7 @@ export class HostingClient {
 
   /** Sites in name-key order (see compareNameKeys). */
   sites(): AsyncIterable<HostingSite> {
-    return this.stream("sites", undefined, siteSchema, (site) => site.name);
+    return this.stream("sites", undefined, siteSchema, this.inNameOrder("sites", (site) => site.name));
   }
 
   /**
@@ -93,19 +96,45 @@ export class HostingClient {
    * before its first record: the stream then asks it again withMemberCounts.
    */
   lists(options: { withMemberCounts?: boolean; withBilledMembers?: boolean } = {}): AsyncIterable<HostingList> {
-    const lists = (params: CommandParams<"lists">) => this.stream("lists", params, listSchema, (list) => list.name);
+    const lists = (params: CommandParams<"lists">) => this.stream("lists", params, listSchema, this.inNameOrder("lists", (list) => list.name));
     if (options.withMemberCounts) return lists({ withMemberCounts: true });
     if (!options.withBilledMembers) return lists(undefined);
     return orElseOnRefusal(lists({ withBilledMembers: true }), () => lists({ withMemberCounts: true }));
   }
 
   memberCounts(): AsyncIterable<HostingListMemberCounts> {
-    return this.stream("memberCounts", undefined, listMemberCountsSchema, (row) => row.list);
+    return this.stream("memberCounts", undefined, listMemberCountsSchema, this.inNameOrder("memberCounts", (row) => row.list));
   }
 
-  /** Rows of log_ with LogID_ > afterId, ascending, at most limit of them. */
+  /**
+   * Rows of log_ with LogID_ > afterId, ascending, at most limit of them; an agent that sends more,
+   * or one at or below the row before it, fails the stream with PROTOCOL_ERROR (an importer that
+   * took them would hold them all, or never move its high-water mark).
+   */
   logEntries(options: { afterId: number; limit: number }): AsyncIterable<HostingLogEntry> {
-    return this.stream("logEntries", { afterId: options.afterId, limit: options.limit }, logEntrySchema, null);
+    return this.stream("logEntries", { afterId: options.afterId, limit: options.limit }, logEntrySchema, () => {
+      let previous = options.afterId;
+      let count = 0;
+      return (entry) => {
+        if (++count > options.limit) throw new HostingError("PROTOCOL_ERROR", `logEntries from ${this.endpoint} sent more than the ${options.limit} rows asked for`);
+        if (entry.id <= previous) throw new HostingError("PROTOCOL_ERROR", `logEntries from ${this.endpoint} sent LogID_ ${entry.id} after ${previous}`);
+        previous = entry.id;
+      };
+    });
+  }
+
+  /** A stream's check that its records come in name-key order (see compareNameKeys). */
+  private inNameOrder<T>(command: CommandName, nameOf: (record: T) => string): RecordCheck<T> {
+    return () => {
+      let previousKey: string | undefined;
+      return (record) => {
+        const key = nameKey(nameOf(record));
+        if (previousKey !== undefined && compareNameKeys(previousKey, key) > 0) {
+          throw new HostingError("PROTOCOL_ERROR", `${command} records from ${this.endpoint} arrived out of name order`);
+        }
+        previousKey = key;
+      };
+    };
   }
 
   async close(): Promise<void> {
@@ -130,20 +159,14 @@ export class HostingClient {
     command: CommandName,
     params: unknown,
     schema: S,
-    nameOf: ((record: z.infer<S>) => string) | null,
+    check: RecordCheck<z.infer<S>>,
   ): AsyncIterable<z.infer<S>> {
     return {
       [Symbol.asyncIterator]: () => {
-        let previousKey: string | undefined;
+        const inPlace = check();
         const validate = (data: unknown) => {
           const record = this.validate(schema, data, command);
-          if (nameOf) {
-            const key = nameKey(nameOf(record));
-            if (previousKey !== undefined && compareNameKeys(previousKey, key) > 0) {
-              throw new HostingError("PROTOCOL_ERROR", `${command} records from ${this.endpoint} arrived out of name order`);
-            }
-            previousKey = key;
-          }
+          inPlace(record);
           return record;
         };
         const id = this.nextId++;
@@ -170,6 +193,9 @@ export class HostingClient {
           // A consumer leaving early (break, throw) cancels the rest so the connection stays usable.
           return: async (): Promise<IteratorResult<z.infer<S>>> => {
             if (!stream.done) this.abandon(id, true);
+            // Ended already, records unread: they no longer count against the flow (counted, they
+            // could hold the socket paused for ever, and every later request would time out).
+            else this.discard(stream);
             return { done: true, value: undefined };
           },
         };
@@ -236,6 +262,11 @@ export class HostingClient {
       this.queued++;
       if (request.consumerWaiting === false) this.updateFlow();
     } else if (line.type === "end") {
+      // A stream this client did not cancel ends complete: an end that says otherwise would pass
+      // a cut-off stream for the whole (a validation would take the lists missing for removed).
+      if (line.cancelled || line.count !== request.received) {
+        throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} ended a stream after ${request.received} records, saying ${line.count}${line.cancelled ? " (cancelled)" : ""}`);
+      }
       this.settle(request);
     } else {
       throw new HostingError("PROTOCOL_ERROR", `${this.endpoint} answered a stream with a single result`);
@@ -259,13 +290,16 @@ export class HostingClient {
     const request = this.pending.get(id);
     if (!request) return;
     this.abandoned.add(id);
-    if (request.kind === "stream") {
-      this.queued -= request.queue.length;
-      request.queue.length = 0;
-      this.updateFlow();
-    }
+    if (request.kind === "stream") this.discard(request);
     this.settle(request, error);
     if (cancel && !this.closedWith) this.send(this.nextId++, "cancel", { requestId: id });
+  }
+
+  /** Drops a stream's unread records. */
+  private discard(stream: PendingStream): void {
+    this.queued -= stream.queue.length;
+    stream.queue.length = 0;
+    this.updateFlow();
   }
 
   private updateFlow(): void {
