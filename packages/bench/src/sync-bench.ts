@@ -180,11 +180,19 @@ async function rawLogImport(pool: mysql.Pool, agent: { host: string; port: numbe
   const client = await connect(agent);
   let highWater = 0;
   let rows = 0;
+  const read = async (afterId: number) => {
+    const entries = [];
+    for await (const entry of client.logEntries({ afterId, limit: LOG_CHUNK })) entries.push(entry);
+    return entries;
+  };
   try {
+    // As the API does: the next chunk is read while this one commits.
+    let reading = read(highWater);
     for (;;) {
-      const entries = [];
-      for await (const entry of client.logEntries({ afterId: highWater, limit: LOG_CHUNK })) entries.push(entry);
+      const entries = await reading;
       if (entries.length === 0) break;
+      reading = entries.length < LOG_CHUNK ? Promise.resolve([]) : read(entries[entries.length - 1]!.id);
+      reading.catch(() => undefined);
       const db = await pool.getConnection();
       try {
         await db.beginTransaction();
@@ -211,7 +219,6 @@ async function rawLogImport(pool: mysql.Pool, agent: { host: string; port: numbe
         db.release();
       }
       rows += entries.length;
-      if (entries.length < LOG_CHUNK) break;
     }
   } finally {
     await client.close();
@@ -226,7 +233,7 @@ export function syncReport(machine: string, figures: SyncFigures): string {
   return [
     machine,
     "",
-    "Rows a second written by listbill's sync job against a raw writer: a bare HostingClient streaming the same records from the same agent, mysql2 writing the same rows into the same tables (same database, its own server) with multi-row INSERT … ON DUPLICATE KEY UPDATE / INSERT IGNORE in the same 500-row chunks and transactions. Inventory: sites, lists (~10 members each), a member-count snapshot and an audit entry per list, one transaction. Log: 1,000 rows per transaction with the high-water mark. listbill's inventory time is its whole sync job (that fixture has no log); its log time runs from the job's progress reaching 0.8 (its 1,000 lists seen) to its end.",
+    "Rows a second written by listbill's sync job against a raw writer: a bare HostingClient streaming the same records from the same agent, mysql2 writing the same rows into the same tables (same database, its own server) with multi-row INSERT … ON DUPLICATE KEY UPDATE / INSERT IGNORE in the same 500-row chunks and transactions. Inventory: sites, lists (~10 members each), a member-count snapshot and an audit entry per list, one transaction. Log: 1,000 rows per transaction with the high-water mark, the next 1,000 read from the agent while it commits. listbill's inventory time is its whole sync job (that fixture has no log); its log time runs from the job's progress reaching 0.8 (its 1,000 lists seen) to its end.",
     "",
     "| what | rows | listbill | listbill rows/s | raw rows/s | listbill ÷ raw |",
     "|---|---|---|---|---|---|",

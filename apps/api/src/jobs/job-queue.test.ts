@@ -35,7 +35,7 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
   });
 
   /** A job as a worker that died mid-run leaves it: RUNNING, its lease expired `leaseLeftMs` from now (already, by default). */
-  async function orphanedJob(attempts: number, leaseLeftMs = -1000): Promise<{ id: string; leaseExpiresAt: number }> {
+  async function orphanedJob(attempts: number, leaseLeftMs = -1000, leaseOwner = "dead-host:4242:gone"): Promise<{ id: string; leaseExpiresAt: number }> {
     const now = new Date();
     const job = await app.db.transaction((manager) =>
       manager.save(
@@ -53,7 +53,7 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
           attempts,
           maxAttempts: 3,
           runAfter: now,
-          leaseOwner: "dead-host:4242:gone",
+          leaseOwner,
           leaseExpiresAt: new Date(now.getTime() + leaseLeftMs),
           createdAt: now,
           startedAt: now,
@@ -90,6 +90,13 @@ describe.each(testDatabases())("the job queue on %s", (kind) => {
     const job = await waitForJob(app, id);
     expect(job.state).toBe("FAILED");
     expect(job.error).toMatch(/stopped responding/);
+  });
+
+  it("takes over a job of its own worker that the worker no longer runs (its end could not be recorded)", async () => {
+    // What a worker leaves when the database fails as it records a job's end: RUNNING under its own
+    // lease, no heartbeat. With one API process, only that same worker can take it over.
+    const { id } = await orphanedJob(1, -1000, app.services.worker.id);
+    expect(await waitForJob(app, id)).toMatchObject({ state: "SUCCEEDED", attempts: 2, result: { outcome: "ERRORS", listsChecked: 30 } });
   });
 
   it("reports progress and the end of a job over the jobUpdated subscription", async () => {

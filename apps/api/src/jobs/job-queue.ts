@@ -168,12 +168,14 @@ export class JobQueue {
    * Jobs whose worker stopped renewing its lease (the process died or hung): queued again while
    * attempts remain, failed otherwise. Never left RUNNING.
    */
-  async reapExpired(liveOwner: string): Promise<number> {
+  async reapExpired(liveOwner: string, running: ReadonlySet<number>): Promise<number> {
     const now = new Date();
     return this.db.transaction(async (manager) => {
-      // The caller's own jobs are alive whatever their lease says: it is running them (a long
-      // SQLite write can hold back its heartbeats).
-      const expired = (await manager.findBy(Job, { state: JobState.RUNNING, leaseExpiresAt: LessThan(now) })).filter((job) => job.leaseOwner !== liveOwner);
+      // The caller's jobs that it is running are alive whatever their lease says (a long SQLite
+      // write can hold back their heartbeats). One of its own that it no longer runs, whose end it
+      // could not record (the database was away just then), is reaped like any other: with one API
+      // process, nothing else would, and the server's later jobs would wait behind it for ever.
+      const expired = (await manager.findBy(Job, { state: JobState.RUNNING, leaseExpiresAt: LessThan(now) })).filter((job) => job.leaseOwner !== liveOwner || !running.has(job.id));
       for (const job of expired) {
         const retry = job.attempts < job.maxAttempts;
         await manager.update(

@@ -95,7 +95,7 @@ export class JobWorker {
 
   async #tick(): Promise<void> {
     try {
-      await this.queue.reapExpired(this.id);
+      await this.queue.reapExpired(this.id, new Set(this.#running.keys()));
       const jobs = await this.queue.claim(this.id, this.options.concurrency - this.#running.size, this.options.leaseMs);
       for (const job of jobs) {
         const abort = new AbortController();

@@ -17,9 +17,17 @@ export class ConcurrentImport extends Error {}
 /**
  * Imports the server's new log_ rows (LogID_ above its high-water mark) chunk by chunk. Each
  * chunk's rows and the new mark commit in one transaction, so an import cut off anywhere resumes
- * exactly after the last committed row: no duplicate, no gap.
+ * exactly after the last committed row: no duplicate, no gap. While a chunk commits, the next is
+ * already being read from the agent (one request in flight at most): the agent's time and the
+ * database's overlap instead of adding up. An aborted signal stops it between chunks, keeping
+ * those committed.
  */
-export async function importLog(db: Database, serverId: number, client: HostingClient, onChunk: (imported: number) => void = () => undefined): Promise<{ imported: number; highWater: number }> {
+export async function importLog(
+  db: Database,
+  serverId: number,
+  client: HostingClient,
+  options: { onChunk?: (imported: number) => void; signal?: AbortSignal } = {},
+): Promise<{ imported: number; highWater: number }> {
   const server = await db.manager.findOneByOrFail(Server, { id: serverId });
   let highWater = server.logHighWater;
   let imported = 0;
@@ -29,11 +37,21 @@ export async function importLog(db: Database, serverId: number, client: HostingC
   const readSites = async () => new Map((await db.manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } })).map((site) => [site.nameKey, site.id]));
   let siteIds = await readSites();
   const unknownSites = new Set<string>();
-  for (;;) {
+  const read = async (afterId: number) => {
     const entries: HostingLogEntry[] = [];
-    for await (const entry of client.logEntries({ afterId: highWater, limit: LOG_CHUNK })) entries.push(entry);
+    for await (const entry of client.logEntries({ afterId, limit: LOG_CHUNK })) entries.push(entry);
+    return entries;
+  };
+  let reading = read(highWater);
+  for (;;) {
+    const entries = await reading;
+    options.signal?.throwIfAborted();
     if (entries.length === 0) break;
     const next = entries[entries.length - 1]!.id;
+    // A short chunk was the last: nothing to read ahead.
+    reading = entries.length < LOG_CHUNK ? Promise.resolve([]) : read(next);
+    // Awaited at the next turn; a failure before then (the commit below failing) leaves it unread.
+    reading.catch(() => undefined);
     const unknown = entries.map((entry) => (entry.site ? nameKey(entry.site) : "")).filter((key) => key && !siteIds.has(key) && !unknownSites.has(key));
     if (unknown.length) {
       siteIds = await readSites();
@@ -66,8 +84,7 @@ export async function importLog(db: Database, serverId: number, client: HostingC
     });
     highWater = next;
     imported += entries.length;
-    onChunk(imported);
-    if (entries.length < LOG_CHUNK) break;
+    options.onChunk?.(imported);
   }
   await refreshStatistics(db, ["message_log"], imported);
   return { imported, highWater };

@@ -30,7 +30,14 @@ export interface InventoryCounts {
  * (objects gone from the hosting server stay for MISSING_* errors and their explicit fix).
  * Rows already equal to the hosting server's are not written. Runs in the caller's transaction.
  */
-export async function syncInventory(manager: EntityManager, serverId: number, client: HostingClient, author: ChangeAuthor, progress: (listsSeen: number) => void = () => undefined): Promise<InventoryCounts> {
+export async function syncInventory(
+  manager: EntityManager,
+  serverId: number,
+  client: HostingClient,
+  author: ChangeAuthor,
+  progress: (listsSeen: number) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<InventoryCounts> {
   const hostingSites: HostingSite[] = [];
   for await (const site of client.sites()) hostingSites.push(site);
   const billingSites = await manager.find(Site, { where: { serverId }, order: { nameKey: "ASC" } });
@@ -58,6 +65,8 @@ export async function syncInventory(manager: EntityManager, serverId: number, cl
     await recordChanges(manager, author, audit.splice(0));
   };
   for await (const pair of mergeByKey(billingLists(manager, serverId), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+    // A stopping worker, or one whose lease another took over, writes no more: the transaction rolls back.
+    signal?.throwIfAborted();
     if (!pair.hosting) continue;
     counts.listsSeen += 1;
     const live = pair.billing && !pair.billing.removed ? pair.billing : undefined;
@@ -99,11 +108,11 @@ export class SyncRunner {
       // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
       const estimate = Math.max(1, (await client.serverInfo()).listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
       const inventory = await this.db.transaction((manager) =>
-        syncInventory(manager, server.id, connected, author, (seen) => context.progress(0.8 * Math.min(1, seen / estimate))),
+        syncInventory(manager, server.id, connected, author, (seen) => context.progress(0.8 * Math.min(1, seen / estimate)), context.signal),
       );
       await refreshStatistics(this.db, ["site", "list", "list_member_count", "audit_entry"], inventory.sitesWritten + inventory.listsWritten + inventory.snapshots);
       context.progress(0.8);
-      const log = await importLog(this.db, server.id, connected);
+      const log = await importLog(this.db, server.id, connected, { signal: context.signal });
       return {
         type: "finish",
         state: JobState.SUCCEEDED,

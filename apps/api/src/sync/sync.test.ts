@@ -10,6 +10,8 @@ import { Site } from "../sites/site.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
 import { MessageLog } from "../usage/message-log.entity.js";
+import { LOG_CHUNK, importLog } from "./log-import.js";
+import { syncInventory } from "./sync-runner.js";
 
 /** Everything a sync may write, to compare before and after. */
 async function billingState(app: TestApp) {
@@ -150,6 +152,36 @@ describe.each(testDatabases())("a hosting server failing in the middle of a sync
     expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(await app.db.manager.countBy(List, { serverId: Number(Buffer.from(serverId, "base64url").toString().split(":")[1]) })).toBe(1500);
   }, 90_000);
+
+  it("stops writing once its job is aborted (its worker stopping, or its lease taken over): the inventory rolls back whole, the log keeps whole chunks", async () => {
+    const serverId = await registerServer(app, { name: "Aborted", port: hosting.agent.port });
+    const rowId = Number(Buffer.from(serverId, "base64url").toString().split(":")[1]);
+    const author = { actor: "test-admin", requestId: "test" };
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: hosting.agent.port, password: "TCLPORTPasswd" });
+    try {
+      const before = await billingState(app);
+      const inventoryAbort = new AbortController();
+      // Aborted once 1,000 of the 1,500 lists were seen (and their first 500 written).
+      const stopped = await app.db
+        .transaction((manager) => syncInventory(manager, rowId, client, author, (seen) => seen >= 1000 && inventoryAbort.abort(new Error("worker stopping")), inventoryAbort.signal))
+        .catch((error: unknown) => error);
+      expect(stopped).toMatchObject({ message: "worker stopping" });
+      expect(await billingState(app)).toEqual(before);
+
+      await app.db.transaction((manager) => syncInventory(manager, rowId, client, author));
+      const logAbort = new AbortController();
+      const cut = await importLog(app.db, rowId, client, { signal: logAbort.signal, onChunk: () => logAbort.abort(new Error("worker stopping")) }).catch((error: unknown) => error);
+      expect(cut).toMatchObject({ message: "worker stopping" });
+      // The chunk read ahead while the first committed was not written.
+      expect((await app.db.manager.findOneByOrFail(Server, { id: rowId })).logHighWater).toBe(LOG_CHUNK);
+      const imported = (await app.db.manager.find(MessageLog, { where: { serverId: rowId }, order: { remoteLogId: "ASC" } })).map((row) => row.remoteLogId);
+      expect(imported).toEqual(Array.from({ length: LOG_CHUNK }, (_, i) => i + 1));
+      // And the next import goes on from there.
+      expect(await importLog(app.db, rowId, client)).toEqual({ imported: 3500 - LOG_CHUNK, highWater: 3500 });
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 
   it("keeps a clean prefix of the log when the connection dies mid-import, and resumes without duplicates or gaps", async () => {
     const serverId = await registerServer(app, { name: "Reset log", port: proxy.port });
