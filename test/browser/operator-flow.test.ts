@@ -228,4 +228,27 @@ describe("an operator in the browser", () => {
     await page.getByRole("heading", { name: "Validation errors" }).waitFor();
     await shot("errors-open");
   });
+
+  it("registers a server reached over TLS: the form's box is saved, its page says so, and a plain agent does not answer it", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Servers" }).click();
+    await page.getByRole("button", { name: "Create New Server" }).click();
+    const form = page.getByRole("form", { name: "Create New Server" });
+    await form.getByLabel("Name", { exact: true }).fill("east-tls");
+    await form.getByLabel("Host Name").fill("127.0.0.1");
+    // east's agent serves plain TCP.
+    await form.getByLabel("Port").fill(String(stack.hosting.east!.agent.port));
+    await form.getByRole("checkbox", { name: /TLS/ }).check();
+    await form.getByRole("button", { name: "Create Server" }).click();
+    await page.getByText("Server east-tls created").waitFor();
+    await page.getByRole("link", { name: "east-tls", exact: true }).click();
+    await page.getByRole("heading", { name: /east-tls/ }).waitFor();
+    const connection = page.locator(".facts dt").filter({ hasText: "Connection" }).locator("xpath=following-sibling::dd[1]");
+    expect(await connection.textContent()).toBe("TLS");
+    await page.getByRole("button", { name: "Test connection to east-tls" }).click();
+    await page.locator(".test-bad").filter({ hasText: /^unreachable: / }).waitFor();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Servers" }).click();
+    await page.getByRole("link", { name: "east", exact: true }).click();
+    await page.getByRole("heading", { name: /east/ }).waitFor();
+    expect(await connection.textContent()).toBe("plain TCP");
+  });
 });

@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { DEFAULT_HOSTING_TIMEOUTS } from "./hosting/hosting-connection.js";
+import { DEFAULT_HOSTING_SETTINGS } from "./hosting/hosting-connection.js";
 import { DEFAULT_WORKER_OPTIONS } from "./jobs/job-worker.js";
 import { DEFAULT_SWEEP_OPTIONS } from "./validation/superseded-sweep.js";
 import type { ServiceOptions } from "./services.js";
@@ -53,9 +54,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         backoffCapMs: whole(env, "LISTBILL_RETRY_CAP_MS", DEFAULT_WORKER_OPTIONS.backoffCapMs, 0),
       },
       hosting: {
-        connectTimeoutMs: whole(env, "LISTBILL_AGENT_CONNECT_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.connectTimeoutMs, 1),
-        requestTimeoutMs: whole(env, "LISTBILL_AGENT_REQUEST_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.requestTimeoutMs, 1),
-        idleTimeoutMs: whole(env, "LISTBILL_AGENT_IDLE_TIMEOUT_MS", DEFAULT_HOSTING_TIMEOUTS.idleTimeoutMs, 1),
+        connectTimeoutMs: whole(env, "LISTBILL_AGENT_CONNECT_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.connectTimeoutMs, 1),
+        requestTimeoutMs: whole(env, "LISTBILL_AGENT_REQUEST_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.requestTimeoutMs, 1),
+        idleTimeoutMs: whole(env, "LISTBILL_AGENT_IDLE_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.idleTimeoutMs, 1),
+        tlsCa: pemFile(env, "LISTBILL_AGENT_TLS_CA"),
       },
       scheduleMinutes: whole(env, "LISTBILL_SCHEDULE_MINUTES", 0, 0),
       sweep: {
@@ -79,6 +81,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
  */
 export function applyProcessSettings(config: ApiConfig): void {
   if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
+}
+
+/** A setting naming a PEM file: its text, read at start-up; one that cannot be read, or holds no certificate, stops start-up with its name. */
+function pemFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const path = env[name];
+  if (path === undefined || path === "") return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`${name}: ${path} holds no PEM certificate`);
+  return text;
 }
 
 /** A whole-number setting, at least `min`; a malformed value stops start-up with its name. */

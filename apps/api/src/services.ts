@@ -4,7 +4,7 @@ import { AuthService } from "./auth/auth.service.js";
 import { CustomerService } from "./customers/customer.service.js";
 import type { Database } from "./db/database.js";
 import { FixService } from "./fix/fix.service.js";
-import { DEFAULT_HOSTING_TIMEOUTS, type HostingTimeouts } from "./hosting/hosting-connection.js";
+import { DEFAULT_HOSTING_SETTINGS, type HostingSettings } from "./hosting/hosting-connection.js";
 import { JobKind } from "./jobs/job.entity.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { JobService } from "./jobs/job.service.js";
@@ -22,13 +22,13 @@ import { DEFAULT_SWEEP_OPTIONS, SupersededSweep, type SweepOptions } from "./val
 
 export interface ServiceOptions {
   worker: WorkerOptions;
-  hosting: HostingTimeouts;
+  hosting: HostingSettings;
   /** Minutes between scheduled "validate all" runs; 0 = no schedule. */
   scheduleMinutes: number;
   sweep: SweepOptions;
 }
 
-export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { worker: DEFAULT_WORKER_OPTIONS, hosting: DEFAULT_HOSTING_TIMEOUTS, scheduleMinutes: 0, sweep: DEFAULT_SWEEP_OPTIONS };
+export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { worker: DEFAULT_WORKER_OPTIONS, hosting: DEFAULT_HOSTING_SETTINGS, scheduleMinutes: 0, sweep: DEFAULT_SWEEP_OPTIONS };
 
 /** The app's behaviour, one service per domain, built once per process. */
 export function createServices(db: Database, secrets: SecretBox, options: ServiceOptions = DEFAULT_SERVICE_OPTIONS) {

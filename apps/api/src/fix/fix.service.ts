@@ -7,7 +7,7 @@ import type { Database } from "../db/database.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
 import { today } from "../graphql/validators.js";
-import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { type Job, JobKind, JobState } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 import { List } from "../lists/list.entity.js";
@@ -49,7 +49,7 @@ export class FixService {
     private readonly db: Database,
     private readonly servers: ServerService,
     private readonly queue: JobQueue,
-    private readonly timeouts: HostingTimeouts,
+    private readonly timeouts: HostingSettings,
     private readonly onEnqueued: () => void,
   ) {}
 

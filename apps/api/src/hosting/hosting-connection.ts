@@ -1,18 +1,29 @@
 import { HostingClient, HostingError } from "@listbill/protocol";
 import type { Server } from "../servers/server.entity.js";
 
-export interface HostingTimeouts {
+/** How the API reaches agents. */
+export interface HostingSettings {
   /** One unreachable server delays its job by at most this much per attempt. */
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   idleTimeoutMs: number;
+  /**
+   * PEM certificates of the authorities trusted for agents served over TLS (a private CA, or an
+   * agent's self-signed certificate); unset, Node's bundled public CAs.
+   */
+  tlsCa?: string;
 }
 
-export const DEFAULT_HOSTING_TIMEOUTS: HostingTimeouts = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, idleTimeoutMs: 60_000 };
+export const DEFAULT_HOSTING_SETTINGS: HostingSettings = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, idleTimeoutMs: 60_000 };
 
-/** Opens an authenticated connection to a server's agent; throws HostingError on any failure. */
-export function connectToServer(server: Server, password: string, timeouts: HostingTimeouts): Promise<HostingClient> {
-  return HostingClient.connect({ host: server.hostName, port: server.port, password, ...timeouts });
+/**
+ * Opens an authenticated connection to a server's agent, over TLS when the server says so (the
+ * certificate must name the server's host name and chain to a trusted authority: the password is
+ * sent only after that); throws HostingError on any failure.
+ */
+export function connectToServer(server: Server, password: string, settings: HostingSettings): Promise<HostingClient> {
+  const { tlsCa, ...timeouts } = settings;
+  return HostingClient.connect({ host: server.hostName, port: server.port, password, ...timeouts, tls: server.tls ? (tlsCa ? { ca: tlsCa } : {}) : undefined });
 }
 
 export interface HostingFailure {

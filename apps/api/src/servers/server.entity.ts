@@ -58,6 +58,10 @@ export class Server {
   @Column({ type: "boolean", default: false })
   autoSync!: boolean;
 
+  @Field({ description: "Whether the agent is reached over TLS (its certificate checked against the host name, and against LISTBILL_AGENT_TLS_CA when set)" })
+  @Column({ type: "boolean", default: false })
+  tls!: boolean;
+
   @Field(() => ServerStatus)
   @Column({ type: "varchar", length: 20, default: ServerStatus.NEVER_VALIDATED })
   status!: ServerStatus;

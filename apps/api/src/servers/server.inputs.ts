@@ -23,6 +23,9 @@ export class CreateServerInput {
 
   @Field(() => Boolean, { nullable: true })
   autoSync?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Reach the agent over TLS (it serves with --tls-cert); default false" })
+  tls?: boolean | null;
 }
 
 @InputType()
@@ -47,6 +50,9 @@ export class UpdateServerInput {
 
   @Field(() => Boolean, { nullable: true })
   autoSync?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Reach the agent over TLS (it serves with --tls-cert); default false" })
+  tls?: boolean | null;
 }
 
 @InputType()
@@ -96,6 +102,7 @@ export const createServerSchema = z.object({
   password: password.nullish(),
   comments: optionalText("Comments", 2000),
   autoSync: z.boolean().nullish().transform((value) => value ?? false),
+  tls: z.boolean().nullish().transform((value) => value ?? false),
 });
 
 export const updateServerSchema = z.object({
@@ -105,6 +112,7 @@ export const updateServerSchema = z.object({
   password: password.nullish(),
   comments: optionalText("Comments", 2000),
   autoSync: z.boolean().nullish().transform((value) => value ?? undefined),
+  tls: z.boolean().nullish().transform((value) => value ?? undefined),
 });
 
 export type CreateServer = z.output<typeof createServerSchema>;

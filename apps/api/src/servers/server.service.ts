@@ -65,6 +65,7 @@ export class ServerService {
         comments: fields.comments ?? null,
         passwordSealed: fields.password ? this.secrets.encrypt(fields.password) : null,
         autoSync: fields.autoSync,
+        tls: fields.tls,
         createdAt: now,
         updatedAt: now,
       });
@@ -88,6 +89,7 @@ export class ServerService {
       if (fields.port !== undefined) server.port = fields.port;
       if (fields.comments !== undefined) server.comments = fields.comments;
       if (fields.autoSync !== undefined) server.autoSync = fields.autoSync;
+      if (fields.tls !== undefined) server.tls = fields.tls;
       if (fields.password !== undefined) server.passwordSealed = fields.password === null ? null : this.secrets.encrypt(fields.password);
       server.updatedAt = new Date();
       const saved = await this.insertOrRefuseDuplicate(manager, server);
@@ -176,5 +178,5 @@ export class ServerService {
 
 /** A server as the audit trail records it: never the password, only whether one is set or changed. */
 function auditedFields(server: Server) {
-  return { name: server.name, hostName: server.hostName, port: server.port, comments: server.comments, autoSync: server.autoSync, passwordSet: server.passwordSealed !== null, passwordChanged: false };
+  return { name: server.name, hostName: server.hostName, port: server.port, comments: server.comments, autoSync: server.autoSync, tls: server.tls, passwordSet: server.passwordSealed !== null, passwordChanged: false };
 }

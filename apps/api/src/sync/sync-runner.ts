@@ -4,7 +4,7 @@ import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/aud
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
 import { toGlobalId } from "../graphql/global-id.js";
-import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { JobState } from "../jobs/job.entity.js";
 import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
 import { List } from "../lists/list.entity.js";
@@ -94,7 +94,7 @@ export class SyncRunner {
   constructor(
     private readonly db: Database,
     private readonly servers: ServerService,
-    private readonly timeouts: HostingTimeouts,
+    private readonly timeouts: HostingSettings,
   ) {}
 
   readonly run = async (context: JobContext): Promise<JobOutcome> => {

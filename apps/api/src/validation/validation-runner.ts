@@ -3,7 +3,7 @@ import { type EntityManager, In } from "typeorm";
 import { Customer } from "../customers/customer.entity.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
-import { type HostingFailure, type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { type HostingFailure, type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { Job, JobKind, JobState } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
@@ -33,7 +33,7 @@ export class ValidationRunner {
   constructor(
     private readonly db: Database,
     private readonly servers: ServerService,
-    private readonly timeouts: HostingTimeouts,
+    private readonly timeouts: HostingSettings,
     private readonly queue: JobQueue,
   ) {}
 

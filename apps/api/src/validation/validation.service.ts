@@ -3,7 +3,7 @@ import type { Database } from "../db/database.js";
 import { type Page, type PageArgs, paginateEach } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
-import { type HostingTimeouts, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
+import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { type Job, JobKind } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 import { filterId } from "../lists/list.service.js";
@@ -27,7 +27,7 @@ export class ValidationService {
     private readonly db: Database,
     private readonly servers: ServerService,
     private readonly queue: JobQueue,
-    private readonly timeouts: HostingTimeouts,
+    private readonly timeouts: HostingSettings,
     private readonly onEnqueued: () => void,
   ) {}
 

@@ -18,7 +18,7 @@ const CREATE_SERVER = graphql(`
   }
 `);
 
-const EMPTY = { name: "", hostName: "", port: "2021", password: "", comments: "", autoSync: false };
+const EMPTY = { name: "", hostName: "", port: "2021", password: "", comments: "", autoSync: false, tls: false };
 
 /** The field a userError names: ["input", "hostName"] → hostName. */
 function fieldOf(field: readonly string[] | null | undefined): string {
@@ -42,6 +42,7 @@ export function CreateServerForm({ onCreated, onCancel }: { onCreated: (name: st
       password: values.password === "" ? undefined : values.password,
       comments: values.comments === "" ? undefined : values.comments,
       autoSync: values.autoSync,
+      tls: values.tls,
     };
     const result = await create({ variables: { input } }).catch(() => null);
     const created = result?.data?.createServer.server;
@@ -72,6 +73,9 @@ export function CreateServerForm({ onCreated, onCancel }: { onCreated: (name: st
       {field("comments", "Comments")}
       <label className="checkbox">
         <input type="checkbox" checked={values.autoSync} onChange={(event) => setValues({ ...values, autoSync: event.target.checked })} /> Auto-Sync
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={values.tls} onChange={(event) => setValues({ ...values, tls: event.target.checked })} /> TLS (the agent serves with --tls-cert)
       </label>
       {general.length > 0 && (
         <ul className="user-errors" role="alert">

@@ -16,6 +16,7 @@ const SERVER_DETAIL = graphql(`
       ...ServerRowFields
       comments
       passwordSet
+      tls
       createdAt
       customer {
         id
@@ -127,6 +128,8 @@ export function ServerDetailPage({ id }: { id: string }) {
         <dd>{formatDateTime(server.syncedAt)}</dd>
         <dt>Auto-Sync</dt>
         <dd>{server.autoSync ? "on" : "off"}</dd>
+        <dt>Connection</dt>
+        <dd>{server.tls ? "TLS" : "plain TCP"}</dd>
         <dt>Password</dt>
         <dd>{server.passwordSet ? "set" : "ListManager's default"}</dd>
         <dt>Comments</dt>
