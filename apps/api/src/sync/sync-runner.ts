@@ -13,7 +13,7 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { diffList, diffSite } from "../validation/diff.js";
 import { billingLists } from "../validation/billing-lists.js";
-import { iterate, mergeByKey, onePage } from "../validation/merge.js";
+import { OutOfOrder, iterate, mergeByKey, onePage } from "../validation/merge.js";
 import { UPSERT_CHUNK, inheritOwners, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
 import { importLog } from "./log-import.js";
 
@@ -44,7 +44,7 @@ export async function syncInventory(
   const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));
   const changedSites: HostingSite[] = [];
   const audit: AuditRecord[] = [];
-  for await (const pair of mergeByKey(onePage(billingSites), iterate(hostingSites), (site) => site.nameKey, (site) => nameKey(site.name))) {
+  for await (const pair of mergeByKey(onePage(billingSites), iterate(hostingSites), (site) => site.nameKey, (site) => nameKey(site.name), "sites")) {
     const [finding] = pair.hosting ? diffSite(pair.billing, pair.hosting) : [];
     if (!finding) continue;
     changedSites.push(pair.hosting!);
@@ -64,7 +64,7 @@ export async function syncInventory(
     snapshotKeys = new Set();
     await recordChanges(manager, author, audit.splice(0));
   };
-  for await (const pair of mergeByKey(billingLists(manager, serverId), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+  for await (const pair of mergeByKey(billingLists(manager, serverId), client.lists({ withMemberCounts: true }), (list) => list.nameKey, (list) => nameKey(list.name), "lists")) {
     // A stopping worker, or one whose lease another took over, writes no more: the transaction rolls back.
     signal?.throwIfAborted();
     if (!pair.hosting) continue;
@@ -123,6 +123,8 @@ export class SyncRunner {
       };
     } catch (error) {
       if (context.signal.aborted) throw error;
+      const alike = error instanceof OutOfOrder ? error.operatorMessage : null;
+      if (alike) return { type: "finish", state: JobState.FAILED, error: `${server.name}: ${alike}; billing keeps what it had` };
       const failure = classifyHostingFailure(error);
       if (!failure) throw error;
       if (failure.retryable && context.canRetry) return { type: "retry", error: `${server.name}: ${failure.message}; retrying` };

@@ -1,4 +1,4 @@
-import { HostingClient } from "@listbill/protocol";
+import { HostingClient, nameKey } from "@listbill/protocol";
 import { addMembers, changeListDescription, deleteList, listNames, openFixtureDb } from "@listbill/fixtures";
 import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +78,48 @@ describe.each(testDatabases())("syncing a hosting server into billing on %s", (k
     expect(audit[0]).toMatchObject({ before: { description: expect.any(String) }, after: { description: "New words" }, actor: "admin" });
     await runJobs(app, "validateServers", [serverId]);
     expect((await openErrors(app, serverId)).filter((error) => error.code === "MISSING_LIST").map((error) => error.objectKey)).toEqual([names[2]]);
+  });
+
+  it("takes a list renamed only in case: validation reports it, a sync writes the hosting server's spelling", async () => {
+    const name = (await listNames(hosting.target, 100))[5]!;
+    const renamed = name.toUpperCase();
+    expect(renamed).not.toBe(name);
+    const db = await openFixtureDb(hosting.target);
+    await db.run("UPDATE lists_ SET Name_ = ? WHERE Name_ = ?", [renamed, name]);
+    await db.run("UPDATE members_ SET List_ = ? WHERE List_ = ?", [renamed, name]);
+    await db.close();
+
+    await runJobs(app, "validateServers", [serverId]);
+    const changed = (await openErrors(app, serverId)).filter((error) => error.code === "LIST_CHANGED");
+    expect(changed.map((error) => [error.objectKey, error.billingValue, error.hostingValue])).toEqual([[name, { name }, { name: renamed }]]);
+    const [job] = await runJobs(app, "syncServers", [serverId]);
+    expect(job.result).toMatchObject({ listsWritten: 1, snapshots: 0 });
+    // Read by key: MySQL compares names without case.
+    expect((await app.db.manager.findBy(List, { nameKey: nameKey(name) })).map((list) => list.name)).toEqual([renamed]);
+    await runJobs(app, "validateServers", [serverId]);
+    expect((await openErrors(app, serverId)).filter((error) => error.code === "LIST_CHANGED")).toEqual([]);
+  });
+  it("fails validation and sync with what to do when the hosting server has two lists whose names differ only in case, and changes nothing", async () => {
+    const names = await listNames(hosting.target, 100);
+    const [kept, twin] = [names[7]!, names[8]!];
+    const db = await openFixtureDb(hosting.target);
+    await db.run("UPDATE lists_ SET Name_ = ? WHERE Name_ = ?", [kept.toUpperCase(), twin]);
+    await db.close();
+    try {
+      const before = await billingState(app);
+      const expected = new RegExp(`^Sync A: the hosting server has two lists named "${nameKey(kept)}" but for case; .* rename one of them on the hosting server`);
+      const [validation] = await runJobs(app, "validateServers", [serverId]);
+      expect(validation).toMatchObject({ state: "FAILED", attempts: 1 });
+      expect(validation.error).toMatch(expected);
+      const [sync] = await runJobs(app, "syncServers", [serverId]);
+      expect(sync).toMatchObject({ state: "FAILED", attempts: 1 });
+      expect(sync.error).toMatch(expected);
+      expect(await billingState(app)).toEqual(before);
+    } finally {
+      const restore = await openFixtureDb(hosting.target);
+      await restore.run("UPDATE lists_ SET Name_ = ? WHERE Name_ = ?", [twin, kept.toUpperCase()]);
+      await restore.close();
+    }
   });
 });
 

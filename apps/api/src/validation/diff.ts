@@ -173,6 +173,8 @@ export function diffList(
   const billingValue = billingListValue(live, siteNames);
   const hostingValue = listValue(hosting);
   const differs = {
+    // The same key, another spelling (NEWS for news): billing shows the hosting server's.
+    name: billingValue.name !== hostingValue.name,
     site: billingValue.site !== hostingValue.site && nameKey(billingValue.site ?? "") !== nameKey(hostingValue.site ?? ""),
     topic: !same(billingValue.topic, hostingValue.topic),
     description: !same(billingValue.description, hostingValue.description),

@@ -1,7 +1,24 @@
 import { compareNameKeys } from "@listbill/protocol";
 
 /** Thrown when a side of a sorted merge is not in name-key order: the merge would be wrong. */
-export class OutOfOrder extends Error {}
+export class OutOfOrder extends Error {
+  constructor(
+    readonly side: "billing" | "hosting",
+    readonly key: string,
+    readonly what: string,
+  ) {
+    super(`${side} ${what} are not in strictly ascending name order at "${key}"`);
+  }
+
+  /**
+   * For the hosting side, what an operator is told. Its stream was checked for order as it came
+   * (HostingClient), so what is left is two names alike but for case (News and news): billing
+   * keys names without case and cannot tell them apart.
+   */
+  get operatorMessage(): string | null {
+    return this.side === "hosting" ? `the hosting server has two ${this.what} named "${this.key}" but for case; billing tells names apart without case, so it cannot compare them: rename one of them on the hosting server` : null;
+  }
+}
 
 interface Keyed<T> {
   key: string;
@@ -20,6 +37,8 @@ export async function* mergeByKey<B, H>(
   hosting: AsyncIterable<H>,
   billingKey: (record: B) => string,
   hostingKey: (record: H) => string,
+  /** What the records are, for errors: "lists", "sites". */
+  what = "records",
 ): AsyncGenerator<{ key: string; billing?: B; hosting?: H }> {
   const pages = billing[Symbol.asyncIterator]();
   const records = hosting[Symbol.asyncIterator]();
@@ -28,9 +47,9 @@ export async function* mergeByKey<B, H>(
   let previousBilling: string | undefined;
   let previousHosting: string | undefined;
 
-  const keyed = <T>(record: T, keyOf: (record: T) => string, previous: string | undefined, side: string): Keyed<T> => {
+  const keyed = <T>(record: T, keyOf: (record: T) => string, previous: string | undefined, side: "billing" | "hosting"): Keyed<T> => {
     const key = keyOf(record);
-    if (previous !== undefined && compareNameKeys(previous, key) >= 0) throw new OutOfOrder(`${side} records are not in strictly ascending name order at "${key}"`);
+    if (previous !== undefined && compareNameKeys(previous, key) >= 0) throw new OutOfOrder(side, key, what);
     return { key, record };
   };
   const takeBilling = (): Keyed<B> => {

@@ -14,7 +14,7 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { type CustomerSummary, diffList, diffSite, diffVersion } from "./diff.js";
 import { billingLists } from "./billing-lists.js";
-import { mergeByKey, onePage } from "./merge.js";
+import { OutOfOrder, mergeByKey, onePage } from "./merge.js";
 import { PlanUsage } from "./plan-limits.js";
 import { ValidationErrorCode, ValidationErrorStatus, namedMessage } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
@@ -51,6 +51,9 @@ export class ValidationRunner {
       return this.concluded(server, run, findings, context.job);
     } catch (error) {
       if (context.signal.aborted) throw error;
+      // Not the connection's fault, and no retry will mend it: the job says what to do.
+      const alike = error instanceof OutOfOrder ? error.operatorMessage : null;
+      if (alike) return { type: "finish", state: JobState.FAILED, error: `${server.name}: ${alike}` };
       const failure = classifyHostingFailure(error);
       if (!failure) throw error;
       if (failure.retryable && context.canRetry) return { type: "retry", error: `${server.name}: ${failure.message}; retrying` };
@@ -86,7 +89,7 @@ export class ValidationRunner {
 
     const billingSites = await this.db.manager.find(Site, { where: { serverId: server.id }, order: { nameKey: "ASC" } });
     const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));
-    for await (const pair of mergeByKey(onePage(billingSites), client.sites(), (site) => site.nameKey, (site) => nameKey(site.name))) {
+    for await (const pair of mergeByKey(onePage(billingSites), client.sites(), (site) => site.nameKey, (site) => nameKey(site.name), "sites")) {
       await tally.add(diffSite(pair.billing, pair.hosting));
     }
 
@@ -98,7 +101,7 @@ export class ValidationRunner {
     const usage = new PlanUsage();
     // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
     const estimate = Math.max(1, info.listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));
-    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withBilledMembers: tally.membersCounted }), (list) => list.nameKey, (list) => nameKey(list.name))) {
+    for await (const pair of mergeByKey(billingLists(this.db.manager, server.id), client.lists({ withBilledMembers: tally.membersCounted }), (list) => list.nameKey, (list) => nameKey(list.name), "lists")) {
       if (context.signal.aborted) throw context.signal.reason ?? new Error("aborted");
       const findings = diffList(pair.billing, pair.hosting, siteNames, customers);
       // Most pairs find nothing, or nothing to write yet: no await for them.
