@@ -89,6 +89,12 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     }
   });
 
+  it("refuses to start with an auth timeout a timer cannot keep (0, or past 2^31 - 1 ms, which Node fires at once)", async () => {
+    for (const authTimeoutMs of [0, 2 ** 31]) {
+      await expect(spawnAgent({ database, password: PASSWORD, authTimeoutMs })).rejects.toThrow(/--auth-timeout-ms must be from 1 to 2147483647/);
+    }
+  });
+
   it("AUTH_FAILED: a connection that has not given the password within its auth timeout is closed, however busy it keeps the line", async () => {
     const strict = await spawnAgent({ database, password: PASSWORD, authTimeoutMs: 1_000 });
     spawned.push(strict);
@@ -124,9 +130,10 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
       await once(socket, "data");
       socket.pause();
       const before = rssBytes(agent.pid);
-      // 8 M malformed lines: answered in full, their BAD_REQUEST lines would be about 700 MB.
+      // 32 M malformed lines (64 MiB, more than loopback's buffers hold, here 36 MB): answered in
+      // full, their BAD_REQUEST lines would be about 2.7 GB.
       const junk = Buffer.from("x\n".repeat(1 << 20));
-      for (let i = 0; i < 8; i++) socket.write(junk);
+      for (let i = 0; i < 32; i++) socket.write(junk);
       let peak = before;
       for (let waited = 0; waited < 3_000; waited += 50) {
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -42,10 +42,11 @@ describe("the agent over TLS", () => {
     await client.close();
   });
 
-  it("is UNREACHABLE for a client that does not trust the certificate", async () => {
+  it("is CERTIFICATE_REJECTED for a client that does not trust the certificate", async () => {
     const error = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd", tls: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostingError);
-    expect((error as HostingError).code).toBe("UNREACHABLE");
+    expect((error as HostingError).code).toBe("CERTIFICATE_REJECTED");
+    expect((error as HostingError).message).toMatch(/TLS certificate .* was not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
   });
 
   it("does not answer a plain-TCP client as if it were TLS", async () => {

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     allow: values.allow?.split(/[\s,]+/).filter(Boolean),
     tls: values["tls-cert"] && values["tls-key"] ? { certPath: values["tls-cert"], keyPath: values["tls-key"] } : undefined,
     idleTimeoutMs: values["idle-timeout-ms"] === undefined ? undefined : integer(values["idle-timeout-ms"], "--idle-timeout-ms"),
-    authTimeoutMs: values["auth-timeout-ms"] === undefined ? undefined : integer(values["auth-timeout-ms"], "--auth-timeout-ms"),
+    authTimeoutMs: values["auth-timeout-ms"] === undefined ? undefined : timeout(values["auth-timeout-ms"], "--auth-timeout-ms"),
     log: stderrLog,
   });
   process.stdout.write(`${JSON.stringify({ event: "listening", host: agent.host, port: agent.port, pid: process.pid })}\n`);
@@ -62,6 +62,13 @@ async function main(): Promise<void> {
 function integer(text: string, option: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`${option} must be a whole number`);
   return Number(text);
+}
+
+/** A timeout in ms: from 1 ms to what a timer can wait (about 24.8 days); Node would fire a longer one at once. */
+function timeout(text: string, option: string): number {
+  const ms = integer(text, option);
+  if (ms < 1 || ms > 2 ** 31 - 1) throw new Error(`${option} must be from 1 to ${2 ** 31 - 1}`);
+  return ms;
 }
 
 main().catch((error: unknown) => {

@@ -118,7 +118,9 @@ describe("HostingClient against a misbehaving peer", () => {
   it("keeps serving after a consumer leaves a stream that had already ended with many records unread", async () => {
     // The whole stream and its end in one write: the client has them all queued (and its socket
     // paused, past its high-water mark) before the consumer reads the first.
+    const commands: string[] = [];
     const port = await peer((line, socket) => {
+      commands.push(line.command);
       if (line.command === "serverInfo") return send(socket, { id: line.id, type: "result", data: { product: "ListManager", version: "9.3", serverName: "lm" } });
       if (line.command !== "sites") return;
       // 600 records (past the client's high-water mark of 512) in 50 KB: one read.
@@ -132,6 +134,8 @@ describe("HostingClient against a misbehaving peer", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await sites.return!();
     expect(await client.serverInfo()).toMatchObject({ product: "ListManager" });
+    // The stream had ended when the consumer left (a cancel would mean it had not: the case under test did not arise).
+    expect(commands).toEqual(["sites", "serverInfo"]);
     await client.close();
   });
 

@@ -395,7 +395,7 @@ function transportError(error: Error & { code?: string }, endpoint: string): Hos
     default:
       // OpenSSL's verdicts on the agent's certificate (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED,
       // ERR_TLS_CERT_ALTNAME_INVALID, …): the operator's fix is the trust, not the network.
-      if (error.code && /CERT|SIGNATURE|ALTNAME/.test(error.code)) return new HostingError("UNREACHABLE", `the TLS certificate of ${endpoint} was not trusted (${error.code})`);
+      if (error.code && /CERT|SIGNATURE|ALTNAME/.test(error.code)) return new HostingError("CERTIFICATE_REJECTED", `the TLS certificate of ${endpoint} was not trusted (${error.code})`);
       return new HostingError("UNREACHABLE", `connection to ${endpoint} failed (${error.code ?? "TLS or network error"})`);
   }
 }

@@ -3,7 +3,7 @@ export const REMOTE_ERROR_CODES = ["AUTH_FAILED", "HOST_NOT_ALLOWED", "BAD_REQUE
 export type RemoteErrorCode = (typeof REMOTE_ERROR_CODES)[number];
 
 /** Codes a HostingClient throws. */
-export const HOSTING_ERROR_CODES = ["UNREACHABLE", "AUTH_FAILED", "HOST_NOT_ALLOWED", "PROTOCOL_ERROR", "REMOTE_ERROR"] as const;
+export const HOSTING_ERROR_CODES = ["UNREACHABLE", "CERTIFICATE_REJECTED", "AUTH_FAILED", "HOST_NOT_ALLOWED", "PROTOCOL_ERROR", "REMOTE_ERROR"] as const;
 export type HostingErrorCode = (typeof HOSTING_ERROR_CODES)[number];
 
 /**

@@ -1,3 +1,4 @@
+import tls from "node:tls";
 import { HostingClient, HostingError } from "@listbill/protocol";
 import type { Server } from "../servers/server.entity.js";
 
@@ -8,8 +9,8 @@ export interface HostingSettings {
   requestTimeoutMs: number;
   idleTimeoutMs: number;
   /**
-   * PEM certificates of the authorities trusted for agents served over TLS (a private CA, or an
-   * agent's self-signed certificate); unset, Node's bundled public CAs.
+   * PEM certificates of authorities trusted for agents served over TLS (a private CA, or an
+   * agent's self-signed certificate), besides Node's bundled public ones.
    */
   tlsCa?: string;
 }
@@ -23,7 +24,8 @@ export const DEFAULT_HOSTING_SETTINGS: HostingSettings = { connectTimeoutMs: 5_0
  */
 export function connectToServer(server: Server, password: string, settings: HostingSettings): Promise<HostingClient> {
   const { tlsCa, ...timeouts } = settings;
-  return HostingClient.connect({ host: server.hostName, port: server.port, password, ...timeouts, tls: server.tls ? (tlsCa ? { ca: tlsCa } : {}) : undefined });
+  // Node's `ca` replaces its bundled authorities: they are named again, so the file adds to them.
+  return HostingClient.connect({ host: server.hostName, port: server.port, password, ...timeouts, tls: server.tls ? (tlsCa ? { ca: [...tls.rootCertificates, tlsCa] } : {}) : undefined });
 }
 
 export interface HostingFailure {
@@ -40,5 +42,7 @@ export function classifyHostingFailure(error: unknown): HostingFailure | null {
   if (!(error instanceof HostingError)) return null;
   if (error.code === "AUTH_FAILED") return { status: "AUTH_FAILED", retryable: false, message: "The agent refused the password" };
   if (error.code === "HOST_NOT_ALLOWED") return { status: "HOST_NOT_ALLOWED", retryable: false, message: "The agent refused this billing server's address (not on its allow-list)" };
+  // The same certificate will be refused again: trusting it is the operator's (LISTBILL_AGENT_TLS_CA).
+  if (error.code === "CERTIFICATE_REJECTED") return { status: "UNREACHABLE", retryable: false, message: error.message };
   return { status: "UNREACHABLE", retryable: true, message: error.message };
 }

@@ -79,7 +79,9 @@ describe.each(testDatabases())("agents served over TLS, on %s", (kind) => {
     expect(test).toMatchObject({ ok: false, reason: "UNREACHABLE" });
     expect(test.message).toMatch(/certificate/i);
     const [job] = await runJobs(app, "validateServers", [server.id]);
-    expect(job.state).toBe("FAILED");
+    // Not retried: the same certificate would be refused again.
+    expect(job).toMatchObject({ state: "FAILED", attempts: 1 });
+    expect(job.error).toMatch(/TLS certificate .* was not trusted/);
     // The handshake failed, so the agent never saw an auth request, right or wrong.
     expect(unknown.agent.stderr()).not.toMatch(/authenticated|auth_failed/);
   });
