@@ -31,10 +31,10 @@ export interface HostingClientOptions {
   idleTimeoutMs?: number;
 }
 
-// Pause the socket when this many records wait for consumers; resume below the low mark.
 /** Made once per iteration of a stream: checks each record in turn, throwing PROTOCOL_ERROR for one out of place. */
 type RecordCheck<T> = () => (record: T) => void;
 
+// Pause the socket when this many records wait for consumers; resume below the low mark.
 const QUEUE_HIGH_WATER = 512;
 const QUEUE_LOW_WATER = 128;
 
