@@ -89,6 +89,40 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     }
   });
 
+  it("closes a connection beyond --max-connections as it arrives, and takes one again once another has gone", async () => {
+    const small = await spawnAgent({ database, password: PASSWORD, maxConnections: 2 });
+    spawned.push(small);
+    try {
+      const [first, second] = [await rawConnection(small.port), await rawConnection(small.port)];
+      // Both held by the agent: each is answered.
+      for (const raw of [first, second]) {
+        raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: PASSWORD } })}\n`);
+        expect(await raw.next()).toMatchObject({ id: 1, type: "result" });
+      }
+      const third = await rawConnection(small.port);
+      await third.closed;
+      await expect(third.next(100)).rejects.toThrow(/closed without a line/);
+      expect(small.stderr()).toMatch(/"event":"connection_dropped"/);
+      first.destroy();
+      await first.closed;
+      // The agent sees the close a moment later; then there is room again.
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const client = await HostingClient.connect({ host: small.host, port: small.port, password: PASSWORD, connectTimeoutMs: 1_000, requestTimeoutMs: 1_000 }).catch(() => undefined);
+        if (client) {
+          expect((await client.serverInfo()).product).toBe("ListManager");
+          await client.close();
+          break;
+        }
+        if (Date.now() > deadline) throw new Error("no room on the agent after a connection closed");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      second.destroy();
+    } finally {
+      await small.stop();
+    }
+  });
+
   it("refuses to start with an auth timeout a timer cannot keep (0, or past 2^31 - 1 ms, which Node fires at once)", async () => {
     for (const authTimeoutMs of [0, 2 ** 31]) {
       await expect(spawnAgent({ database, password: PASSWORD, authTimeoutMs })).rejects.toThrow(/--auth-timeout-ms must be from 1 to 2147483647/);

@@ -26,6 +26,8 @@ export interface AgentOptions {
   idleTimeoutMs?: number;
   /** How long a new connection has to give the password (default 10 s). */
   authTimeoutMs?: number;
+  /** Connections open at once (default 64); one more is closed as it arrives. */
+  maxConnections?: number;
   log?: AgentLog;
 }
 
@@ -42,6 +44,9 @@ export const DEFAULT_ALLOW = ["127.0.0.1"] as const;
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 // The API sends the password as its first line, within milliseconds of connecting.
 export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
+// The API opens one connection per job (4 jobs at a time per API process by default): room for
+// many API processes, not for a flood.
+export const DEFAULT_MAX_CONNECTIONS = 64;
 
 /** Starts an agent in this process; resolves once it listens. */
 export async function startAgentServer(options: AgentOptions): Promise<RunningAgent> {
@@ -80,6 +85,8 @@ export async function startAgentServer(options: AgentOptions): Promise<RunningAg
       for (const listener of handshake) listener.call(server, socket);
     });
   }
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  server.on("drop", (data?: { remoteAddress?: string }) => context.log("connection_dropped", { peer: data?.remoteAddress ?? "unknown", reason: "max_connections" }));
   // A failed TLS handshake is the client's problem, not a reason to stop serving.
   server.on("tlsClientError", (error: Error & { code?: string }) => context.log("tls_error", { error: error.code ?? "handshake" }));
   const host = options.host ?? DEFAULT_AGENT_HOST;

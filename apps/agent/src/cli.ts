@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_AGENT_PASSWORD, DEFAULT_AGENT_PORT } from "@listbill/protocol";
 import { stderrLog } from "./agent-log.js";
-import { DEFAULT_AGENT_HOST, DEFAULT_ALLOW, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, startAgentServer } from "./agent-server.js";
+import { DEFAULT_AGENT_HOST, DEFAULT_ALLOW, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, startAgentServer } from "./agent-server.js";
 
 const usage = `listbill-agent --database <file.sqlite | mysql://user:pass@host/db> [options]
   --host <ip>             listen address (default ${DEFAULT_AGENT_HOST})
@@ -14,6 +14,7 @@ const usage = `listbill-agent --database <file.sqlite | mysql://user:pass@host/d
   --tls-cert <path> --tls-key <path>   serve TLS with this PEM certificate and key
   --idle-timeout-ms <n>   close connections idle this long (default ${DEFAULT_IDLE_TIMEOUT_MS})
   --auth-timeout-ms <n>   close connections not authenticated this long after they open (default ${DEFAULT_AUTH_TIMEOUT_MS})
+  --max-connections <n>   connections open at once; one more is closed as it arrives (default ${DEFAULT_MAX_CONNECTIONS})
   --exit-with-stdin       stop when stdin closes (a test harness that dies takes its agents along)
 The database may also come from LISTBILL_AGENT_DATABASE. Prints {"event":"listening",...} on stdout.`;
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       "tls-key": { type: "string" },
       "idle-timeout-ms": { type: "string" },
       "auth-timeout-ms": { type: "string" },
+      "max-connections": { type: "string" },
       "exit-with-stdin": { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     tls: values["tls-cert"] && values["tls-key"] ? { certPath: values["tls-cert"], keyPath: values["tls-key"] } : undefined,
     idleTimeoutMs: values["idle-timeout-ms"] === undefined ? undefined : integer(values["idle-timeout-ms"], "--idle-timeout-ms"),
     authTimeoutMs: values["auth-timeout-ms"] === undefined ? undefined : timeout(values["auth-timeout-ms"], "--auth-timeout-ms"),
+    maxConnections: values["max-connections"] === undefined ? undefined : atLeastOne(values["max-connections"], "--max-connections"),
     log: stderrLog,
   });
   process.stdout.write(`${JSON.stringify({ event: "listening", host: agent.host, port: agent.port, pid: process.pid })}\n`);
@@ -62,6 +65,12 @@ async function main(): Promise<void> {
 function integer(text: string, option: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`${option} must be a whole number`);
   return Number(text);
+}
+
+function atLeastOne(text: string, option: string): number {
+  const value = integer(text, option);
+  if (value < 1) throw new Error(`${option} must be at least 1`);
+  return value;
 }
 
 /** A timeout in ms: from 1 ms to what a timer can wait (about 24.8 days); Node would fire a longer one at once. */

@@ -14,6 +14,7 @@ export interface SpawnAgentOptions {
   tls?: AgentTlsOptions;
   idleTimeoutMs?: number;
   authTimeoutMs?: number;
+  maxConnections?: number;
   /** Extra arguments for node itself, e.g. ["--max-old-space-size=64"]. */
   nodeArgs?: readonly string[];
 }
@@ -40,6 +41,7 @@ export async function spawnAgent(options: SpawnAgentOptions): Promise<SpawnedAge
   if (options.tls) args.push("--tls-cert", options.tls.certPath, "--tls-key", options.tls.keyPath);
   if (options.idleTimeoutMs !== undefined) args.push("--idle-timeout-ms", String(options.idleTimeoutMs));
   if (options.authTimeoutMs !== undefined) args.push("--auth-timeout-ms", String(options.authTimeoutMs));
+  if (options.maxConnections !== undefined) args.push("--max-connections", String(options.maxConnections));
   // The password travels in the environment, not argv, where any local user could read it.
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.password === undefined) delete env.LISTBILL_AGENT_PASSWORD;
