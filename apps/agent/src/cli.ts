@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     allow: values.allow?.split(/[\s,]+/).filter(Boolean),
     tls: values["tls-cert"] && values["tls-key"] ? { certPath: values["tls-cert"], keyPath: values["tls-key"] } : undefined,
     idleTimeoutMs: values["idle-timeout-ms"] === undefined ? undefined : integer(values["idle-timeout-ms"], "--idle-timeout-ms"),
-    authTimeoutMs: values["auth-timeout-ms"] === undefined ? undefined : timeout(values["auth-timeout-ms"], "--auth-timeout-ms"),
-    maxConnections: values["max-connections"] === undefined ? undefined : atLeastOne(values["max-connections"], "--max-connections"),
+    authTimeoutMs: values["auth-timeout-ms"] === undefined ? undefined : bounded(values["auth-timeout-ms"], "--auth-timeout-ms", 1, 2 ** 31 - 1),
+    maxConnections: values["max-connections"] === undefined ? undefined : bounded(values["max-connections"], "--max-connections", 1),
     log: stderrLog,
   });
   process.stdout.write(`${JSON.stringify({ event: "listening", host: agent.host, port: agent.port, pid: process.pid })}\n`);
@@ -67,17 +67,11 @@ function integer(text: string, option: string): number {
   return Number(text);
 }
 
-function atLeastOne(text: string, option: string): number {
+/** A whole number from min to max; a timer's max is 2^31 - 1 ms (about 24.8 days): Node fires a longer one at once. */
+function bounded(text: string, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = integer(text, option);
-  if (value < 1) throw new Error(`${option} must be at least 1`);
+  if (value < min || value > max) throw new Error(max === Number.MAX_SAFE_INTEGER ? `${option} must be at least ${min}` : `${option} must be from ${min} to ${max}`);
   return value;
-}
-
-/** A timeout in ms: from 1 ms to what a timer can wait (about 24.8 days); Node would fire a longer one at once. */
-function timeout(text: string, option: string): number {
-  const ms = integer(text, option);
-  if (ms < 1 || ms > 2 ** 31 - 1) throw new Error(`${option} must be from 1 to ${2 ** 31 - 1}`);
-  return ms;
 }
 
 main().catch((error: unknown) => {

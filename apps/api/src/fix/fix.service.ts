@@ -49,7 +49,7 @@ export class FixService {
     private readonly db: Database,
     private readonly servers: ServerService,
     private readonly queue: JobQueue,
-    private readonly timeouts: HostingSettings,
+    private readonly hostingSettings: HostingSettings,
     private readonly onEnqueued: () => void,
   ) {}
 
@@ -108,7 +108,7 @@ export class FixService {
     if (!server) return items.map((item) => outcome(item, FixStatus.FAILED, "SERVER_NOT_FOUND", "The server was deleted"));
     let hosting: HostingNow;
     try {
-      hosting = await readHosting(await connectToServer(server, this.servers.agentPassword(server), this.timeouts), items);
+      hosting = await readHosting(await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings), items);
     } catch (error) {
       if (!classifyHostingFailure(error)) throw error;
       return items.map((item) => outcome(item, FixStatus.FAILED, "SERVER_UNREACHABLE", `${server.name} could not be read (${(error as Error).message}); nothing was changed`));

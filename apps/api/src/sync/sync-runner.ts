@@ -94,7 +94,7 @@ export class SyncRunner {
   constructor(
     private readonly db: Database,
     private readonly servers: ServerService,
-    private readonly timeouts: HostingSettings,
+    private readonly hostingSettings: HostingSettings,
   ) {}
 
   readonly run = async (context: JobContext): Promise<JobOutcome> => {
@@ -103,7 +103,7 @@ export class SyncRunner {
     const author: ChangeAuthor = { actor: context.job.actor, requestId: `job:${context.job.id}` };
     let client: HostingClient | undefined;
     try {
-      client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
+      client = await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings);
       const connected = client;
       // What the agent will stream (or, from an older agent, what billing has), for the progress bar.
       const estimate = Math.max(1, (await client.serverInfo()).listCount ?? (await this.db.manager.countBy(List, { serverId: server.id })));

@@ -33,7 +33,7 @@ export class ValidationRunner {
   constructor(
     private readonly db: Database,
     private readonly servers: ServerService,
-    private readonly timeouts: HostingSettings,
+    private readonly hostingSettings: HostingSettings,
     private readonly queue: JobQueue,
   ) {}
 
@@ -45,7 +45,7 @@ export class ValidationRunner {
     const run = await startRun(this.db, server.id, context.job.id);
     let client: HostingClient | undefined;
     try {
-      client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
+      client = await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings);
       const findings = await this.compare(client, server, run, context);
       await refreshStatistics(this.db, ["validation_error"], findings.total - findings.kept);
       return this.concluded(server, run, findings, context.job);

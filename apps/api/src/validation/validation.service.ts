@@ -27,7 +27,7 @@ export class ValidationService {
     private readonly db: Database,
     private readonly servers: ServerService,
     private readonly queue: JobQueue,
-    private readonly timeouts: HostingSettings,
+    private readonly hostingSettings: HostingSettings,
     private readonly onEnqueued: () => void,
   ) {}
 
@@ -50,7 +50,7 @@ export class ValidationService {
     if (!server) refuse("SERVER_NOT_FOUND", "No server has this ID", ["input", "id"]);
     const started = performance.now();
     try {
-      const client = await connectToServer(server, this.servers.agentPassword(server), this.timeouts);
+      const client = await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings);
       try {
         const info = await client.serverInfo();
         return { ok: true, reason: null, message: null, version: info.version, latencyMs: Math.round(performance.now() - started) };
