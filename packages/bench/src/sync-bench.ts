@@ -201,13 +201,13 @@ async function rawLogImport(pool: mysql.Pool, agent: { host: string; port: numbe
         const listIds = new Map((lists as mysql.RowDataPacket[]).map((row) => [row.nameKey as string, row.id as number]));
         const now = new Date();
         const logRows = entries.map((entry) => [
-          serverId, entry.id, entry.list ? (listIds.get(nameKey(entry.list)) ?? null) : null, entry.list, entry.site, new Date(entry.created),
+          serverId, entry.id, 0, entry.list ? (listIds.get(nameKey(entry.list)) ?? null) : null, entry.list, entry.site, new Date(entry.created),
           entry.byteCount, entry.recipientCount, entry.outmailId, entry.subsetId, entry.source, entry.title, now,
         ]);
         for (let offset = 0; offset < logRows.length; offset += CHUNK) {
           const slice = logRows.slice(offset, offset + CHUNK);
           await db.query(
-            `INSERT IGNORE INTO message_log (serverId, remoteLogId, listId, listName, siteName, sentAt, byteCount, recipientCount, outmailId, subsetId, source, title, importedAt) VALUES ${values(slice)}`,
+            `INSERT IGNORE INTO message_log (serverId, remoteLogId, logEpoch, listId, listName, siteName, sentAt, byteCount, recipientCount, outmailId, subsetId, source, title, importedAt) VALUES ${values(slice)}`,
             slice.flat(),
           );
         }

@@ -15,6 +15,7 @@ import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { upsertLists, upsertSites } from "../sync/inventory-writer.js";
+import { type LogRestart, findLogRestart, restartPoint } from "../sync/log-restart.js";
 import { listValue, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
@@ -36,6 +37,8 @@ interface HostingNow {
   version: string;
   sites: Map<string, HostingSite>;
   lists: Map<string, HostingList>;
+  /** Read only for a LOG_RESTARTED item: whether the log still reads as started over, and where it parts from billing's. */
+  log: { restart: LogRestart | null; point: number } | null;
 }
 
 /**
@@ -108,7 +111,7 @@ export class FixService {
     if (!server) return items.map((item) => outcome(item, FixStatus.FAILED, "SERVER_NOT_FOUND", "The server was deleted"));
     let hosting: HostingNow;
     try {
-      hosting = await readHosting(await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings), items);
+      hosting = await readHosting(await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings), items, this.db.manager, server);
     } catch (error) {
       if (!classifyHostingFailure(error)) throw error;
       return items.map((item) => outcome(item, FixStatus.FAILED, "SERVER_UNREACHABLE", `${server.name} could not be read (${(error as Error).message}); nothing was changed`));
@@ -170,14 +173,19 @@ function screen(error: ValidationError, allowRemovals: boolean): FixOutcome | nu
   return null;
 }
 
-async function readHosting(client: HostingClient, items: ValidationError[]): Promise<HostingNow> {
+async function readHosting(client: HostingClient, items: ValidationError[], manager: EntityManager, server: Server): Promise<HostingNow> {
   try {
+    let log: HostingNow["log"] = null;
+    if (items.some((item) => item.code === Code.LOG_RESTARTED)) {
+      const restart = await findLogRestart(manager, server, client);
+      log = { restart, point: restart ? await restartPoint(manager, server, client) : server.logHighWater };
+    }
     const wanted = new Set(items.filter((item) => item.objectType === "LIST").map((item) => nameKey(item.objectKey)));
     const sites = new Map<string, HostingSite>();
     for await (const site of client.sites()) sites.set(nameKey(site.name), site);
     const lists = new Map<string, HostingList>();
     if (wanted.size) for await (const list of client.lists({ withMemberCounts: true })) if (wanted.has(nameKey(list.name))) lists.set(nameKey(list.name), list);
-    return { version: (await client.serverInfo()).version, sites, lists };
+    return { version: (await client.serverInfo()).version, sites, lists, log };
   } finally {
     await client.close();
   }
@@ -191,6 +199,12 @@ async function staleness(manager: EntityManager, server: Server, item: Validatio
   switch (item.code) {
     case Code.VERSION_CHANGED:
       return hosting.version === (item.hostingValue as { version?: string })?.version ? null : `${server.name} now reports version ${hosting.version}`;
+    case Code.LOG_RESTARTED: {
+      const recorded = item.billingValue as { logEpoch?: number; logHighWater?: number } | null;
+      const now = await manager.findOneByOrFail(Server, { id: server.id });
+      if (now.logEpoch !== recorded?.logEpoch || now.logHighWater !== recorded?.logHighWater) return `Billing's import of the message log of ${server.name} moved since it was validated`;
+      return hosting.log?.restart ? null : `The message log of ${server.name} no longer reads as started over`;
+    }
     case Code.NEW_SITE:
     case Code.SITE_CHANGED: {
       if (!hostingSite) return `Site ${item.objectKey} is no longer on the hosting server`;
@@ -241,6 +255,14 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
     case Code.VERSION_CHANGED:
       await manager.update(Server, { id: server.id }, { version: hosting.version, updatedAt: new Date() });
       return { action, objectType: "Server", objectId: server.globalId, objectKey: server.name, before: item.billingValue, after: { version: hosting.version } };
+    case Code.LOG_RESTARTED: {
+      // A new epoch: the log is imported again after where it parts from billing's (staleness
+      // checked the epoch and mark in this transaction), and the rows imported before stay.
+      const { logEpoch, logHighWater } = item.billingValue as { logEpoch: number; logHighWater: number };
+      const after = { logEpoch: logEpoch + 1, logHighWater: hosting.log!.point };
+      await manager.update(Server, { id: server.id, logEpoch, logHighWater }, { ...after, updatedAt: new Date() });
+      return { action, objectType: "Server", objectId: server.globalId, objectKey: server.name, before: { logEpoch, logHighWater }, after };
+    }
     case Code.NEW_SITE:
     case Code.SITE_CHANGED: {
       const ids = await upsertSites(manager, server.id, [hosting.sites.get(key)!]);

@@ -82,6 +82,13 @@ export class Server {
   @Column({ type: "bigint", default: 0, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } })
   logHighWater!: number;
 
+  /**
+   * How many times an operator confirmed that the hosting server's log_ started its LogID_ over
+   * (fixing LOG_RESTARTED): imported rows carry it, and the high-water mark counts within it.
+   */
+  @Column({ type: "int", default: 0 })
+  logEpoch!: number;
+
   @Field(() => Date)
   @InstantColumn()
   createdAt!: Date;

@@ -7,6 +7,7 @@ import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { MessageLog } from "../usage/message-log.entity.js";
+import { type LogRestart, findLogRestart } from "./log-restart.js";
 
 /** log_ rows per chunk: each chunk and its high-water mark commit together. */
 export const LOG_CHUNK = 1000;
@@ -27,9 +28,14 @@ export async function importLog(
   serverId: number,
   client: HostingClient,
   options: { onChunk?: (imported: number) => void; signal?: AbortSignal } = {},
-): Promise<{ imported: number; highWater: number }> {
+): Promise<{ imported: number; highWater: number; restarted: LogRestart | null }> {
   const server = await db.manager.findOneByOrFail(Server, { id: serverId });
   let highWater = server.logHighWater;
+  const epoch = server.logEpoch;
+  // Rows of a log that started over would be skipped up to the mark and then collide with old
+  // ones: nothing is imported until an operator fixes the LOG_RESTARTED error validation reports.
+  const restarted = await findLogRestart(db.manager, server, client);
+  if (restarted) return { imported: 0, highWater, restarted };
   let imported = 0;
   // The import runs after the sync's inventory, so the sites the log names are in billing, but
   // for one added on the hosting server since: the map is read again when a chunk names a site
@@ -65,6 +71,7 @@ export async function importLog(
       const rows = entries.map((entry) => ({
         serverId,
         remoteLogId: entry.id,
+        logEpoch: epoch,
         listId: entry.list ? (listIds.get(nameKey(entry.list)) ?? null) : null,
         listName: entry.list?.slice(0, 100) ?? null,
         siteName: entry.site?.slice(0, 100) ?? null,
@@ -79,13 +86,13 @@ export async function importLog(
         importedAt,
       }));
       await bulkInsert(manager, MessageLog, rows, { kind: "ignore" });
-      const moved = await manager.update(Server, { id: serverId, logHighWater: highWater }, { logHighWater: next });
-      if ((moved.affected ?? 0) === 0) throw new ConcurrentImport("another import of this server's log moved its high-water mark");
+      const moved = await manager.update(Server, { id: serverId, logEpoch: epoch, logHighWater: highWater }, { logHighWater: next });
+      if ((moved.affected ?? 0) === 0) throw new ConcurrentImport("another import of this server's log, or a fix of its restart, moved its high-water mark");
     });
     highWater = next;
     imported += entries.length;
     options.onChunk?.(imported);
   }
   await refreshStatistics(db, ["message_log"], imported);
-  return { imported, highWater };
+  return { imported, highWater, restarted: null };
 }

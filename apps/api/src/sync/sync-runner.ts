@@ -16,6 +16,7 @@ import { billingLists } from "../validation/billing-lists.js";
 import { OutOfOrder, iterate, mergeByKey, onePage } from "../validation/merge.js";
 import { UPSERT_CHUNK, inheritOwners, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
 import { importLog } from "./log-import.js";
+import { logRestartMessage } from "./log-restart.js";
 
 export interface InventoryCounts {
   sitesWritten: number;
@@ -116,7 +117,8 @@ export class SyncRunner {
       return {
         type: "finish",
         state: JobState.SUCCEEDED,
-        result: { ...inventory, logRowsImported: log.imported, logHighWater: log.highWater },
+        // A restarted log is the validation's to report (LOG_RESTARTED) and an operator's to fix; the job says so too.
+        result: { ...inventory, logRowsImported: log.imported, logHighWater: log.highWater, ...(log.restarted ? { logRestarted: logRestartMessage(server.name, log.restarted) } : {}) },
         commit: async (manager) => {
           await manager.update(Server, { id: server.id }, { syncedAt: new Date(), updatedAt: new Date() });
         },

@@ -13,9 +13,13 @@ export class MessageLog {
   @Column({ type: "int" })
   serverId!: number;
 
-  /** LogID_ on the hosting server; unique per server, so an import never counts a row twice. */
+  /** LogID_ on the hosting server; unique per server and log epoch, so an import never counts a row twice. */
   @Column({ type: "bigint", transformer: asNumber })
   remoteLogId!: number;
+
+  /** The server's logEpoch when the row was imported: a log_ that started its ids over is a new epoch. */
+  @Column({ type: "int", default: 0 })
+  logEpoch!: number;
 
   @Column({ type: "int", nullable: true })
   listId!: number | null;

@@ -20,6 +20,7 @@ export enum ValidationErrorCode {
   PLAN_MAX_MEMBERS_EXCEEDED = "PLAN_MAX_MEMBERS_EXCEEDED",
   PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED = "PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED",
   LOGGING_DISABLED = "LOGGING_DISABLED",
+  LOG_RESTARTED = "LOG_RESTARTED",
 }
 registerEnumType(ValidationErrorCode, { name: "ValidationErrorCode" });
 
@@ -76,6 +77,12 @@ export const CODE_RULES: Record<ValidationErrorCode, CodeRule> = {
   PLAN_MAX_MEMBERS_EXCEEDED: { severity: Severity.ERROR, objectType: ObjectType.CUSTOMER, fixable: false, remedy: "Move the customer to a larger plan." },
   PLAN_MAX_MEMBERS_PER_LIST_EXCEEDED: { severity: Severity.ERROR, objectType: ObjectType.LIST, fixable: false, remedy: "Move the customer to a larger plan." },
   LOGGING_DISABLED: { severity: Severity.WARNING, objectType: ObjectType.SERVER, fixable: false, remedy: "Turn on message logging in ListManager, or usage cannot be billed." },
+  LOG_RESTARTED: {
+    severity: Severity.ERROR,
+    objectType: ObjectType.SERVER,
+    fixable: true,
+    remedy: "Check that the host name still points at this hosting server; then fix, which imports its log again from where it parts from what billing has (the rows imported before stay).",
+  },
 };
 
 /** The codes whose rule passes `test`: severity, object type and fixable are filtered as codes. */

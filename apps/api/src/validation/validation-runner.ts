@@ -14,6 +14,7 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { type CustomerSummary, diffList, diffSite, diffVersion } from "./diff.js";
 import { billingLists } from "./billing-lists.js";
+import { findLogRestart, logRestartFinding } from "../sync/log-restart.js";
 import { OutOfOrder, mergeByKey, onePage } from "./merge.js";
 import { PlanUsage } from "./plan-limits.js";
 import { ValidationErrorCode, ValidationErrorStatus, namedMessage } from "./validation-codes.js";
@@ -86,6 +87,8 @@ export class ValidationRunner {
     if (!(await client.loggingEnabled())) {
       await tally.add([{ code: ValidationErrorCode.LOGGING_DISABLED, objectKey: server.name, message: namedMessage(ValidationErrorCode.LOGGING_DISABLED, server.name) }]);
     }
+    const restart = await findLogRestart(this.db.manager, server, client);
+    if (restart) await tally.add([logRestartFinding(server.name, restart)]);
 
     const billingSites = await this.db.manager.find(Site, { where: { serverId: server.id }, order: { nameKey: "ASC" } });
     const siteNames = new Map(billingSites.map((site) => [site.id, site.name]));

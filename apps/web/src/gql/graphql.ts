@@ -251,6 +251,7 @@ export type ValidationErrorCode =
   | 'LIST_ON_INACTIVE_CUSTOMER'
   | 'LIST_UNASSIGNED'
   | 'LOGGING_DISABLED'
+  | 'LOG_RESTARTED'
   | 'MISSING_LIST'
   | 'MISSING_SITE'
   | 'NEW_LIST'

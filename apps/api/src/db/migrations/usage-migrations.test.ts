@@ -43,3 +43,37 @@ describe.each(testDatabases())("the migration giving imported messages their sit
     });
   }, 60_000);
 });
+
+describe.each(testDatabases())("the migration giving imported messages a log epoch, on %s", (kind) => {
+  it("keeps every row in epoch 0, lets a later epoch reuse a LogID_, and goes back down only while no row is of a later epoch", async () => {
+    await withScratchDatabase(kind, async (db) => {
+      await seedInventory(db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
+      const [server] = await db.manager.find(Server);
+      const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
+      const undoEpoch = async () => {
+        const [last] = (await sql("SELECT name FROM migrations ORDER BY id DESC LIMIT 1")) as { name: string }[];
+        expect(last!.name).toBe("MessageLogEpoch1765300000000");
+        await db.dataSource.undoLastMigration({ transaction: "each" });
+      };
+      const insert = (remoteLogId: number, epoch?: number) =>
+        sql(`INSERT INTO message_log (serverId, remoteLogId, ${epoch === undefined ? "" : "logEpoch, "}listId, listName, sentAt, byteCount, recipientCount, importedAt) VALUES (?, ?, ${epoch === undefined ? "" : "?, "}NULL, 'l', '2026-11-01 10:00:00', 1, 1, '2026-11-01 10:00:00')`, epoch === undefined ? [server!.id, remoteLogId] : [server!.id, remoteLogId, epoch]);
+
+      await undoEpoch();
+      await insert(1);
+      await insert(2);
+      await expect(insert(2)).rejects.toThrow();
+      await db.dataSource.runMigrations({ transaction: "each" });
+      expect(((await sql("SELECT logEpoch FROM message_log ORDER BY id")) as { logEpoch: number | string }[]).map((row) => Number(row.logEpoch))).toEqual([0, 0]);
+      expect(Number(((await sql("SELECT logEpoch FROM server")) as { logEpoch: number | string }[])[0]!.logEpoch)).toBe(0);
+      await expect(insert(2, 0)).rejects.toThrow();
+      await insert(2, 1);
+
+      await expect(undoEpoch()).rejects.toThrow(/logEpoch above 0/);
+      expect(Number(((await sql("SELECT COUNT(*) AS n FROM message_log")) as { n: number | string }[])[0]!.n)).toBe(3);
+      await sql("DELETE FROM message_log WHERE logEpoch = 1");
+      await undoEpoch();
+      expect(Object.keys(((await sql("SELECT * FROM message_log")) as Record<string, unknown>[])[0]!)).not.toContain("logEpoch");
+      await expect(insert(2)).rejects.toThrow();
+    });
+  }, 60_000);
+});
