@@ -38,12 +38,6 @@ const MAX_UNREAD_BYTES = 1024 * 1024;
 export function serveConnection(socket: net.Socket, context: ConnectionContext): void {
   const peer = socket.remoteAddress ?? "unknown";
   socket.on("error", (error) => context.log("connection_error", { peer, error: (error as { code?: string }).code ?? "error" }));
-  // Idle covers half-open peers too: a vanished client never acknowledges, so nothing moves.
-  socket.setTimeout(context.idleTimeoutMs, () => {
-    context.log("connection_idle_closed", { peer });
-    socket.destroy();
-  });
-  socket.setKeepAlive(true, 30_000);
 
   if (!context.allowList.allows(socket.remoteAddress)) {
     context.log("host_not_allowed", { peer });
@@ -56,6 +50,19 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
   const writer = new LineWriter(socket);
   const inFlight = new Set<number>();
   const cancelled = new Set<number>();
+  // Idle covers half-open peers too: a vanished client never acknowledges, so nothing moves. A
+  // connection whose command the database is still working on (an aggregate of every member
+  // before the first list) is not idle: its answer, when it comes, starts the count again, and
+  // TCP keepalive notices a client that vanished meanwhile. Answers waiting unsent are the
+  // client's to read: one that does not is idle however much is in flight.
+  const onIdle = () => {
+    // Node fires a socket's timeout once and forgets its callback: armed again here, it looks again a period on.
+    if (inFlight.size > 0 && socket.writableLength === 0) return void socket.setTimeout(context.idleTimeoutMs, onIdle);
+    context.log("connection_idle_closed", { peer });
+    socket.destroy();
+  };
+  socket.setTimeout(context.idleTimeoutMs, onIdle);
+  socket.setKeepAlive(true, 30_000);
   let authenticated = false;
   // Sending a newline now and then would hold off the idle timeout for ever: the password has a deadline of its own.
   const authDeadline = setTimeout(() => {

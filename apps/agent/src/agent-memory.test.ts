@@ -1,4 +1,6 @@
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -32,10 +34,16 @@ interface StreamFigures {
   listsPerSecond: number;
 }
 
+/** A ListManager database of `listCount` lists with a few members each, made once per run. */
+async function fixture(listCount: number): Promise<string> {
+  const database = join(dir, `lists-${listCount}.sqlite`);
+  if (!existsSync(database)) await generateListManagerDatabase({ target: { sqlitePath: database }, seed: 5, sites: 20, lists: listCount, membersPerList: { min: 0, max: 2 }, logRows: 0 });
+  return database;
+}
+
 /** Streams every list (with member counts) from a fresh agent, sampling both sides' memory. */
 async function streamLists(listCount: number): Promise<StreamFigures> {
-  const database = join(dir, `lists-${listCount}.sqlite`);
-  await generateListManagerDatabase({ target: { sqlitePath: database }, seed: 5, sites: 20, lists: listCount, membersPerList: { min: 0, max: 2 }, logRows: 0 });
+  const database = await fixture(listCount);
   // A 24 MB old space: an agent that held the result would die of it long before 100,000 lists.
   const agent = await spawnAgent({ database, nodeArgs: ["--max-old-space-size=24"] });
   try {
@@ -85,5 +93,38 @@ describe("streaming a large hosting server", () => {
     expect(large.agentGrowth).toBeLessThan(60 * 1048576);
     expect(large.clientRetained).toBeLessThan(small.clientRetained + 2 * 1048576);
     expect(large.clientRetained).toBeLessThan(3 * 1048576);
+  });
+
+  it("closes a client that stops reading a stream larger than the socket buffers once the idle timeout has passed, though the stream is in flight", { timeout: 60_000 }, async () => {
+    const agent = await spawnAgent({ database: await fixture(100_000), idleTimeoutMs: 1_000 });
+    const socket = net.connect({ host: agent.host, port: agent.port });
+    socket.on("error", () => undefined);
+    try {
+      await once(socket, "connect");
+      socket.write(`${JSON.stringify({ id: 1, command: "auth", params: { password: "TCLPORTPasswd" } })}\n`);
+      await once(socket, "data");
+      socket.pause();
+      // Two streams of 100,000 lists with their counts, about 60 MB: more than loopback's
+      // buffers hold (here 36 MB), so both wait for this client, in flight, their answers unsent.
+      socket.write(`${JSON.stringify({ id: 2, command: "lists", params: { withMemberCounts: true } })}\n${JSON.stringify({ id: 3, command: "lists", params: { withMemberCounts: true } })}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      // Reading again: the agent gave up on this client after its 1 s idle timeout, so the
+      // answers stop short of the streams' ends and the connection closes.
+      let tail = "";
+      let ends = 0;
+      socket.setEncoding("utf8").on("data", (text: string) => {
+        const lines = (tail + text).split("\n");
+        tail = lines.pop()!;
+        for (const line of lines) if (line.includes('"type":"end"')) ends++;
+      });
+      socket.resume();
+      const closed = await Promise.race([once(socket, "close").then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000))]);
+      expect(closed).toBe(true);
+      expect(ends).toBe(0);
+      expect(agent.stderr()).toContain("connection_idle_closed");
+    } finally {
+      socket.destroy();
+      await agent.stop();
+    }
   });
 });

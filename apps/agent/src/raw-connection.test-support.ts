@@ -7,6 +7,8 @@ export interface RawConnection {
   next(timeoutMs?: number): Promise<any>;
   /** Resolves when the agent closes the connection. */
   closed: Promise<void>;
+  /** Stops reading: what the agent sends stays in the buffers. */
+  pause(): void;
   destroy(): void;
 }
 
@@ -44,6 +46,7 @@ export async function rawConnection(port: number, host = "127.0.0.1"): Promise<R
       return JSON.parse(lines.shift()!);
     },
     closed,
+    pause: () => void socket.pause(),
     destroy: () => socket.destroy(),
   };
 }

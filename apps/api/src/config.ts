@@ -56,6 +56,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       hosting: {
         connectTimeoutMs: whole(env, "LISTBILL_AGENT_CONNECT_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.connectTimeoutMs, 1),
         requestTimeoutMs: whole(env, "LISTBILL_AGENT_REQUEST_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.requestTimeoutMs, 1),
+        firstRecordTimeoutMs: whole(env, "LISTBILL_AGENT_FIRST_RECORD_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.firstRecordTimeoutMs, 1),
         idleTimeoutMs: whole(env, "LISTBILL_AGENT_IDLE_TIMEOUT_MS", DEFAULT_HOSTING_SETTINGS.idleTimeoutMs, 1),
         tlsCa: pemFile(env, "LISTBILL_AGENT_TLS_CA"),
       },

@@ -156,6 +156,40 @@ describe("HostingClient against a misbehaving peer", () => {
     await client.close();
   });
 
+  it("waits up to the first-record timeout for a stream's first line, and the request timeout between later ones", async () => {
+    // The agent's database takes 400 ms before the first list (an aggregate of every member),
+    // then sends the rest at once; a second stream stalls 400 ms after its first record.
+    const port = await peer((line, socket) => {
+      if (line.command === "sites") {
+        setTimeout(() => {
+          send(socket, { id: line.id, type: "record", data: site(1, "a") });
+          send(socket, { id: line.id, type: "record", data: site(2, "b") });
+          send(socket, { id: line.id, type: "end", count: 2 });
+        }, 400);
+      } else {
+        send(socket, { id: line.id, type: "record", data: { id: 1, name: "a", site: null, topic: null, description: null, created: null, disabled: false, maxMembers: 0 } });
+        setTimeout(() => send(socket, { id: line.id, type: "end", count: 1 }), 400);
+      }
+    });
+    const collect = async <T>(records: AsyncIterable<T>) => {
+      const out: T[] = [];
+      for await (const record of records) out.push(record);
+      return out;
+    };
+    const patient = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", requestTimeoutMs: 150, firstRecordTimeoutMs: 2_000 });
+    expect((await collect(patient.sites())).map((row) => row.name)).toEqual(["a", "b"]);
+    const stalled = await failure(() => collect(patient.lists()));
+    expect(stalled.code).toBe("UNREACHABLE");
+    expect(stalled.message).toMatch(/did not answer within 150 ms/);
+    await patient.close();
+
+    const hasty = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", requestTimeoutMs: 150, firstRecordTimeoutMs: 200 });
+    const error = await failure(() => collect(hasty.sites()));
+    expect(error.code).toBe("UNREACHABLE");
+    expect(error.message).toMatch(/sent no record of the stream within 200 ms/);
+    await hasty.close();
+  });
+
   it("throws UNREACHABLE when connecting times out (a TLS handshake nobody answers)", async () => {
     // Reads and discards, so it notices the client leaving and its close() can finish.
     const silent = net.createServer((socket) => socket.on("error", () => undefined).resume());

@@ -27,12 +27,20 @@ export interface HostingClientOptions {
   connectTimeoutMs?: number;
   /** Longest wait for a result, or for the next line of a stream the consumer is waiting on. */
   requestTimeoutMs?: number;
+  /**
+   * Longest wait for a stream's first line, when longer than requestTimeoutMs: the agent's
+   * database may have to aggregate every member (a sort, a GROUP BY) before it sends any list.
+   */
+  firstRecordTimeoutMs?: number;
   /** A connection with nothing in flight for this long is closed. */
   idleTimeoutMs?: number;
 }
 
 /** Made once per iteration of a stream: checks each record in turn, throwing PROTOCOL_ERROR for one out of place. */
 type RecordCheck<T> = () => (record: T) => void;
+
+/** How long a stream may take to send its first record, unless the client is told otherwise. */
+export const DEFAULT_FIRST_RECORD_TIMEOUT_MS = 300_000;
 
 // Pause the socket when this many records wait for consumers; resume below the low mark.
 const QUEUE_HIGH_WATER = 512;
@@ -56,6 +64,7 @@ export class HostingClient {
     private readonly endpoint: string,
     private readonly requestTimeoutMs: number,
     private readonly idleTimeoutMs: number,
+    private readonly firstRecordTimeoutMs: number,
   ) {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (error) => this.fail(transportError(error, endpoint)));
@@ -65,7 +74,9 @@ export class HostingClient {
   static async connect(options: HostingClientOptions): Promise<HostingClient> {
     const endpoint = `${options.host}:${options.port}`;
     const socket = await openSocket(options, endpoint);
-    const client = new HostingClient(socket, endpoint, options.requestTimeoutMs ?? 30_000, options.idleTimeoutMs ?? 60_000);
+    const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    const firstRecordTimeoutMs = Math.max(requestTimeoutMs, options.firstRecordTimeoutMs ?? DEFAULT_FIRST_RECORD_TIMEOUT_MS);
+    const client = new HostingClient(socket, endpoint, requestTimeoutMs, options.idleTimeoutMs ?? 60_000, firstRecordTimeoutMs);
     try {
       await client.request("auth", { password: options.password }, authResultSchema);
     } catch (error) {
@@ -179,7 +190,9 @@ export class HostingClient {
         return {
           next: async (): Promise<IteratorResult<z.infer<S>>> => {
             if (stream.queue.length === 0 && !stream.done) {
-              this.armRequestTimer(id);
+              // Nothing of the stream has come yet: the agent's database may still be working on its first row.
+              if (stream.received === 0) this.armRequestTimer(id, this.firstRecordTimeoutMs, "sent no record of the stream");
+              else this.armRequestTimer(id);
               await stream.wait();
             }
             if (stream.queue.length > 0) {
@@ -312,13 +325,13 @@ export class HostingClient {
     }
   }
 
-  private armRequestTimer(id: number): void {
+  private armRequestTimer(id: number, ms = this.requestTimeoutMs, what = "did not answer"): void {
     this.clearRequestTimer(id);
     const timer = setTimeout(() => {
-      const error = new HostingError("UNREACHABLE", `${this.endpoint} did not answer within ${this.requestTimeoutMs} ms`);
+      const error = new HostingError("UNREACHABLE", `${this.endpoint} ${what} within ${ms} ms`);
       const request = this.pending.get(id);
       this.abandon(id, request?.kind === "stream", error);
-    }, this.requestTimeoutMs);
+    }, ms);
     this.requestTimers.set(id, timer);
   }
 

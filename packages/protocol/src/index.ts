@@ -1,4 +1,4 @@
-export { HostingClient, type HostingClientOptions, type HostingClientTls } from "./client.js";
+export { DEFAULT_FIRST_RECORD_TIMEOUT_MS, HostingClient, type HostingClientOptions, type HostingClientTls } from "./client.js";
 export {
   errorFromRemote, HOSTING_ERROR_CODES, HostingError, REMOTE_ERROR_CODES,
   type HostingErrorCode, type RemoteErrorCode,

@@ -260,7 +260,8 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
       // checked the epoch and mark in this transaction), and the rows imported before stay.
       const { logEpoch, logHighWater } = item.billingValue as { logEpoch: number; logHighWater: number };
       const after = { logEpoch: logEpoch + 1, logHighWater: hosting.log!.point };
-      await manager.update(Server, { id: server.id, logEpoch, logHighWater }, { ...after, updatedAt: new Date() });
+      const moved = await manager.update(Server, { id: server.id, logEpoch, logHighWater }, { ...after, updatedAt: new Date() });
+      if (!moved.affected) throw new Error(`the log import of ${server.name} moved while the fix ran`);
       return { action, objectType: "Server", objectId: server.globalId, objectKey: server.name, before: { logEpoch, logHighWater }, after };
     }
     case Code.NEW_SITE:

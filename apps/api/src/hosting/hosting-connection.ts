@@ -1,5 +1,5 @@
 import tls from "node:tls";
-import { HostingClient, HostingError } from "@listbill/protocol";
+import { DEFAULT_FIRST_RECORD_TIMEOUT_MS, HostingClient, HostingError } from "@listbill/protocol";
 import type { Server } from "../servers/server.entity.js";
 
 /** How the API reaches agents. */
@@ -7,6 +7,8 @@ export interface HostingSettings {
   /** One unreachable server delays its job by at most this much per attempt. */
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** The wait for a stream's first record: an agent's database may aggregate every member first. */
+  firstRecordTimeoutMs: number;
   idleTimeoutMs: number;
   /**
    * PEM certificates of authorities trusted for agents served over TLS (a private CA, or an
@@ -15,7 +17,7 @@ export interface HostingSettings {
   tlsCa?: string;
 }
 
-export const DEFAULT_HOSTING_SETTINGS: HostingSettings = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, idleTimeoutMs: 60_000 };
+export const DEFAULT_HOSTING_SETTINGS: HostingSettings = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, firstRecordTimeoutMs: DEFAULT_FIRST_RECORD_TIMEOUT_MS, idleTimeoutMs: 60_000 };
 
 /**
  * Opens an authenticated connection to a server's agent, over TLS when the server says so (the

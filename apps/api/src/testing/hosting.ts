@@ -34,6 +34,7 @@ export const FAST_JOBS_ENV = {
   LISTBILL_RETRY_CAP_MS: "100",
   LISTBILL_AGENT_CONNECT_TIMEOUT_MS: "1000",
   LISTBILL_AGENT_REQUEST_TIMEOUT_MS: "1500",
+  LISTBILL_AGENT_FIRST_RECORD_TIMEOUT_MS: "10000",
 };
 
 export async function registerServer(app: TestApp, input: { name: string; port: number; password?: string; hostName?: string }): Promise<string> {
