@@ -104,9 +104,9 @@ describe("streaming a large hosting server", () => {
       socket.write(`${JSON.stringify({ id: 1, command: "auth", params: { password: "TCLPORTPasswd" } })}\n`);
       await once(socket, "data");
       socket.pause();
-      // Two streams of 100,000 lists with their counts, about 60 MB: more than loopback's
-      // buffers hold (here 36 MB), so both wait for this client, in flight, their answers unsent.
-      socket.write(`${JSON.stringify({ id: 2, command: "lists", params: { withMemberCounts: true } })}\n${JSON.stringify({ id: 3, command: "lists", params: { withMemberCounts: true } })}\n`);
+      // Four streams of 100,000 lists with their counts, about 120 MB: more than loopback's
+      // buffers hold (here 36 MB), so they wait for this client, in flight, their answers unsent.
+      socket.write([2, 3, 4, 5].map((id) => `${JSON.stringify({ id, command: "lists", params: { withMemberCounts: true } })}\n`).join(""));
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       // Reading again: the agent gave up on this client after its 1 s idle timeout, so the
       // answers stop short of the streams' ends and the connection closes.

@@ -156,20 +156,22 @@ describe("HostingClient against a misbehaving peer", () => {
     await client.close();
   });
 
-  it("waits up to the first-record timeout for a stream's first line, and the request timeout between later ones", async () => {
-    // The agent's database takes 400 ms before the first list (an aggregate of every member),
-    // then sends the rest at once; a second stream stalls 400 ms after its first record.
+  it("waits up to the first-record timeout for the first list, and the request timeout for anything else", async () => {
+    // The agent's database takes 400 ms before its first row of any stream (lists: an aggregate
+    // of every member), then sends the rest at once; memberCounts stalls 400 ms after its first.
+    const list = (name: string) => ({ id: 1, name, site: null, topic: null, description: null, created: null, disabled: false, maxMembers: 0 });
+    const counts = { normal: 1, held: 0, unsub: 0, confirm: 0, private: 0, expired: 0, other: 0 };
     const port = await peer((line, socket) => {
-      if (line.command === "sites") {
-        setTimeout(() => {
-          send(socket, { id: line.id, type: "record", data: site(1, "a") });
-          send(socket, { id: line.id, type: "record", data: site(2, "b") });
-          send(socket, { id: line.id, type: "end", count: 2 });
-        }, 400);
-      } else {
-        send(socket, { id: line.id, type: "record", data: { id: 1, name: "a", site: null, topic: null, description: null, created: null, disabled: false, maxMembers: 0 } });
+      if (line.command === "memberCounts") {
+        send(socket, { id: line.id, type: "record", data: { list: "a", counts } });
         setTimeout(() => send(socket, { id: line.id, type: "end", count: 1 }), 400);
+        return;
       }
+      setTimeout(() => {
+        send(socket, { id: line.id, type: "record", data: line.command === "lists" ? list("a") : site(1, "a") });
+        send(socket, { id: line.id, type: "record", data: line.command === "lists" ? list("b") : site(2, "b") });
+        send(socket, { id: line.id, type: "end", count: 2 });
+      }, 400);
     });
     const collect = async <T>(records: AsyncIterable<T>) => {
       const out: T[] = [];
@@ -177,14 +179,15 @@ describe("HostingClient against a misbehaving peer", () => {
       return out;
     };
     const patient = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", requestTimeoutMs: 150, firstRecordTimeoutMs: 2_000 });
-    expect((await collect(patient.sites())).map((row) => row.name)).toEqual(["a", "b"]);
-    const stalled = await failure(() => collect(patient.lists()));
-    expect(stalled.code).toBe("UNREACHABLE");
-    expect(stalled.message).toMatch(/did not answer within 150 ms/);
+    expect((await collect(patient.lists())).map((row) => row.name)).toEqual(["a", "b"]);
+    for (const stalled of [await failure(() => collect(patient.sites())), await failure(() => collect(patient.memberCounts()))]) {
+      expect(stalled.code).toBe("UNREACHABLE");
+      expect(stalled.message).toMatch(/did not answer within 150 ms/);
+    }
     await patient.close();
 
     const hasty = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", requestTimeoutMs: 150, firstRecordTimeoutMs: 200 });
-    const error = await failure(() => collect(hasty.sites()));
+    const error = await failure(() => collect(hasty.lists()));
     expect(error.code).toBe("UNREACHABLE");
     expect(error.message).toMatch(/sent no record of the stream within 200 ms/);
     await hasty.close();

@@ -28,8 +28,9 @@ export interface HostingClientOptions {
   /** Longest wait for a result, or for the next line of a stream the consumer is waiting on. */
   requestTimeoutMs?: number;
   /**
-   * Longest wait for a stream's first line, when longer than requestTimeoutMs: the agent's
-   * database may have to aggregate every member (a sort, a GROUP BY) before it sends any list.
+   * Longest wait for the first line of a lists or memberCounts stream, when longer than
+   * requestTimeoutMs: the agent's database may have to aggregate every member (a GROUP BY, a
+   * sort) before it sends any list. Other streams (sites, log rows) keep requestTimeoutMs.
    */
   firstRecordTimeoutMs?: number;
   /** A connection with nothing in flight for this long is closed. */
@@ -107,14 +108,14 @@ export class HostingClient {
    * before its first record: the stream then asks it again withMemberCounts.
    */
   lists(options: { withMemberCounts?: boolean; withBilledMembers?: boolean } = {}): AsyncIterable<HostingList> {
-    const lists = (params: CommandParams<"lists">) => this.stream("lists", params, listSchema, this.inNameOrder("lists", (list) => list.name));
+    const lists = (params: CommandParams<"lists">) => this.stream("lists", params, listSchema, this.inNameOrder("lists", (list) => list.name), true);
     if (options.withMemberCounts) return lists({ withMemberCounts: true });
     if (!options.withBilledMembers) return lists(undefined);
     return orElseOnRefusal(lists({ withBilledMembers: true }), () => lists({ withMemberCounts: true }));
   }
 
   memberCounts(): AsyncIterable<HostingListMemberCounts> {
-    return this.stream("memberCounts", undefined, listMemberCountsSchema, this.inNameOrder("memberCounts", (row) => row.list));
+    return this.stream("memberCounts", undefined, listMemberCountsSchema, this.inNameOrder("memberCounts", (row) => row.list), true);
   }
 
   /**
@@ -171,6 +172,8 @@ export class HostingClient {
     params: unknown,
     schema: S,
     check: RecordCheck<z.infer<S>>,
+    /** Whether the agent's database may work a long while before the first record (lists, member counts): then firstRecordTimeoutMs applies to it. */
+    slowStart = false,
   ): AsyncIterable<z.infer<S>> {
     return {
       [Symbol.asyncIterator]: () => {
@@ -191,7 +194,7 @@ export class HostingClient {
           next: async (): Promise<IteratorResult<z.infer<S>>> => {
             if (stream.queue.length === 0 && !stream.done) {
               // Nothing of the stream has come yet: the agent's database may still be working on its first row.
-              if (stream.received === 0) this.armRequestTimer(id, this.firstRecordTimeoutMs, "sent no record of the stream");
+              if (slowStart && stream.received === 0) this.armRequestTimer(id, this.firstRecordTimeoutMs, "sent no record of the stream");
               else this.armRequestTimer(id);
               await stream.wait();
             }

@@ -1,5 +1,5 @@
 import type { HostingClient, HostingLogEntry } from "@listbill/protocol";
-import type { EntityManager } from "typeorm";
+import { type EntityManager, MoreThanOrEqual } from "typeorm";
 import type { Server } from "../servers/server.entity.js";
 import { MessageLog } from "../usage/message-log.entity.js";
 import type { Finding } from "../validation/diff.js";
@@ -20,13 +20,15 @@ export interface LogRestart {
 
 /**
  * Whether the hosting server's log_ started its LogID_ over since billing last imported from it:
- * it has no row at or after the high-water mark (LogID_ never goes back, and ListManager purges
- * its oldest rows, not its newest), or its row at the mark is not the row billing imported with
- * that id (sent at another time, another size or list). A row at the mark that is gone while
- * later ones remain is not a restart: the log was purged up to there.
+ * it has rows, none at or after the high-water mark (LogID_ never goes back, and ListManager
+ * purges its oldest rows, not its newest), or its row at the mark is not the row billing imported
+ * with that id (sent at another time, another size or list). A row at the mark that is gone while
+ * later ones remain is not a restart: the log was purged up to there. Nor is an empty log: purged
+ * whole, or started over with nothing sent yet, it has nothing to import, and a restart shows once
+ * it has.
  *
- * Costs an indexed read of billing's row at the mark and one log row from the agent. Null when
- * nothing was imported yet (a new log from 1 is read whole anyway) or the log reads as continued.
+ * Costs an indexed read of billing's row at the mark and one or two log rows from the agent. Null
+ * when nothing was imported yet (a new log from 1 is read whole anyway) or the log reads as continued.
  */
 export async function findLogRestart(manager: EntityManager, server: LogPosition, client: HostingClient): Promise<LogRestart | null> {
   const highWater = server.logHighWater;
@@ -34,29 +36,73 @@ export async function findLogRestart(manager: EntityManager, server: LogPosition
   const imported = await importedRow(manager, server, highWater);
   const first = await hostingRowFrom(client, highWater);
   const restart: LogRestart = { highWater, epoch: server.logEpoch, importedSentAt: imported ? imported.sentAt.toISOString() : null, hostingNow: first && { id: first.id, created: first.created } };
-  if (first === null) return restart;
+  if (first === null) return (await hostingRowFrom(client, 1)) === null ? null : restart;
   if (imported && first.id === highWater && !sameRow(imported, first)) return restart;
   return null;
 }
 
 /**
- * Where a restarted log parts from what billing imported: the highest LogID_ up to the mark whose
- * row on the hosting server is still the row billing imported with that id, or 0 when none is.
+ * Where a restarted log parts from what billing imported: the highest LogID_ whose row on the
+ * hosting server is still a row billing imported with that id, in any epoch, or 0 when none is.
  * A log restored from a backup keeps the rows it had then (imported already, and not to be billed
- * twice) and numbers its new rows on from there; a reinstalled one has none of them. Found by
- * halving, one log row and one billing row per step (about 20 for a million rows).
+ * twice) and numbers its new rows on from there; a reinstalled one has none of them. Any epoch:
+ * after a mistaken fix (the host name pointing at another machine for a while), the real log's
+ * rows are still those of the epoch before.
+ *
+ * Found by halving up to the highest LogID_ billing holds, each step comparing the first row at or
+ * after its id that both sides have: a row one side lacks (purged from the hosting server's log,
+ * or committed there after a later one had been imported, so never imported) decides nothing.
+ * About 20 steps for a million rows, each a few log rows and indexed reads.
  */
 export async function restartPoint(manager: EntityManager, server: LogPosition, client: HostingClient): Promise<number> {
   let same = 0;
-  let differs = server.logHighWater;
+  let differs = (await highestImported(manager, server)) + 1;
   while (differs - same > 1) {
     const middle = Math.floor((same + differs) / 2);
-    const row = await hostingRowFrom(client, middle);
-    const imported = row && row.id < differs ? await importedRow(manager, server, row.id) : null;
-    if (row && imported && sameRow(imported, row)) same = row.id;
+    const common = await firstCommonRow(manager, server, client, middle, differs);
+    if (common?.same) same = common.id;
     else differs = middle;
   }
   return same;
+}
+
+/** Steps at most this many times past rows one side lacks, looking for one both have. */
+const GAP_STEPS = 20;
+
+/** The first LogID_ from `from` (below `below`) that both the hosting server and billing have, and whether its rows are the same. */
+async function firstCommonRow(manager: EntityManager, server: LogPosition, client: HostingClient, from: number, below: number): Promise<{ id: number; same: boolean } | null> {
+  let hosting = await hostingRowFrom(client, from);
+  let billing = await firstImportedFrom(manager, server, from);
+  for (let step = 0; hosting && billing !== null && hosting.id !== billing && step < GAP_STEPS; step++) {
+    if (hosting.id < billing) hosting = await hostingRowFrom(client, billing);
+    else billing = await firstImportedFrom(manager, server, hosting.id);
+  }
+  if (!hosting || billing === null || hosting.id !== billing || billing >= below) return null;
+  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
+    const row = await manager.findOne(MessageLog, { select: { id: true, sentAt: true, byteCount: true, listName: true }, where: { serverId: server.id, logEpoch: epoch, remoteLogId: billing } });
+    if (row && sameRow(row, hosting)) return { id: billing, same: true };
+  }
+  return { id: billing, same: false };
+}
+
+/** The lowest LogID_ from `from` that billing imported, in any epoch; null when none. */
+async function firstImportedFrom(manager: EntityManager, server: LogPosition, from: number): Promise<number | null> {
+  let lowest: number | null = null;
+  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
+    const row = await manager.findOne(MessageLog, { select: { id: true, remoteLogId: true }, where: { serverId: server.id, logEpoch: epoch, remoteLogId: MoreThanOrEqual(from) }, order: { remoteLogId: "ASC" } });
+    if (row && (lowest === null || row.remoteLogId < lowest)) lowest = row.remoteLogId;
+  }
+  return lowest;
+}
+
+/** The highest LogID_ billing imported from the server, in any epoch; 0 when none. */
+async function highestImported(manager: EntityManager, server: LogPosition): Promise<number> {
+  let highest = 0;
+  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
+    const row = await manager.findOne(MessageLog, { select: { id: true, remoteLogId: true }, where: { serverId: server.id, logEpoch: epoch }, order: { remoteLogId: "DESC" } });
+    if (row) highest = Math.max(highest, row.remoteLogId);
+  }
+  return highest;
 }
 
 /** The operator's words for a restart: what billing has, what the hosting server has, and what happens until it is fixed. */
