@@ -71,7 +71,7 @@ describe.each(testDatabases())("a hosting server's message log that starts its n
     const [error] = await restartErrors();
     expect(error).toMatchObject({ severity: "ERROR", objectType: "SERVER", fixable: true, objectKey: "Restarted" });
     expect(error.message).toContain("The message log of Restarted started its numbering over: its log row 120 is not the one billing imported with that id (sent 2026-12-01T09:00:00.000Z, billing's 20");
-    expect(error.message).toContain("Its usage is not imported until this is fixed");
+    expect(error.message).toContain("No usage is imported from it until this is fixed.");
 
     const [sync] = await runJobs(app, "syncServers", [serverId]);
     expect(sync.state).toBe("SUCCEEDED");

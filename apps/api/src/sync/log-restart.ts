@@ -110,7 +110,7 @@ export function logRestartMessage(serverName: string, restart: LogRestart): stri
   const now = restart.hostingNow
     ? `its log row ${restart.hostingNow.id} is not the one billing imported with that id (sent ${restart.hostingNow.created}, billing's ${restart.importedSentAt ?? "unknown"})`
     : `its log has no row numbered ${restart.highWater} or above, though billing imported up to ${restart.highWater}`;
-  return `The message log of ${serverName} started its numbering over: ${now}. Its usage is not imported until this is fixed; fixing imports the log again from where it parts from what billing has, and the rows imported before stay.`;
+  return `The message log of ${serverName} started its numbering over: ${now}. No usage is imported from it until this is fixed.`;
 }
 
 async function hostingRowFrom(client: HostingClient, id: number): Promise<HostingLogEntry | null> {
