@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { addSite, openFixtureDb } from "@listbill/fixtures";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, ARTIFACTS, type Stack, launchChromium, startStack } from "./support/stack.js";
+import { ADMIN_PASSWORD, ARTIFACTS, type Stack, launchChromium, runServerJob, startStack } from "./support/stack.js";
 
 /**
  * An operator gives a customer a whole site, then the whole server, on the server's page in a
@@ -39,14 +39,7 @@ async function shownListOwners(): Promise<Record<string, string>> {
 
 /** Runs validateServers or syncServers on the server and waits for the job to succeed. */
 async function runJob(mutation: "validateServers" | "syncServers"): Promise<void> {
-  const input = mutation === "syncServers" ? "SyncServersInput" : "ValidateServersInput";
-  const started = await stack.api.gql(`mutation($input: ${input}!) { ${mutation}(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } });
-  const jobId = started[mutation].jobs[0].id;
-  for (let state = ""; state !== "SUCCEEDED"; ) {
-    state = (await stack.api.gql(`query($id: ID!) { job(id: $id) { state } }`, { id: jobId })).job.state;
-    if (state === "FAILED" || state === "CANCELLED") throw new Error(`${mutation} ended ${state}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await runServerJob(stack, mutation, serverId);
 }
 
 beforeAll(async () => {

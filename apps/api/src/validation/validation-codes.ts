@@ -81,7 +81,7 @@ export const CODE_RULES: Record<ValidationErrorCode, CodeRule> = {
     severity: Severity.ERROR,
     objectType: ObjectType.SERVER,
     fixable: true,
-    remedy: "Check that the host name still points at this hosting server; then fix, which imports its log again from where it parts from what billing has (the rows imported before stay).",
+    remedy: "Check that the host name still points at this hosting server, then fix: its log is imported again after the last row billing already has.",
   },
 };
 
