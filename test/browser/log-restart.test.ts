@@ -64,4 +64,12 @@ describe("an operator whose hosting server's message log started over", () => {
     expect(fixed.validationErrors.totalCount).toBe(1);
     expect(await runServerJob(stack, "syncServers", serverId)).toMatchObject({ logRowsImported: 20, logHighWater: 45 });
   });
+
+  it("reads on the server's page how far its log is imported, and that its numbering started over once", async () => {
+    await page.goto(`${stack.url}/servers/${encodeURIComponent(serverId)}`);
+    const fact = page.locator("dt", { hasText: "Message log" }).locator("xpath=following-sibling::dd[1]");
+    await fact.waitFor();
+    expect(await fact.textContent()).toBe("imported through row 45; numbering started over once");
+    await shot("log-restart-server");
+  });
 });

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Entity, PrimaryGeneratedColumn, Column } from "typeorm";
 import { InstantColumn } from "../db/columns.js";
 import { toGlobalId } from "../graphql/global-id.js";
@@ -79,6 +79,7 @@ export class Server {
   syncedAt!: Date | null;
 
   /** LogID_ of the last log_ row imported: the next import starts after it. */
+  @Field(() => Float, { name: "logImportedThrough", description: "LogID_ of the last row of the hosting server's message log imported for usage (0: none yet); the next sync imports the rows after it" })
   @Column({ type: "bigint", default: 0, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } })
   logHighWater!: number;
 
@@ -86,6 +87,7 @@ export class Server {
    * How many times an operator confirmed that the hosting server's log_ started its LogID_ over
    * (fixing LOG_RESTARTED): imported rows carry it, and the high-water mark counts within it.
    */
+  @Field(() => Int, { name: "logRestarts", description: "How many times the hosting server's message log started its numbering over and an operator fixed it (LOG_RESTARTED)" })
   @Column({ type: "int", default: 0 })
   logEpoch!: number;
 

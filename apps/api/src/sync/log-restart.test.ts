@@ -82,6 +82,7 @@ describe.each(testDatabases())("a hosting server's message log that starts its n
     const payload = await fix([error.id]);
     expect(payload.results).toEqual([{ errorId: error.id, status: "FIXED", code: null, reason: null }]);
     expect(await server()).toMatchObject({ logEpoch: 1, logHighWater: 80 });
+    expect(dataOf(await app.gql(`query($id: ID!) { server(id: $id) { logImportedThrough logRestarts } }`, { id: serverId })).server).toEqual({ logImportedThrough: 80, logRestarts: 1 });
     const [audit] = await app.db.manager.findBy(AuditEntry, { action: "fix.LOG_RESTARTED" });
     expect(audit).toMatchObject({ objectKey: "Restarted", before: { logEpoch: 0, logHighWater: 120 }, after: { logEpoch: 1, logHighWater: 80 } });
 

@@ -17,6 +17,8 @@ const SERVER_DETAIL = graphql(`
       comments
       passwordSet
       tls
+      logImportedThrough
+      logRestarts
       createdAt
       customer {
         id
@@ -126,6 +128,8 @@ export function ServerDetailPage({ id }: { id: string }) {
         <dd>{formatDateTime(server.validatedAt)}</dd>
         <dt>Synced</dt>
         <dd>{formatDateTime(server.syncedAt)}</dd>
+        <dt>Message log</dt>
+        <dd>{messageLog(server.logImportedThrough, server.logRestarts)}</dd>
         <dt>Auto-Sync</dt>
         <dd>{server.autoSync ? "on" : "off"}</dd>
         <dt>Connection</dt>
@@ -207,4 +211,11 @@ export function ServerDetailPage({ id }: { id: string }) {
       {server.jobs.nodes.length === 0 ? <Empty>No jobs have run for this server.</Empty> : <JobHistoryTable jobs={server.jobs.nodes} showServer={false} />}
     </section>
   );
+}
+
+/** How far usage is imported from the server's message log, and how often the log started over. */
+function messageLog(importedThrough: number, restarts: number): string {
+  const imported = importedThrough > 0 ? `imported through row ${formatNumber(importedThrough)}` : "nothing imported yet";
+  if (restarts === 0) return imported;
+  return `${imported}; numbering started over ${restarts === 1 ? "once" : `${formatNumber(restarts)} times`}`;
 }
