@@ -97,15 +97,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Runs validateServers or syncServers on one server through the API and waits for its job to succeed; its result. */
+/** Runs validateServers or syncServers on one server through the API and waits (up to a minute) for its job to succeed; its result. */
 export async function runServerJob(stack: Stack, mutation: "validateServers" | "syncServers", serverId: string): Promise<Record<string, unknown>> {
   const input = mutation === "syncServers" ? "SyncServersInput" : "ValidateServersInput";
   const started = await stack.api.gql(`mutation($input: ${input}!) { ${mutation}(input: $input) { jobs { id } } }`, { input: { serverIds: [serverId] } });
   const jobId = started[mutation].jobs[0].id;
-  for (;;) {
-    const { job } = await stack.api.gql(`query($id: ID!) { job(id: $id) { state result } }`, { id: jobId });
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const { job } = await stack.api.gql(`query($id: ID!) { job(id: $id) { state error result } }`, { id: jobId });
     if (job.state === "SUCCEEDED") return job.result;
-    if (job.state === "FAILED" || job.state === "CANCELLED") throw new Error(`${mutation} ended ${job.state}`);
+    if (job.state === "FAILED" || job.state === "CANCELLED") throw new Error(`${mutation} ended ${job.state}: ${job.error}`);
+    if (Date.now() > deadline) throw new Error(`${mutation} still ${job.state} after a minute`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -15,7 +15,7 @@ import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { upsertLists, upsertSites } from "../sync/inventory-writer.js";
-import { type LogRestart, findLogRestart, restartPoint } from "../sync/log-restart.js";
+import { type LogRestart, RestartPointUnknown, findLogRestart, restartPoint } from "../sync/log-restart.js";
 import { listValue, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
@@ -37,8 +37,11 @@ interface HostingNow {
   version: string;
   sites: Map<string, HostingSite>;
   lists: Map<string, HostingList>;
-  /** Read only for a LOG_RESTARTED item: whether the log still reads as started over, and where it parts from billing's. */
-  log: { restart: LogRestart | null; point: number } | null;
+  /**
+   * Read only for a LOG_RESTARTED item: whether the log still reads as started over, and where it
+   * parts from billing's (null when rows missing on both sides leave that unknown).
+   */
+  log: { restart: LogRestart | null; point: number | null } | null;
 }
 
 /**
@@ -126,6 +129,10 @@ export class FixService {
             outcomes.push(screen(current!, true) ?? outcome(item, FixStatus.SKIPPED, "PLAN_STALE", "Changed while this fix ran"));
             continue;
           }
+          if (item.code === Code.LOG_RESTARTED && hosting.log?.restart && hosting.log.point === null) {
+            outcomes.push(outcome(item, FixStatus.FAILED, "RESTART_POINT_UNKNOWN", `Rows missing from both ${server.name}'s message log and billing's leave it unknown where the log started over; nothing was changed`));
+            continue;
+          }
           const stale = await staleness(manager, server, item, hosting);
           if (stale) {
             outcomes.push(outcome(item, FixStatus.SKIPPED, "PLAN_STALE", `${stale}; validate ${server.name} again and review the new result`));
@@ -178,7 +185,8 @@ async function readHosting(client: HostingClient, items: ValidationError[], mana
     let log: HostingNow["log"] = null;
     if (items.some((item) => item.code === Code.LOG_RESTARTED)) {
       const restart = await findLogRestart(manager, server, client);
-      log = { restart, point: restart ? await restartPoint(manager, server, client) : server.logHighWater };
+      const point = restart ? await restartPoint(manager, server, client).catch((error: unknown) => (error instanceof RestartPointUnknown ? null : Promise.reject(error))) : server.logHighWater;
+      log = { restart, point };
     }
     const wanted = new Set(items.filter((item) => item.objectType === "LIST").map((item) => nameKey(item.objectKey)));
     const sites = new Map<string, HostingSite>();
@@ -259,7 +267,7 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
       // A new epoch: the log is imported again after where it parts from billing's (staleness
       // checked the epoch and mark in this transaction), and the rows imported before stay.
       const { logEpoch, logHighWater } = item.billingValue as { logEpoch: number; logHighWater: number };
-      const after = { logEpoch: logEpoch + 1, logHighWater: hosting.log!.point };
+      const after = { logEpoch: logEpoch + 1, logHighWater: hosting.log!.point! };
       const moved = await manager.update(Server, { id: server.id, logEpoch, logHighWater }, { ...after, updatedAt: new Date() });
       if (!moved.affected) throw new Error(`the log import of ${server.name} moved while the fix ran`);
       return { action, objectType: "Server", objectId: server.globalId, objectKey: server.name, before: { logEpoch, logHighWater }, after };

@@ -79,7 +79,7 @@ export class Server {
   syncedAt!: Date | null;
 
   /** LogID_ of the last log_ row imported: the next import starts after it. */
-  @Field(() => Float, { name: "logImportedThrough", description: "LogID_ of the last row of the hosting server's message log imported for usage (0: none yet); the next sync imports the rows after it" })
+  @Field(() => Float, { name: "logImportedThrough", description: "The LogID_ of the hosting server's message log after which the next sync imports rows for usage: the last row imported, or after a fixed restart the last row billing already had (0: none yet)" })
   @Column({ type: "bigint", default: 0, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } })
   logHighWater!: number;
 

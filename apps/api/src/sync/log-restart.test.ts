@@ -107,15 +107,18 @@ describe.each(testDatabases())("a hosting server's message log that starts its n
     expect(await server()).toMatchObject({ logEpoch: 1, logHighWater: 80 });
   }, 60_000);
 
-  it("after a fix made while the host name pointed at another machine, takes the real log back without billing its rows twice", async () => {
+  it("after a fix made while the host name pointed at another machine, takes the real log back without billing its rows twice, and goes on importing it", async () => {
     const real = await readLog();
-    // Another machine's log: 30 rows of its own.
-    await rewriteLog("0", 1, 30);
+    // Another machine's log: 150 rows of its own, more than the real one had imported.
+    await rewriteLog("0", 1, 150);
     await runJobs(app, "validateServers", [serverId]);
     expect((await fix([(await restartErrors())[0].id])).results[0].status).toBe("FIXED");
     const [wrong] = await runJobs(app, "syncServers", [serverId]);
-    expect(wrong.result).toMatchObject({ logRowsImported: 30, logHighWater: 30 });
-    expect(await server()).toMatchObject({ logEpoch: 1, logHighWater: 30 });
+    expect(wrong.result).toMatchObject({ logRowsImported: 150, logHighWater: 150 });
+    expect(await server()).toMatchObject({ logEpoch: 1, logHighWater: 150 });
+    // A row of the real log committed after a later one had been imported, so never imported:
+    // epoch 0 lacks the LogID_ where the search's first halving of 1..120 looks, epoch 1 has it.
+    await app.db.manager.delete(MessageLog, { serverId: rowId, logEpoch: 0, remoteLogId: 60 });
 
     // The host name corrected: the real log, with 10 rows more since.
     await putLog(real);
@@ -123,11 +126,27 @@ describe.each(testDatabases())("a hosting server's message log that starts its n
     await runJobs(app, "validateServers", [serverId]);
     const [error] = await restartErrors();
     expect((await fix([error.id])).results[0].status).toBe("FIXED");
-    // Epoch 0 has the real rows 1..120 already: the new epoch starts after them.
+    // Epoch 0 has the real rows up to 120 already: the new epoch starts after them.
     expect(await server()).toMatchObject({ logEpoch: 2, logHighWater: 120 });
+    // The mark is epoch 0's row 120, though epoch 1 holds another row 120: the log reads as continued.
     const [sync] = await runJobs(app, "syncServers", [serverId]);
     expect(sync.result).toMatchObject({ logRowsImported: 10, logHighWater: 130 });
-    expect(await app.db.manager.countBy(MessageLog, { serverId: rowId })).toBe(120 + 30 + 10);
+    expect(sync.result.logRestarted).toBeUndefined();
+    expect(await app.db.manager.countBy(MessageLog, { serverId: rowId })).toBe(119 + 150 + 10);
+    await runJobs(app, "validateServers", [serverId]);
+    expect(await restartErrors()).toEqual([]);
+  }, 60_000);
+
+  it("fails the fix, changing nothing, when rows missing on both sides leave the restart point unknown", async () => {
+    // Billing lacks the odd rows 41..99, the restored log the even ones: no row both have near where the search looks.
+    for (let id = 41; id < 100; id += 2) await app.db.manager.delete(MessageLog, { serverId: rowId, remoteLogId: id });
+    await rewriteLog("LogID_ <= 80 AND NOT (LogID_ BETWEEN 41 AND 99 AND LogID_ % 2 = 0)", 81, 50);
+    await putLog((await readLog("LogID_ BETWEEN 81 AND 99")).filter((row) => Number(row.LogID_) % 2 === 1), "LogID_ BETWEEN 81 AND 99");
+    await runJobs(app, "validateServers", [serverId]);
+    const [error] = await restartErrors();
+    const payload = await fix([error.id]);
+    expect(payload.results[0]).toMatchObject({ status: "FAILED", code: "RESTART_POINT_UNKNOWN" });
+    expect(await server()).toMatchObject({ logEpoch: 0, logHighWater: 120 });
   }, 60_000);
 
   it("takes an emptied log for no restart until it has rows again", async () => {

@@ -21,88 +21,99 @@ export interface LogRestart {
 /**
  * Whether the hosting server's log_ started its LogID_ over since billing last imported from it:
  * it has rows, none at or after the high-water mark (LogID_ never goes back, and ListManager
- * purges its oldest rows, not its newest), or its row at the mark is not the row billing imported
- * with that id (sent at another time, another size or list). A row at the mark that is gone while
- * later ones remain is not a restart: the log was purged up to there. Nor is an empty log: purged
- * whole, or started over with nothing sent yet, it has nothing to import, and a restart shows once
- * it has.
+ * purges its oldest rows, not its newest), or its row at the mark is not a row billing imported
+ * with that id, in any epoch (sent at another time, another size or list). A row at the mark that
+ * is gone while later ones remain is not a restart: the log was purged up to there. Nor is an
+ * empty log: purged whole, or started over with nothing sent yet, it has nothing to import, and a
+ * restart shows once it has. Any epoch: after a fix, the mark may be the last row of an earlier
+ * epoch (the backup's last), and a later one may hold another row with that id.
  *
- * Costs an indexed read of billing's row at the mark and one or two log rows from the agent. Null
- * when nothing was imported yet (a new log from 1 is read whole anyway) or the log reads as continued.
+ * Costs an indexed read per epoch of billing's rows at the mark and one or two log rows from the
+ * agent. Null when nothing was imported yet (a new log from 1 is read whole anyway) or the log
+ * reads as continued.
  */
 export async function findLogRestart(manager: EntityManager, server: LogPosition, client: HostingClient): Promise<LogRestart | null> {
   const highWater = server.logHighWater;
   if (highWater <= 0) return null;
-  const imported = await importedRow(manager, server, highWater);
+  const imported = await importedRows(manager, server, highWater);
   const first = await hostingRowFrom(client, highWater);
-  const restart: LogRestart = { highWater, epoch: server.logEpoch, importedSentAt: imported ? imported.sentAt.toISOString() : null, hostingNow: first && { id: first.id, created: first.created } };
+  const restart: LogRestart = { highWater, epoch: server.logEpoch, importedSentAt: imported[0] ? imported[0].sentAt.toISOString() : null, hostingNow: first && { id: first.id, created: first.created } };
   if (first === null) return (await hostingRowFrom(client, 1)) === null ? null : restart;
-  if (imported && first.id === highWater && !sameRow(imported, first)) return restart;
+  if (imported.length && first.id === highWater && !imported.some((row) => sameRow(row, first))) return restart;
   return null;
 }
 
+/** Thrown when the rows missing on either side leave no way to tell where a restarted log parts from billing's. */
+export class RestartPointUnknown extends Error {}
+
 /**
  * Where a restarted log parts from what billing imported: the highest LogID_ whose row on the
- * hosting server is still a row billing imported with that id, in any epoch, or 0 when none is.
- * A log restored from a backup keeps the rows it had then (imported already, and not to be billed
- * twice) and numbers its new rows on from there; a reinstalled one has none of them. Any epoch:
- * after a mistaken fix (the host name pointing at another machine for a while), the real log's
- * rows are still those of the epoch before.
+ * hosting server is still the row billing imported with that id, or 0 when none is. A log
+ * restored from a backup keeps the rows it had then (imported already, and not to be billed
+ * twice) and numbers its new rows on from there; a reinstalled one has none of them.
  *
- * Found by halving up to the highest LogID_ billing holds, each step comparing the first row at or
- * after its id that both sides have: a row one side lacks (purged from the hosting server's log,
- * or committed there after a later one had been imported, so never imported) decides nothing.
- * About 20 steps for a million rows, each a few log rows and indexed reads.
+ * Each epoch is searched on its own and the highest point taken: an epoch's rows came from one
+ * log, so within it the rows still on the hosting server are a prefix, while two epochs may hold
+ * different rows with the same id (after a fix made while the host name pointed at another
+ * machine, the real log's rows are those of the epoch before). In an epoch, by halving between
+ * its lowest and highest LogID_, each step comparing the first row at or after its id that both
+ * sides have: a row one side lacks (purged from the hosting server's log, or committed there
+ * after a later one had been imported, so never imported) decides nothing. About 20 steps for a
+ * million rows, each a few log rows and indexed reads. Throws RestartPointUnknown rather than
+ * guess when missing rows leave a step undecided.
  */
 export async function restartPoint(manager: EntityManager, server: LogPosition, client: HostingClient): Promise<number> {
-  let same = 0;
-  let differs = (await highestImported(manager, server)) + 1;
-  while (differs - same > 1) {
-    const middle = Math.floor((same + differs) / 2);
-    const common = await firstCommonRow(manager, server, client, middle, differs);
-    if (common?.same) same = common.id;
-    else differs = middle;
+  let point = 0;
+  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
+    const range = await importedRange(manager, server.id, epoch);
+    if (!range || range.highest <= point) continue;
+    // Ids at or below `same` are known the same (none yet: below the epoch's lowest); from `differs` on, not.
+    let same = range.lowest - 1;
+    let differs = range.highest + 1;
+    while (differs - same > 1) {
+      const middle = Math.floor((same + differs) / 2);
+      const common = await firstCommonRow(manager, server.id, epoch, client, middle, differs);
+      if (common === "undecided") throw new RestartPointUnknown(`rows missing on both sides around LogID_ ${middle} leave it unknown where the log parts from billing's`);
+      if (common?.same) same = common.id;
+      else differs = middle;
+    }
+    if (same >= range.lowest) point = Math.max(point, same);
   }
-  return same;
+  return point;
 }
 
 /** Steps at most this many times past rows one side lacks, looking for one both have. */
 const GAP_STEPS = 20;
 
-/** The first LogID_ from `from` (below `below`) that both the hosting server and billing have, and whether its rows are the same. */
-async function firstCommonRow(manager: EntityManager, server: LogPosition, client: HostingClient, from: number, below: number): Promise<{ id: number; same: boolean } | null> {
+/**
+ * The first LogID_ from `from` (below `below`) that both the hosting server and the epoch have,
+ * and whether its rows are the same; null when there is none, "undecided" past GAP_STEPS steps.
+ */
+async function firstCommonRow(manager: EntityManager, serverId: number, epoch: number, client: HostingClient, from: number, below: number): Promise<{ id: number; same: boolean } | null | "undecided"> {
   let hosting = await hostingRowFrom(client, from);
-  let billing = await firstImportedFrom(manager, server, from);
-  for (let step = 0; hosting && billing !== null && hosting.id !== billing && step < GAP_STEPS; step++) {
-    if (hosting.id < billing) hosting = await hostingRowFrom(client, billing);
-    else billing = await firstImportedFrom(manager, server, hosting.id);
+  let billing = await firstImportedFrom(manager, serverId, epoch, from);
+  for (let step = 0; hosting && billing && hosting.id !== billing.remoteLogId; step++) {
+    if (hosting.id >= below || billing.remoteLogId >= below) return null;
+    if (step === GAP_STEPS) return "undecided";
+    if (hosting.id < billing.remoteLogId) hosting = await hostingRowFrom(client, billing.remoteLogId);
+    else billing = await firstImportedFrom(manager, serverId, epoch, hosting.id);
   }
-  if (!hosting || billing === null || hosting.id !== billing || billing >= below) return null;
-  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
-    const row = await manager.findOne(MessageLog, { select: { id: true, sentAt: true, byteCount: true, listName: true }, where: { serverId: server.id, logEpoch: epoch, remoteLogId: billing } });
-    if (row && sameRow(row, hosting)) return { id: billing, same: true };
-  }
-  return { id: billing, same: false };
+  if (!hosting || !billing || billing.remoteLogId >= below) return null;
+  return { id: billing.remoteLogId, same: sameRow(billing, hosting) };
 }
 
-/** The lowest LogID_ from `from` that billing imported, in any epoch; null when none. */
-async function firstImportedFrom(manager: EntityManager, server: LogPosition, from: number): Promise<number | null> {
-  let lowest: number | null = null;
-  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
-    const row = await manager.findOne(MessageLog, { select: { id: true, remoteLogId: true }, where: { serverId: server.id, logEpoch: epoch, remoteLogId: MoreThanOrEqual(from) }, order: { remoteLogId: "ASC" } });
-    if (row && (lowest === null || row.remoteLogId < lowest)) lowest = row.remoteLogId;
-  }
-  return lowest;
+const ROW_COMPARED = { id: true, remoteLogId: true, sentAt: true, byteCount: true, listName: true } as const;
+
+/** The epoch's first row imported with a LogID_ from `from`; null when none. */
+function firstImportedFrom(manager: EntityManager, serverId: number, epoch: number, from: number): Promise<MessageLog | null> {
+  return manager.findOne(MessageLog, { select: ROW_COMPARED, where: { serverId, logEpoch: epoch, remoteLogId: MoreThanOrEqual(from) }, order: { remoteLogId: "ASC" } });
 }
 
-/** The highest LogID_ billing imported from the server, in any epoch; 0 when none. */
-async function highestImported(manager: EntityManager, server: LogPosition): Promise<number> {
-  let highest = 0;
-  for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
-    const row = await manager.findOne(MessageLog, { select: { id: true, remoteLogId: true }, where: { serverId: server.id, logEpoch: epoch }, order: { remoteLogId: "DESC" } });
-    if (row) highest = Math.max(highest, row.remoteLogId);
-  }
-  return highest;
+/** The lowest and highest LogID_ imported in the epoch, from the two ends of its index range; null for an epoch without rows. */
+async function importedRange(manager: EntityManager, serverId: number, epoch: number): Promise<{ lowest: number; highest: number } | null> {
+  const end = (order: "ASC" | "DESC") => manager.findOne(MessageLog, { select: { id: true, remoteLogId: true }, where: { serverId, logEpoch: epoch }, order: { remoteLogId: order } });
+  const [lowest, highest] = [await end("ASC"), await end("DESC")];
+  return lowest && highest ? { lowest: lowest.remoteLogId, highest: highest.remoteLogId } : null;
 }
 
 /** The operator's words for a restart: what billing has, what the hosting server has, and what happens until it is fixed. */
@@ -119,13 +130,14 @@ async function hostingRowFrom(client: HostingClient, id: number): Promise<Hostin
   return first;
 }
 
-/** Billing's row imported with this LogID_, of the server's latest epoch that has one (epochs are few). */
-async function importedRow(manager: EntityManager, server: LogPosition, remoteLogId: number): Promise<Pick<MessageLog, "sentAt" | "byteCount" | "listName"> | null> {
+/** Billing's rows imported with this LogID_, the latest epoch's first (epochs are few). */
+async function importedRows(manager: EntityManager, server: LogPosition, remoteLogId: number): Promise<MessageLog[]> {
+  const rows: MessageLog[] = [];
   for (let epoch = server.logEpoch; epoch >= 0; epoch--) {
-    const row = await manager.findOne(MessageLog, { select: { id: true, sentAt: true, byteCount: true, listName: true }, where: { serverId: server.id, logEpoch: epoch, remoteLogId } });
-    if (row) return row;
+    const row = await manager.findOne(MessageLog, { select: ROW_COMPARED, where: { serverId: server.id, logEpoch: epoch, remoteLogId } });
+    if (row) rows.push(row);
   }
-  return null;
+  return rows;
 }
 
 /** Whether a hosting log row is the one billing imported: same send time, size and list. */

@@ -26,13 +26,12 @@ export class MessageLogEpoch1765300000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    // Rows of later epochs would break the old unique key, and a server in a later epoch, even
-    // with nothing imported in it yet, would have its new rows dropped as duplicates of old ones:
-    // going down refuses either rather than lose imported or future usage.
-    const later = (await runner.query("SELECT COUNT(*) AS n FROM message_log WHERE logEpoch <> 0")) as { n: number | string }[];
-    if (Number(later[0]?.n ?? 0) > 0) throw new Error("message_log holds rows of a restarted log (logEpoch above 0): going below MessageLogEpoch1765300000000 would lose them");
+    // A server in a later epoch has rows of it (they would break the old unique key) or will
+    // have (its new rows would be dropped as duplicates of old ones): going down refuses rather
+    // than lose usage. Epochs only grow, so no row is of a later epoch than its server; the
+    // server table says it without reading every imported message.
     const restarted = (await runner.query("SELECT COUNT(*) AS n FROM server WHERE logEpoch <> 0")) as { n: number | string }[];
-    if (Number(restarted[0]?.n ?? 0) > 0) throw new Error("a server's log was restarted (logEpoch above 0): going below MessageLogEpoch1765300000000 would drop its new rows as duplicates of old ones");
+    if (Number(restarted[0]?.n ?? 0) > 0) throw new Error("a server's message log was restarted (logEpoch above 0): going below MessageLogEpoch1765300000000 would lose its usage");
     await runner.createIndex("message_log", new TableIndex({ name: "UQ_message_log_server_remote", columnNames: ["serverId", "remoteLogId"], isUnique: true }));
     await runner.dropIndex("message_log", "UQ_message_log_server_epoch_remote");
     // Not runner.dropColumn: on SQLite it rebuilds the table, which the foreign keys to server refuse.
