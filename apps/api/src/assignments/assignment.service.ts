@@ -47,7 +47,7 @@ export class AssignmentService {
       const customer = await activeCustomer(manager, customerId, "lists");
       const lists = await loadSelected<List>(manager, LISTS, selection);
       await lockOwnership(manager, lists.map((list) => list.serverId));
-      const alreadyOwned = await moveToCustomer(manager, LISTS, listIds, await currentAssignments(manager, LISTS, listIds), customer.id, startDate);
+      const { alreadyOwned, backdated } = await moveToCustomer(manager, LISTS, listIds, await currentAssignments(manager, LISTS, listIds), customer.id, startDate);
       const now = new Date();
       const fresh = lists
         .filter((list) => !alreadyOwned.has(list.id))
@@ -59,6 +59,7 @@ export class AssignmentService {
       await recomputeListOwners(manager, listIds);
       const after = await loadSelected<List>(manager, LISTS, selection);
       await recordOwnerChanges(manager, author, "list.assign", lists, after);
+      await recordBackdated(manager, author, "list.assign", "List", lists, backdated, customer.id, startDate);
       return after;
     });
   }
@@ -130,7 +131,7 @@ export class AssignmentService {
       const wholes = await loadSelected<Whole>(manager, kind, selection);
       await lockOwnership(manager, serversOf(wholes));
       const current = await currentAssignments(manager, kind, selection.ids);
-      const alreadyOwned = await moveToCustomer(manager, kind, selection.ids, current, customer.id, startDate);
+      const { alreadyOwned, backdated } = await moveToCustomer(manager, kind, selection.ids, current, customer.id, startDate);
       const now = new Date();
       await bulkInsert(
         manager,
@@ -143,6 +144,7 @@ export class AssignmentService {
       const before = ownersOf(kind, current);
       const after = new Map(wholes.map((whole) => [whole.id, customer.id]));
       await recordWholeOwnerChanges(manager, author, kind, "assign", wholes, before, after);
+      await recordBackdated(manager, author, `${kind.noun}.assign`, kind.type, wholes, backdated, customer.id, startDate);
       return wholes;
     });
   }
@@ -351,10 +353,19 @@ async function activeCustomer(manager: EntityManager, id: number, what: string):
  * that day any of theirs already ended on startDate or later; returns the ids (by kind.column) the
  * customer already holds, which need no new assignment. One that began on startDate or later
  * never takes effect: it ends before its own start (a void row, kept as history). Either way no
- * day is billed to two customers.
+ * day is billed to two customers. The customer's own current assignment that starts after
+ * startDate starts then instead: assigning an owner backdated gives it the days back to startDate,
+ * where leaving its row as it was would leave them to nobody (or the site's or server's owner)
+ * once the customer between was pulled back.
  */
-async function moveToCustomer(manager: EntityManager, kind: Kind, objectIds: number[], current: Assignment[], customerId: number, startDate: string): Promise<Set<number | null>> {
+async function moveToCustomer(manager: EntityManager, kind: Kind, objectIds: number[], current: Assignment[], customerId: number, startDate: string): Promise<{ alreadyOwned: Set<number | null>; backdated: Map<number, string> }> {
   const key = kind.column;
+  const own = current.filter((assignment) => assignment.customerId === customerId && assignment.startDate > startDate);
+  for (let offset = 0; offset < own.length; offset += CHUNK) {
+    await manager.update(Assignment, { id: In(own.slice(offset, offset + CHUNK).map((assignment) => assignment.id)) }, { startDate });
+  }
+  /** Object id → the start its owner's assignment had before. */
+  const backdated = new Map(own.map((assignment) => [assignment[key]!, assignment.startDate]));
   const moving = current.filter((assignment) => assignment.customerId !== customerId);
   const overlapping: Assignment[] = [];
   for (let offset = 0; offset < objectIds.length; offset += CHUNK) {
@@ -364,7 +375,18 @@ async function moveToCustomer(manager: EntityManager, kind: Kind, objectIds: num
   const ending = [...moving, ...overlapping];
   for (const assignment of ending) assignment.endDate = dayBefore(startDate);
   await saveEndDates(manager, ending);
-  return new Set(current.filter((assignment) => assignment.customerId === customerId).map((assignment) => assignment[key]));
+  return { alreadyOwned: new Set(current.filter((assignment) => assignment.customerId === customerId).map((assignment) => assignment[key])), backdated };
+}
+
+/** One audit entry per object whose owner's assignment now starts earlier (the owner itself unchanged). */
+async function recordBackdated(manager: EntityManager, author: ChangeAuthor, action: string, objectType: string, objects: { id: number; globalId: string; name: string }[], backdated: Map<number, string>, customerId: number, startDate: string): Promise<void> {
+  if (backdated.size === 0) return;
+  const owner = (await ownerLabels(manager, [customerId]))(customerId);
+  await recordChanges(
+    manager,
+    author,
+    objects.filter((object) => backdated.has(object.id)).map((object) => ({ action, objectType, objectId: object.globalId, objectKey: object.name, before: { owner, since: backdated.get(object.id)! }, after: { owner, since: startDate } })),
+  );
 }
 
 /**
