@@ -110,6 +110,12 @@ describe("every benchmark end to end in smoke mode", () => {
     expect(sync.usage.queries.map((query: { rows: number }) => query.rows)).toEqual([expect.any(Number), expect.any(Number), 3]);
     for (const query of [sync.usage.raw, ...sync.usage.queries]) expect(query.ms).toBeGreaterThan(0);
     expect(markdown).toMatch(/\| usageByCustomer of the server \| 3 \| [\d.]+ s \| \*\*[\d.]+×\*\* \|/);
+    // A month's invoices for the whole fleet: the log's last month, read through the sentAt index.
+    expect(sync.usage.month.messages).toBeGreaterThan(0);
+    expect(sync.usage.month.messages).toBeLessThan(5000);
+    expect(sync.usage.month.raw.rows).toBe(1);
+    expect(sync.usage.month.queries[0].rows).toBeGreaterThan(0);
+    expect(markdown).toMatch(/\| usageByCustomer of the fleet \| \d+ \| [\d.]+ m?s \| \*\*[\d.]+×\*\* \|/);
 
     expect(scaleOut.violations).toEqual([]);
     expect(scaleOut.failed).toBe(0);

@@ -5,6 +5,16 @@ import { Site } from "../../sites/site.entity.js";
 import { seedInventory } from "../../testing/seed.js";
 import { testDatabases } from "../../testing/test-app.js";
 import { withScratchDatabase } from "../../testing/scratch-database.js";
+import type { Database } from "../database.js";
+
+/** Down to before the migration `name`, the later ones first. */
+async function undoThrough(db: Database, name: string): Promise<void> {
+  for (;;) {
+    const [last] = (await db.dataSource.query("SELECT name FROM migrations ORDER BY id DESC LIMIT 1")) as { name: string }[];
+    await db.dataSource.undoLastMigration({ transaction: "each" });
+    if (last!.name === name) return;
+  }
+}
 
 describe.each(testDatabases())("the migration giving imported messages their site, on %s", (kind) => {
   it("resolves each imported row's site by name key on its own server, leaves the others without one, and goes back down", async () => {
@@ -12,15 +22,7 @@ describe.each(testDatabases())("the migration giving imported messages their sit
       await seedInventory(db, { servers: 2, sitesPerServer: 2, listsPerSite: 1 });
       const [first, second] = (await db.manager.find(Server, { order: { id: "ASC" } })).map((server) => server.id);
       const siteId = async (serverId: number, name: string) => (await db.manager.findOneByOrFail(Site, { serverId, name })).id;
-      // Down to before this migration, the later ones first.
-      const undoThrough = async (name: string) => {
-        for (;;) {
-          const [last] = (await db.dataSource.query("SELECT name FROM migrations ORDER BY id DESC LIMIT 1")) as { name: string }[];
-          await db.dataSource.undoLastMigration({ transaction: "each" });
-          if (last!.name === name) return;
-        }
-      };
-      await undoThrough("MessageLogSite1765100000000");
+      await undoThrough(db, "MessageLogSite1765100000000");
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
 
       // Rows as the import left them before: a site name only, as the hosting server's log wrote it.
@@ -38,7 +40,7 @@ describe.each(testDatabases())("the migration giving imported messages their sit
       const sites = ((await sql("SELECT siteId FROM message_log ORDER BY id")) as { siteId: number | string | null }[]).map((row) => (row.siteId === null ? null : Number(row.siteId)));
       expect(sites).toEqual([await siteId(first!, "site0"), await siteId(first!, "site1"), null, null, await siteId(second!, "site1")]);
 
-      await undoThrough("MessageLogSite1765100000000");
+      await undoThrough(db, "MessageLogSite1765100000000");
       expect(Object.keys(((await sql("SELECT * FROM message_log")) as Record<string, unknown>[])[0]!)).not.toContain("siteId");
     });
   }, 60_000);
@@ -50,7 +52,10 @@ describe.each(testDatabases())("the migration giving imported messages a log epo
       await seedInventory(db, { servers: 1, sitesPerServer: 1, listsPerSite: 1 });
       const [server] = await db.manager.find(Server);
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
+      // The epoch's own undo, the later migrations undone first (again after runMigrations below).
       const undoEpoch = async () => {
+        const later = (await sql("SELECT name FROM migrations WHERE name = 'MessageLogSentAtIndex1765400000000'")) as { name: string }[];
+        if (later.length) await undoThrough(db, "MessageLogSentAtIndex1765400000000");
         const [last] = (await sql("SELECT name FROM migrations ORDER BY id DESC LIMIT 1")) as { name: string }[];
         expect(last!.name).toBe("MessageLogEpoch1765300000000");
         await db.dataSource.undoLastMigration({ transaction: "each" });
@@ -79,6 +84,22 @@ describe.each(testDatabases())("the migration giving imported messages a log epo
       await undoEpoch();
       expect(Object.keys(((await sql("SELECT * FROM message_log")) as Record<string, unknown>[])[0]!)).not.toContain("logEpoch");
       await expect(insert(2)).rejects.toThrow();
+    });
+  }, 60_000);
+});
+
+describe.each(testDatabases())("the migration indexing imported messages by time, on %s", (kind) => {
+  it("adds the sentAt index and goes back down", async () => {
+    await withScratchDatabase(kind, async (db) => {
+      const indexes = async () => {
+        const rows: Record<string, unknown>[] = await db.dataSource.query(kind === "mysql" ? "SHOW INDEX FROM message_log" : "PRAGMA index_list('message_log')");
+        return new Set(rows.map((row) => String(kind === "mysql" ? row.Key_name : row.name)));
+      };
+      expect(await indexes()).toContain("IDX_message_log_sentAt");
+      await undoThrough(db, "MessageLogSentAtIndex1765400000000");
+      expect(await indexes()).not.toContain("IDX_message_log_sentAt");
+      await db.dataSource.runMigrations({ transaction: "each" });
+      expect(await indexes()).toContain("IDX_message_log_sentAt");
     });
   }, 60_000);
 });
