@@ -110,7 +110,7 @@ async function timed(what: string, run: () => Promise<number>): Promise<UsageQue
 export function usageReport(figures: UsageFigures): string {
   const row = (query: UsageQueryFigures) => `| ${query.what} | ${query.rows.toLocaleString("en")} | ${seconds(query.ms)} | **${(query.ms / figures.raw.ms).toFixed(1)}×** |`;
   return [
-    `Usage over the imported log (${figures.messages.toLocaleString("en")} messages of one server; its lists owned a third directly by a metered customer, one site whole by another, the server whole by a third, all from before the first message): each query over GraphQL against a raw GROUP BY of the same messages by month (mysql2, the scan every usage query makes), median of ${ROUNDS}. Every message's owner on its day is looked up (once per list, site, server and stretch of days in which no assignment starts or ends), and its units follow the owner's plan.`,
+    `Usage over the imported log (${figures.messages.toLocaleString("en")} messages of one server; its lists owned a third directly by a metered customer, one site whole by another, the server whole by a third, all from before the first message): each query over GraphQL against a raw GROUP BY of the same messages by month (mysql2, the scan every usage query makes), median of ${ROUNDS}. Every message's owner on its day is looked up (once per list, site, server and stretch of days in which no assignment starts or ends and no plan period starts), and its units follow the owner's plan of that day.`,
     "",
     "| query | rows | time | ÷ raw |",
     "|---|---|---|---|",

@@ -50,7 +50,7 @@ export class UpdateCustomerInput {
   @Field(() => Boolean, { nullable: true })
   isActive?: boolean | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "The customer's plan from today (UTC) on; the messages of earlier days keep the units of the plan they were sent under" })
   planId?: string | null;
 
   @Field(() => CalendarDate, { nullable: true })

@@ -9,6 +9,7 @@ import { refuse } from "../graphql/user-error.js";
 import { filterId } from "../lists/list.service.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Customer } from "./customer.entity.js";
+import { type PlanTerms, changePlanTerms, startPlanPeriods, today } from "./plan-period.js";
 import { type CustomerFilter, createCustomerSchema, customerFieldCodes, updateCustomerSchema } from "./customer.inputs.js";
 
 export class CustomerService {
@@ -34,12 +35,13 @@ export class CustomerService {
     const fields = parseInput(createCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
       const now = new Date();
+      const terms = await planTerms(manager, fields.planId, this.db.kind === "mysql");
       const customer = manager.create(Customer, {
         company: fields.company,
         contactName: fields.contactName ?? null,
         email: fields.email ?? null,
         isActive: fields.isActive,
-        planId: await planRowId(manager, fields.planId),
+        planId: terms.planId,
         startDate: fields.startDate ?? null,
         endDate: fields.endDate ?? null,
         createdAt: now,
@@ -47,6 +49,7 @@ export class CustomerService {
       });
       assertPeriod(customer);
       const saved = await manager.save(Customer, customer);
+      await startPlanPeriods(manager, saved.id, terms);
       await recordChanges(manager, author, [{ action: "customer.create", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, after: auditedFields(saved) }]);
       return saved;
     });
@@ -56,14 +59,25 @@ export class CustomerService {
     const fields = parseInput(updateCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
       const id = fromGlobalId("Customer", input.id);
-      const customer = id === null ? null : await manager.findOneBy(Customer, { id });
+      // Locked on MySQL until the end: a change of its plan, or of its plan's unit size
+      // (HostingPlanService.update), writes its plan periods one at a time.
+      const query = manager.getRepository(Customer).createQueryBuilder("customer").where("customer.id = :id", { id: id ?? -1 });
+      if (this.db.kind === "mysql") query.setLock("pessimistic_write");
+      const customer = id === null ? null : await query.getOne();
       if (!customer) refuse("CUSTOMER_NOT_FOUND", "No customer has this ID", ["input", "id"]);
       const before = auditedFields(customer);
       if (fields.company !== undefined) customer.company = fields.company;
       if (fields.contactName !== undefined) customer.contactName = fields.contactName;
       if (fields.email !== undefined) customer.email = fields.email;
       if (fields.isActive !== undefined) customer.isActive = fields.isActive;
-      if (fields.planId !== undefined) customer.planId = await planRowId(manager, fields.planId);
+      // A new plan bills from today on; the days before keep the unit size they had.
+      if (fields.planId !== undefined) {
+        // The plan it stays on is only checked; one it moves to is locked shared (planTerms).
+        const moving = fields.planId === null ? customer.planId !== null : fromGlobalId("HostingPlan", fields.planId) !== customer.planId;
+        const terms = await planTerms(manager, fields.planId, moving && this.db.kind === "mysql");
+        if (terms.planId !== customer.planId) await changePlanTerms(manager, customer.id, await planTerms(manager, customer.planId, false), terms, today());
+        customer.planId = terms.planId;
+      }
       if (fields.startDate !== undefined) customer.startDate = fields.startDate;
       if (fields.endDate !== undefined) customer.endDate = fields.endDate;
       assertPeriod(customer);
@@ -76,11 +90,20 @@ export class CustomerService {
   }
 }
 
-async function planRowId(manager: EntityManager, globalId: string | null | undefined): Promise<number | null> {
-  if (globalId == null) return null;
-  const id = fromGlobalId("HostingPlan", globalId);
-  if (id === null || !(await manager.existsBy(HostingPlan, { id }))) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "planId"]);
-  return id;
+/**
+ * The plan a client named (a global ID; a row id as stored) and its unit size; none for null.
+ * On MySQL, `lock` holds the plan's row shared until the transaction ends: a concurrent change
+ * of its unit size (which writes a period for each of its customers) waits, or is waited for and
+ * read.
+ */
+async function planTerms(manager: EntityManager, plan: string | number | null | undefined, lock: boolean): Promise<PlanTerms> {
+  if (plan == null) return { planId: null, messageUnitBytes: 0 };
+  const id = typeof plan === "number" ? plan : fromGlobalId("HostingPlan", plan);
+  // LOCK IN SHARE MODE: MariaDB's words (it has no FOR SHARE, which TypeORM writes), MySQL's too.
+  const rows: { id: number | string; messageUnitBytes: number | string }[] = id === null ? [] : await manager.query(`SELECT id, messageUnitBytes FROM hosting_plan WHERE id = ?${lock ? " LOCK IN SHARE MODE" : ""}`, [id]);
+  const row = rows[0];
+  if (!row) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "planId"]);
+  return { planId: Number(row.id), messageUnitBytes: Number(row.messageUnitBytes) };
 }
 
 function assertPeriod(customer: Customer): void {

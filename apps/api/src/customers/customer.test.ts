@@ -84,6 +84,23 @@ describe.each(testDatabases())("customers and hosting plans on %s", (kind) => {
     expect(inactive).toEqual({ totalCount: 1, nodes: [{ company: "Initech" }] });
   });
 
+  it.each([
+    ["an unknown plan", "SG9zdGluZ1BsYW46OTk5"],
+    ["an ID that is not a plan's", "Q3VzdG9tZXI6MQ"],
+    ["a malformed ID", "not an id"],
+  ])("refuses moving a customer, with a plan or without, to %s and changes nothing", async (_label, planId) => {
+    const onPlan = dataOf(await app.gql(CREATE, { input: { company: "Stays on Bronze", planId: bronze } })).createCustomer.customer.id;
+    const withoutPlan = dataOf(await app.gql(CREATE, { input: { company: "Stays without a plan" } })).createCustomer.customer.id;
+    const periods = async () => app.db.manager.query("SELECT customerId, startDate, planId, messageUnitBytes FROM customer_plan_period ORDER BY id");
+    const [before, periodsBefore] = [await rows(), await periods()];
+    for (const id of [onPlan, withoutPlan]) {
+      const { updateCustomer } = dataOf(await app.gql(UPDATE, { input: { id, planId, company: "Renamed" } }));
+      expect(updateCustomer.userErrors).toEqual([expect.objectContaining({ code: "PLAN_NOT_FOUND" })]);
+    }
+    expect(await rows()).toEqual(before);
+    expect(await periods()).toEqual(periodsBefore);
+  });
+
   it("refuses an update of an unknown customer", async () => {
     const before = await rows();
     const { updateCustomer } = dataOf(await app.gql(UPDATE, { input: { id: "Q3VzdG9tZXI6OTk5", company: "Ghost" } }));

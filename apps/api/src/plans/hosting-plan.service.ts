@@ -6,6 +6,8 @@ import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
+import { Customer } from "../customers/customer.entity.js";
+import { changePlanTerms, today } from "../customers/plan-period.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
 import { createHostingPlanSchema, planFieldCodes, updateHostingPlanSchema } from "./hosting-plan.inputs.js";
 
@@ -39,7 +41,11 @@ export class HostingPlanService {
     const fields = parseInput(updateHostingPlanSchema, input, planFieldCodes);
     return this.db.transaction(async (manager) => {
       const id = fromGlobalId("HostingPlan", input.id);
-      const plan = id === null ? null : await manager.findOneBy(HostingPlan, { id });
+      // Locked on MySQL until the end: two edits of one plan do not undo each other's unit size,
+      // and a customer moving onto it (which locks it shared) waits or is waited for.
+      const query = manager.getRepository(HostingPlan).createQueryBuilder("plan").where("plan.id = :id", { id: id ?? -1 });
+      if (this.db.kind === "mysql") query.setLock("pessimistic_write");
+      const plan = id === null ? null : await query.getOne();
       if (!plan) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "id"]);
       const before = auditedFields(plan);
       for (const [field, value] of Object.entries(fields)) {
@@ -48,6 +54,18 @@ export class HostingPlanService {
       plan.nameKey = nameKeyOf(plan.name);
       plan.updatedAt = new Date();
       const saved = await saveUnique(manager, plan);
+      // A new unit size bills the plan's customers from today on; the days before keep the old one.
+      // A customer that moved onto the plan did so before the plan's lock was taken (its move locks
+      // the plan shared) and is among these. Each is locked, as a change of its own plan locks it,
+      // and read as it is once locked: one that moved off the plan meanwhile is left alone.
+      if (saved.messageUnitBytes !== before.messageUnitBytes) {
+        const onPlan = manager.getRepository(Customer).createQueryBuilder("customer").select(["customer.id", "customer.planId"]).where("customer.planId = :planId", { planId: saved.id }).orderBy("customer.id", "ASC");
+        if (this.db.kind === "mysql") onPlan.setLock("pessimistic_write");
+        const customers = (await onPlan.getMany()).filter((customer) => customer.planId === saved.id);
+        for (const customer of customers) {
+          await changePlanTerms(manager, customer.id, { planId: saved.id, messageUnitBytes: before.messageUnitBytes }, { planId: saved.id, messageUnitBytes: saved.messageUnitBytes }, today());
+        }
+      }
       const change = changedFields(before, auditedFields(saved));
       if (change) await recordChanges(manager, author, [{ action: "plan.update", objectType: "HostingPlan", objectId: saved.globalId, objectKey: saved.name, ...change }]);
       return saved;

@@ -9,7 +9,8 @@ import { UsageService } from "./usage.service.js";
 /**
  * Usage against a reference: the billing rule applied message by message in plain code, over
  * random fleets whose assignments overlap, end inside the period, are void (ending before they
- * start), and whose messages lack a list or a logged site or go out at the edges of UTC days.
+ * start), whose customers' unit sizes change on days before and inside the period, and whose
+ * messages lack a list or a logged site or go out at the edges of UTC days.
  * Every way of asking (by day, by month, per customer, per server, per list, by customer) must
  * give the reference's totals.
  */
@@ -129,6 +130,23 @@ describe.each(testDatabases())("usage against the billing rule applied message b
         messages.push(message);
       }
 
+      // Plan periods: a customer's unit size changes on a day (customer_plan_period), before the
+      // period, inside it or after it; the first customer has none (its plan's size of today holds).
+      const periods: { customerId: number; startDate: string; messageUnitBytes: number }[] = [];
+      for (const [index, customerId] of customers.entries()) {
+        if (index === 0) continue;
+        const starts = new Set(["1970-01-01", ...Array.from({ length: 1 + Math.floor(next() * 3) }, () => day(Math.floor(next() * 40) - 5))]);
+        for (const startDate of starts) {
+          const messageUnitBytes = startDate === "1970-01-01" ? unitOf.get(customerId)! : pick([0, 250, 333, 1000, 4096]);
+          await sql("INSERT INTO customer_plan_period (customerId, startDate, planId, messageUnitBytes, createdAt) VALUES (?, ?, NULL, ?, ?)", [customerId, startDate, messageUnitBytes, NOW]);
+          periods.push({ customerId, startDate, messageUnitBytes });
+        }
+      }
+      const unitOn = (customerId: number, on: string) => {
+        const since = periods.filter((period) => period.customerId === customerId && period.startDate <= on).sort((a, b) => a.startDate.localeCompare(b.startDate));
+        return since.length ? since[since.length - 1]!.messageUnitBytes : unitOf.get(customerId)!;
+      };
+
       // The rule, message by message.
       const newest = (scope: Assignment["scope"], column: "listId" | "siteId" | "serverId", id: number | null, on: string) => {
         const matching = assignments.filter((a) => a.scope === scope && id !== null && a[column] === id && a.startDate <= on && (a.endDate === null || a.endDate >= on));
@@ -145,7 +163,7 @@ describe.each(testDatabases())("usage against the billing rule applied message b
         for (const message of messages) {
           const owner = ownerOf(message);
           if (message.sentAt.slice(0, 10) < from || message.sentAt.slice(0, 10) > to || !keep(message, owner)) continue;
-          const unit = owner === null ? 0 : unitOf.get(owner)!;
+          const unit = owner === null ? 0 : unitOn(owner, message.sentAt.slice(0, 10));
           const total = totals.get(key(message, owner)) ?? { messages: 0, recipients: 0, bytes: 0, units: 0 };
           total.messages += 1;
           total.recipients += message.recipientCount;

@@ -1,4 +1,5 @@
 import { listNames, moveList, openFixtureDb } from "@listbill/fixtures";
+import { In } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toGlobalId } from "../graphql/global-id.js";
 import { Customer } from "../customers/customer.entity.js";
@@ -158,17 +159,25 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       // One server's period: this one's are all of them; a period without messages has no rows.
       expect(dataOf(await app.gql(BY_CUSTOMER, { filter: { ...period, serverId } })).usageByCustomer).toEqual(rows);
       expect(dataOf(await app.gql(BY_CUSTOMER, { filter: { from: "2026-12-01", to: "2026-12-31" } })).usageByCustomer).toEqual([]);
-      // A plan without a unit size counts one unit per recipient, for the fleet as for its customers.
+      // A plan's unit size changed today counts from today: the days already billed keep their units,
+      // and a message sent today counts at the new size (none: one unit per recipient).
       const planId = dataOf(await app.gql(`query($id: ID!) { customer(id: $id) { plan { id } } }`, { id: customerId })).customer.plan.id;
-      const setUnit = async (messageUnitBytes: number) => dataOf(await app.gql(`mutation($input: UpdateHostingPlanInput!) { updateHostingPlan(input: $input) { userErrors { code } } }`, { input: { id: planId, messageUnitBytes } }));
+      const setUnit = async (messageUnitBytes: number) => expect(dataOf(await app.gql(`mutation($input: UpdateHostingPlanInput!) { updateHostingPlan(input: $input) { userErrors { code } } }`, { input: { id: planId, messageUnitBytes } })).updateHostingPlan.userErrors).toEqual([]);
+      const today = new Date().toISOString().slice(0, 10);
+      const ofToday = async () => dataOf(await app.gql(USAGE, { filter: { customerId, from: today, to: today, groupBy: "DAY" } })).usage;
       await setUnit(0);
       try {
-        const flat = dataOf(await app.gql(USAGE, { filter: { ...period, groupBy: "MONTH" } })).usage;
-        expect(flat.map((bucket: any) => bucket.units)).toEqual(flat.map((bucket: any) => bucket.recipients));
-        expect(flat.map((bucket: any) => bucket.messages)).toEqual(fleet.map((bucket: any) => bucket.messages));
-        expect(dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer[0]).toMatchObject({ customer: { company: "Metered Co" }, units: rows[0].recipients });
+        expect(dataOf(await app.gql(USAGE, { filter: { ...period, groupBy: "MONTH" } })).usage).toEqual(fleet);
+        expect(dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer).toEqual(rows);
+        const metered = await app.db.manager.findOneByOrFail(List, { name: names[0] });
+        await app.db.manager.insert(MessageLog, { serverId: metered.serverId, remoteLogId: 9_003, listId: metered.id, listName: metered.name, siteName: null, sentAt: new Date(), byteCount: 20_480, recipientCount: 5, importedAt: new Date() });
+        expect(await ofToday()).toEqual([{ period: today, messages: 1, recipients: 5, bytes: 20_480, units: 5 }]);
+        // Changed again the same day: a day has one unit size, the last one set.
+        await setUnit(10_240);
+        expect(await ofToday()).toEqual([{ period: today, messages: 1, recipients: 5, bytes: 20_480, units: 10 }]);
       } finally {
         await setUnit(10_240);
+        await app.db.manager.delete(MessageLog, { remoteLogId: 9_003 });
       }
       expect(dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer).toEqual(rows);
       for (const filter of [{ from: "2026-11-30", to: "2026-10-01" }, { ...period, serverId: customerId }]) {
@@ -177,6 +186,32 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       }
     } finally {
       await app.db.manager.delete(MessageLog, { remoteLogId: 9_002 });
+    }
+  });
+
+  it("bills a customer moved to another plan at the new plan's unit size from that day, the days before as they were", async () => {
+    const plan = async (name: string, messageUnitBytes: number) => dataOf(await app.gql(`mutation($input: CreateHostingPlanInput!) { createHostingPlan(input: $input) { hostingPlan { id } } }`, { input: { name, messageUnitBytes } })).createHostingPlan.hostingPlan.id as string;
+    const [small, large] = [await plan("Small units", 1_000), await plan("Large units", 100_000)];
+    const mover = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Mover", planId: small } })).createCustomer.customer.id as string;
+    const list = await app.db.manager.findOneByOrFail(List, { name: names[3] });
+    expect(dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [toGlobalId("List", list.id)], customerId: mover, startDate: "2026-10-10" } })).assignLists.userErrors).toEqual([]);
+    const today = new Date().toISOString().slice(0, 10);
+    const message = (remoteLogId: number, sentAt: Date) => app.db.manager.insert(MessageLog, { serverId: list.serverId, remoteLogId, listId: list.id, listName: list.name, siteName: null, sentAt, byteCount: 20_480, recipientCount: 2, importedAt: new Date() });
+    const usageOf = async (from: string, to: string) => dataOf(await app.gql(USAGE, { filter: { customerId: mover, from, to, groupBy: "DAY" } })).usage;
+    await message(9_101, new Date("2026-10-15T12:00:00Z"));
+    try {
+      // 20,480 bytes at 1,000 a unit to 2 recipients.
+      const october = [{ period: "2026-10-15", messages: 1, recipients: 2, bytes: 20_480, units: 40.96 }];
+      expect(await usageOf("2026-10-01", "2026-10-31")).toEqual(october);
+      expect(dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code } } }`, { input: { id: mover, planId: large } })).updateCustomer.userErrors).toEqual([]);
+      expect(await usageOf("2026-10-01", "2026-10-31")).toEqual(october);
+      await message(9_102, new Date());
+      // Today's message at the large plan's size: one unit per recipient.
+      expect(await usageOf(today, today)).toEqual([{ period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
+      const byCustomer = dataOf(await app.gql(`query($filter: UsageByCustomerFilter!) { usageByCustomer(filter: $filter) { customer { company } units } }`, { filter: { from: "2026-10-01", to: today } })).usageByCustomer;
+      expect(byCustomer.find((row: { customer: { company: string } | null }) => row.customer?.company === "Mover")).toEqual({ customer: { company: "Mover" }, units: 42.96 });
+    } finally {
+      await app.db.manager.delete(MessageLog, { remoteLogId: In([9_101, 9_102]) });
     }
   });
 

@@ -199,6 +199,7 @@ export type UpdateCustomerInput = {
   endDate?: string | null | undefined;
   id: string | number;
   isActive?: boolean | null | undefined;
+  /** The customer's plan from today (UTC) on; the messages of earlier days keep the units of the plan they were sent under */
   planId?: string | number | null | undefined;
   startDate?: string | null | undefined;
 };

@@ -54,10 +54,10 @@ describe.each(testDatabases())("the migration giving imported messages a log epo
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
       // The epoch's own undo, the later migrations undone first (again after runMigrations below).
       const undoEpoch = async () => {
-        const later = (await sql("SELECT name FROM migrations WHERE name = 'MessageLogSentAtIndex1765400000000'")) as { name: string }[];
-        if (later.length) await undoThrough(db, "MessageLogSentAtIndex1765400000000");
         const [last] = (await sql("SELECT name FROM migrations ORDER BY id DESC LIMIT 1")) as { name: string }[];
-        expect(last!.name).toBe("MessageLogEpoch1765300000000");
+        if (last!.name !== "MessageLogEpoch1765300000000") await undoThrough(db, "MessageLogSentAtIndex1765400000000");
+        const [now] = (await sql("SELECT name FROM migrations ORDER BY id DESC LIMIT 1")) as { name: string }[];
+        expect(now!.name).toBe("MessageLogEpoch1765300000000");
         await db.dataSource.undoLastMigration({ transaction: "each" });
       };
       const insert = (remoteLogId: number, epoch?: number) =>
@@ -100,6 +100,28 @@ describe.each(testDatabases())("the migration indexing imported messages by time
       expect(await indexes()).not.toContain("IDX_message_log_sentAt");
       await db.dataSource.runMigrations({ transaction: "each" });
       expect(await indexes()).toContain("IDX_message_log_sentAt");
+    });
+  }, 60_000);
+});
+
+describe.each(testDatabases())("the migration recording customers' plan periods, on %s", (kind) => {
+  it("gives every customer one period from 1970 with its plan and unit size of today, and goes back down", async () => {
+    await withScratchDatabase(kind, async (db) => {
+      const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
+      await undoThrough(db, "CustomerPlanPeriod1765500000000");
+      const at = "2026-11-01 10:00:00.000";
+      await sql("INSERT INTO hosting_plan (name, nameKey, maxLists, maxListsPerSite, maxSites, maxMembers, maxMembersPerList, messageUnitBytes, createdAt, updatedAt) VALUES ('Metered', 'metered', 0, 0, 0, 0, 0, 4096, ?, ?)", [at, at]);
+      const [plan] = (await sql("SELECT id FROM hosting_plan")) as { id: number | string }[];
+      await sql("INSERT INTO customer (company, isActive, planId, createdAt, updatedAt) VALUES ('On a plan', 1, ?, ?, ?)", [plan!.id, at, at]);
+      await sql("INSERT INTO customer (company, isActive, planId, createdAt, updatedAt) VALUES ('Without one', 1, NULL, ?, ?)", [at, at]);
+      await db.dataSource.runMigrations({ transaction: "each" });
+      const periods = (await sql("SELECT c.company, h.startDate, h.planId, h.messageUnitBytes FROM customer_plan_period h JOIN customer c ON c.id = h.customerId ORDER BY c.id")) as { company: string; startDate: string | Date; planId: number | string | null; messageUnitBytes: number | string }[];
+      expect(periods.map((row) => ({ company: row.company, startDate: typeof row.startDate === "string" ? row.startDate.slice(0, 10) : row.startDate.toISOString().slice(0, 10), planId: row.planId === null ? null : Number(row.planId), messageUnitBytes: Number(row.messageUnitBytes) }))).toEqual([
+        { company: "On a plan", startDate: "1970-01-01", planId: Number(plan!.id), messageUnitBytes: 4096 },
+        { company: "Without one", startDate: "1970-01-01", planId: null, messageUnitBytes: 0 },
+      ]);
+      await undoThrough(db, "CustomerPlanPeriod1765500000000");
+      await expect(sql("SELECT COUNT(*) FROM customer_plan_period")).rejects.toThrow();
     });
   }, 60_000);
 });
