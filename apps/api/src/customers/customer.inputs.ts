@@ -50,8 +50,14 @@ export class UpdateCustomerInput {
   @Field(() => Boolean, { nullable: true })
   isActive?: boolean | null;
 
-  @Field(() => ID, { nullable: true, description: "The customer's plan from today (UTC) on; the messages of earlier days keep the units of the plan they were sent under" })
+  @Field(() => ID, { nullable: true, description: "The customer's plan from planStartDate (default today, UTC) on; the messages of earlier days keep the units of the plan they were sent under" })
   planId?: string | null;
+
+  @Field(() => CalendarDate, {
+    nullable: true,
+    description: "The first day the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on (a plan set late, or set wrong)",
+  })
+  planStartDate?: string | null;
 
   @Field(() => CalendarDate, { nullable: true })
   startDate?: string | null;
@@ -107,6 +113,7 @@ export const updateCustomerSchema = z.object({
   email,
   isActive: z.boolean().nullish().transform((value) => value ?? undefined),
   planId: z.string().nullish(),
+  planStartDate: optionalDate,
   startDate: optionalDate,
   endDate: optionalDate,
 });
@@ -117,6 +124,7 @@ export const customerFieldCodes: Record<string, string> = {
   contactName: "INVALID_CONTACT_NAME",
   email: "INVALID_EMAIL",
   planId: "PLAN_NOT_FOUND",
+  planStartDate: "INVALID_DATE",
   startDate: "INVALID_DATE",
   endDate: "INVALID_DATE",
 };

@@ -65,17 +65,22 @@ export class CustomerService {
       if (this.db.kind === "mysql") query.setLock("pessimistic_write");
       const customer = id === null ? null : await query.getOne();
       if (!customer) refuse("CUSTOMER_NOT_FOUND", "No customer has this ID", ["input", "id"]);
-      const before = auditedFields(customer);
+      const before: ReturnType<typeof auditedFields> & { planStartDate?: string | null } = auditedFields(customer);
       if (fields.company !== undefined) customer.company = fields.company;
       if (fields.contactName !== undefined) customer.contactName = fields.contactName;
       if (fields.email !== undefined) customer.email = fields.email;
       if (fields.isActive !== undefined) customer.isActive = fields.isActive;
-      // A new plan bills from today on; the days before keep the unit size they had.
-      if (fields.planId !== undefined) {
+      // A new plan bills from planStartDate (today by default) on; the days before keep theirs.
+      let planStartDate: string | null = null;
+      if (fields.planId !== undefined || fields.planStartDate) {
+        const day = fields.planStartDate ?? today();
+        if (day > today()) refuse("INVALID_DATE", "planStartDate must not be after today (UTC): a plan bills from the day it is set, or earlier", ["input", "planStartDate"]);
+        const named = fields.planId === undefined ? customer.planId : fields.planId;
         // The plan it stays on is only checked; one it moves to is locked shared (planTerms).
-        const moving = fields.planId === null ? customer.planId !== null : fromGlobalId("HostingPlan", fields.planId) !== customer.planId;
-        const terms = await planTerms(manager, fields.planId, moving && this.db.kind === "mysql");
-        if (terms.planId !== customer.planId) await changePlanTerms(manager, customer.id, await planTerms(manager, customer.planId, false), terms, today());
+        const moving = named === null ? customer.planId !== null : (typeof named === "number" ? named : fromGlobalId("HostingPlan", named)) !== customer.planId;
+        const terms = await planTerms(manager, named, (moving || fields.planStartDate != null) && this.db.kind === "mysql");
+        // Back-dated, the current plan too may start earlier than it did.
+        if ((terms.planId !== customer.planId || fields.planStartDate) && (await changePlanTerms(manager, customer.id, await planTerms(manager, customer.planId, false), terms, day))) planStartDate = day;
         customer.planId = terms.planId;
       }
       if (fields.startDate !== undefined) customer.startDate = fields.startDate;
@@ -83,7 +88,8 @@ export class CustomerService {
       assertPeriod(customer);
       customer.updatedAt = new Date();
       const saved = await manager.save(Customer, customer);
-      const change = changedFields(before, auditedFields(saved));
+      // The day a plan change bills from is part of the change.
+      const change = changedFields(before, planStartDate ? { ...auditedFields(saved), planStartDate } : auditedFields(saved));
       if (change) await recordChanges(manager, author, [{ action: "customer.update", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, ...change }]);
       return saved;
     });

@@ -21,19 +21,23 @@ export async function startPlanPeriods(manager: EntityManager, customerId: numbe
 }
 
 /**
- * The customer is billed by `terms` from `day` on (today, for a change made now); the days before
- * keep the terms they had (`before`, recorded first when the customer has no period yet). A second
- * change on the same day replaces the first: a day has one unit size.
+ * The customer is billed by `terms` from `day` on (today, for a change made now): the days before
+ * keep the terms they had (`before`, recorded first when the customer has no period yet), and the
+ * periods that started after `day` (a back-dated change) give way to it. A second change on the
+ * same day replaces the first: a day has one unit size. Whether anything changed.
  */
-export async function changePlanTerms(manager: EntityManager, customerId: number, before: PlanTerms, terms: PlanTerms, day: string): Promise<void> {
+export async function changePlanTerms(manager: EntityManager, customerId: number, before: PlanTerms, terms: PlanTerms, day: string): Promise<boolean> {
   const periods = await manager.find(CustomerPlanPeriod, { where: { customerId }, order: { startDate: "ASC" } });
   if (periods.length === 0) {
     const base = manager.create(CustomerPlanPeriod, { customerId, startDate: FIRST_DAY, ...before, createdAt: new Date() });
     await manager.insert(CustomerPlanPeriod, base);
     periods.push(base);
   }
+  const later = periods.filter((period) => period.startDate > day).map((period) => period.id);
+  if (later.length) await manager.delete(CustomerPlanPeriod, later);
   const current = periods.filter((period) => period.startDate <= day).pop();
-  if (current && current.planId === terms.planId && current.messageUnitBytes === terms.messageUnitBytes) return;
+  if (current && current.planId === terms.planId && current.messageUnitBytes === terms.messageUnitBytes) return later.length > 0;
   if (current?.startDate === day) await manager.update(CustomerPlanPeriod, { id: current.id }, { ...terms });
   else await manager.insert(CustomerPlanPeriod, { customerId, startDate: day, ...terms, createdAt: new Date() });
+  return true;
 }

@@ -59,11 +59,12 @@ export class HostingPlanService {
       // the plan shared) and is among these. Each is locked, as a change of its own plan locks it,
       // and read as it is once locked: one that moved off the plan meanwhile is left alone.
       if (saved.messageUnitBytes !== before.messageUnitBytes) {
+        const day = today();
         const onPlan = manager.getRepository(Customer).createQueryBuilder("customer").select(["customer.id", "customer.planId"]).where("customer.planId = :planId", { planId: saved.id }).orderBy("customer.id", "ASC");
         if (this.db.kind === "mysql") onPlan.setLock("pessimistic_write");
         const customers = (await onPlan.getMany()).filter((customer) => customer.planId === saved.id);
         for (const customer of customers) {
-          await changePlanTerms(manager, customer.id, { planId: saved.id, messageUnitBytes: before.messageUnitBytes }, { planId: saved.id, messageUnitBytes: saved.messageUnitBytes }, today());
+          await changePlanTerms(manager, customer.id, { planId: saved.id, messageUnitBytes: before.messageUnitBytes }, { planId: saved.id, messageUnitBytes: saved.messageUnitBytes }, day);
         }
       }
       const change = changedFields(before, auditedFields(saved));

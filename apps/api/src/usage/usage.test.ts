@@ -163,14 +163,16 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       // and a message sent today counts at the new size (none: one unit per recipient).
       const planId = dataOf(await app.gql(`query($id: ID!) { customer(id: $id) { plan { id } } }`, { id: customerId })).customer.plan.id;
       const setUnit = async (messageUnitBytes: number) => expect(dataOf(await app.gql(`mutation($input: UpdateHostingPlanInput!) { updateHostingPlan(input: $input) { userErrors { code } } }`, { input: { id: planId, messageUnitBytes } })).updateHostingPlan.userErrors).toEqual([]);
-      const today = new Date().toISOString().slice(0, 10);
+      const sentAt = new Date();
+      // The day of the message sent now (a change made before it, on the same day, applies to it).
+      const today = sentAt.toISOString().slice(0, 10);
       const ofToday = async () => dataOf(await app.gql(USAGE, { filter: { customerId, from: today, to: today, groupBy: "DAY" } })).usage;
       await setUnit(0);
       try {
         expect(dataOf(await app.gql(USAGE, { filter: { ...period, groupBy: "MONTH" } })).usage).toEqual(fleet);
         expect(dataOf(await app.gql(BY_CUSTOMER, { filter: period })).usageByCustomer).toEqual(rows);
         const metered = await app.db.manager.findOneByOrFail(List, { name: names[0] });
-        await app.db.manager.insert(MessageLog, { serverId: metered.serverId, remoteLogId: 9_003, listId: metered.id, listName: metered.name, siteName: null, sentAt: new Date(), byteCount: 20_480, recipientCount: 5, importedAt: new Date() });
+        await app.db.manager.insert(MessageLog, { serverId: metered.serverId, remoteLogId: 9_003, listId: metered.id, listName: metered.name, siteName: null, sentAt, byteCount: 20_480, recipientCount: 5, importedAt: new Date() });
         expect(await ofToday()).toEqual([{ period: today, messages: 1, recipients: 5, bytes: 20_480, units: 5 }]);
         // Changed again the same day: a day has one unit size, the last one set.
         await setUnit(10_240);
@@ -195,7 +197,8 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     const mover = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Mover", planId: small } })).createCustomer.customer.id as string;
     const list = await app.db.manager.findOneByOrFail(List, { name: names[3] });
     expect(dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [toGlobalId("List", list.id)], customerId: mover, startDate: "2026-10-10" } })).assignLists.userErrors).toEqual([]);
-    const today = new Date().toISOString().slice(0, 10);
+    const now = new Date();
+    const today = now.toISOString().slice(0, 10);
     const message = (remoteLogId: number, sentAt: Date) => app.db.manager.insert(MessageLog, { serverId: list.serverId, remoteLogId, listId: list.id, listName: list.name, siteName: null, sentAt, byteCount: 20_480, recipientCount: 2, importedAt: new Date() });
     const usageOf = async (from: string, to: string) => dataOf(await app.gql(USAGE, { filter: { customerId: mover, from, to, groupBy: "DAY" } })).usage;
     await message(9_101, new Date("2026-10-15T12:00:00Z"));
@@ -205,11 +208,24 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       expect(await usageOf("2026-10-01", "2026-10-31")).toEqual(october);
       expect(dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code } } }`, { input: { id: mover, planId: large } })).updateCustomer.userErrors).toEqual([]);
       expect(await usageOf("2026-10-01", "2026-10-31")).toEqual(october);
-      await message(9_102, new Date());
+      await message(9_102, now);
       // Today's message at the large plan's size: one unit per recipient.
       expect(await usageOf(today, today)).toEqual([{ period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
       const byCustomer = dataOf(await app.gql(`query($filter: UsageByCustomerFilter!) { usageByCustomer(filter: $filter) { customer { company } units } }`, { filter: { from: "2026-10-01", to: today } })).usageByCustomer;
       expect(byCustomer.find((row: { customer: { company: string } | null }) => row.customer?.company === "Mover")).toEqual({ customer: { company: "Mover" }, units: 42.96 });
+
+      // Set late, or wrong: an operator back-dates the plan, and October is billed at it too.
+      const UPDATE = `mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code field } } }`;
+      const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: small, planStartDate: tomorrow } })).updateCustomer.userErrors).toEqual([{ code: "INVALID_DATE", field: ["input", "planStartDate"] }]);
+      expect(await usageOf(today, today)).toEqual([{ period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planStartDate: "2026-10-01" } })).updateCustomer.userErrors).toEqual([]);
+      expect(await usageOf("2026-10-01", "2026-10-31")).toEqual([{ ...october[0], units: 2 }]);
+      const audit = dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { action before after } } }`, { id: mover })).auditEntries.nodes[0];
+      expect(audit).toEqual({ action: "customer.update", before: { planStartDate: null }, after: { planStartDate: "2026-10-01" } });
+      // Back to the small plan from 2026-10-20: the large plan's later start gives way.
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: small, planStartDate: "2026-10-20" } })).updateCustomer.userErrors).toEqual([]);
+      expect(await usageOf("2026-10-01", today)).toEqual([{ ...october[0], units: 2 }, { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 40.96 }]);
     } finally {
       await app.db.manager.delete(MessageLog, { remoteLogId: In([9_101, 9_102]) });
     }

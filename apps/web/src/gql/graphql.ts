@@ -199,8 +199,10 @@ export type UpdateCustomerInput = {
   endDate?: string | null | undefined;
   id: string | number;
   isActive?: boolean | null | undefined;
-  /** The customer's plan from today (UTC) on; the messages of earlier days keep the units of the plan they were sent under */
+  /** The customer's plan from planStartDate (default today, UTC) on; the messages of earlier days keep the units of the plan they were sent under */
   planId?: string | number | null | undefined;
+  /** The first day the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on (a plan set late, or set wrong) */
+  planStartDate?: string | null | undefined;
   startDate?: string | null | undefined;
 };
 

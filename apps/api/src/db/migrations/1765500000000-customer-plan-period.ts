@@ -34,7 +34,15 @@ export class CustomerPlanPeriod1765500000000 implements MigrationInterface {
     );
   }
 
+  /**
+   * Refused once a plan changed after the migration: the table is then the only record of which
+   * plan billed which days, and going back would price every month at today's plans again.
+   */
   async down(runner: QueryRunner): Promise<void> {
+    const changed = (await runner.query(`SELECT COUNT(*) AS n FROM customer_plan_period WHERE startDate <> '1970-01-01'`)) as { n: number | string }[];
+    if (Number(changed[0]?.n ?? 0) > 0) {
+      throw new Error("customers' plans changed since this migration (customer_plan_period holds later periods): going back would bill the months before each change at today's plan; refusing");
+    }
     await runner.dropTable("customer_plan_period");
   }
 }

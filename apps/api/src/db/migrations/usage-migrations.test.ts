@@ -120,6 +120,12 @@ describe.each(testDatabases())("the migration recording customers' plan periods,
         { company: "On a plan", startDate: "1970-01-01", planId: Number(plan!.id), messageUnitBytes: 4096 },
         { company: "Without one", startDate: "1970-01-01", planId: null, messageUnitBytes: 0 },
       ]);
+      // A plan changed since: going back would price the days before it at today's plan.
+      const [first] = (await sql("SELECT id FROM customer ORDER BY id")) as { id: number | string }[];
+      await sql("INSERT INTO customer_plan_period (customerId, startDate, planId, messageUnitBytes, createdAt) VALUES (?, '2026-11-20', NULL, 0, ?)", [first!.id, at]);
+      await expect(db.dataSource.undoLastMigration({ transaction: "each" })).rejects.toThrow(/plans changed since this migration/);
+      expect(Number(((await sql("SELECT COUNT(*) AS n FROM customer_plan_period")) as { n: number | string }[])[0]!.n)).toBe(3);
+      await sql("DELETE FROM customer_plan_period WHERE startDate = '2026-11-20'");
       await undoThrough(db, "CustomerPlanPeriod1765500000000");
       await expect(sql("SELECT COUNT(*) FROM customer_plan_period")).rejects.toThrow();
     });
