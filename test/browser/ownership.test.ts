@@ -189,4 +189,32 @@ describe("an operator assigning whole sites and servers", () => {
     }
     await shot("ownership-customer");
   });
+
+  it("back-dates the customer's plan from its page: a day after today is not accepted, an earlier one is recorded", async () => {
+    const plan = (await stack.api.gql(`mutation { createHostingPlan(input: { name: "Metered West", messageUnitBytes: 1000 }) { hostingPlan { id } } }`)).createHostingPlan.hostingPlan.id as string;
+    const customer = ((await stack.api.gql(`{ customers(first: 10) { nodes { id company } } }`)).customers.nodes as { id: string; company: string }[]).find((row) => row.company === "Site Owner Co")!;
+    const audit = async () => (await stack.api.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { action after } } }`, { id: customer.id })).auditEntries.nodes[0];
+    const before = await audit();
+    await page.goto(`${stack.url}/customers/${encodeURIComponent(customer.id)}`);
+    await page.getByRole("button", { name: "Edit" }).click();
+    const form = page.getByRole("form", { name: "Edit customer" });
+    await form.getByLabel("Plan", { exact: true }).selectOption({ label: "Metered West" });
+    const from = form.getByLabel("Plan bills from");
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await from.getAttribute("max")).toBe(today);
+    // Tomorrow: the browser holds the form back (the API would refuse it too), nothing is saved.
+    await from.fill(new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10));
+    await form.getByRole("button", { name: "Save" }).click();
+    expect(await from.evaluate((input) => (input as { validity: { rangeOverflow: boolean } }).validity.rangeOverflow)).toBe(true);
+    expect(await audit()).toEqual(before);
+    // Thirty days ago: saved, the page shows the plan, and the API's audit entry has the day.
+    const earlier = new Date(Date.parse(`${today}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+    await from.fill(earlier);
+    await shot("customer-plan-back-dated");
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.waitFor({ state: "detached" });
+    await page.getByText("Metered West", { exact: true }).waitFor();
+    expect(await audit()).toEqual({ action: "customer.update", after: { planId: expect.anything(), planStartDate: earlier } });
+    expect((await stack.api.gql(`query($id: ID!) { customer(id: $id) { plan { id } } }`, { id: customer.id })).customer.plan.id).toBe(plan);
+  });
 });

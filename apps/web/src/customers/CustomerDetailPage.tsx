@@ -131,7 +131,7 @@ export function CustomerDetailPage({ id }: { id: string }) {
     const orNull = (value: string) => (value.trim() === "" ? null : value.trim());
     const result = await update({
       variables: {
-        input: { id, company: values.company, contactName: orNull(values.contactName), email: orNull(values.email), planId: values.planId, isActive: values.isActive, startDate: orNull(values.startDate), endDate: orNull(values.endDate) },
+        input: { id, company: values.company, contactName: orNull(values.contactName), email: orNull(values.email), planId: values.planId, planStartDate: orNull(values.planStartDate), isActive: values.isActive, startDate: orNull(values.startDate), endDate: orNull(values.endDate) },
       },
     }).catch(() => null);
     if (result?.data?.updateCustomer.customer && !result.data.updateCustomer.userErrors.length) setEditing(false);
@@ -161,7 +161,8 @@ export function CustomerDetailPage({ id }: { id: string }) {
       {editing && (
         <CustomerForm
           title="Edit customer"
-          initial={{ company: customer.company, contactName: customer.contactName ?? "", email: customer.email ?? "", planId: customer.plan?.id ?? null, isActive: customer.isActive, startDate: customer.startDate ?? "", endDate: customer.endDate ?? "" }}
+          initial={{ company: customer.company, contactName: customer.contactName ?? "", email: customer.email ?? "", planId: customer.plan?.id ?? null, isActive: customer.isActive, startDate: customer.startDate ?? "", endDate: customer.endDate ?? "", planStartDate: "" }}
+          planStart
           submitLabel="Save"
           busy={updated.loading}
           userErrors={updated.data?.updateCustomer.userErrors ?? []}
