@@ -214,7 +214,7 @@ describe("an operator assigning whole sites and servers", () => {
     await form.getByRole("button", { name: "Save" }).click();
     await form.waitFor({ state: "detached" });
     await page.getByText("Metered West", { exact: true }).waitFor();
-    expect(await audit()).toEqual({ action: "customer.update", after: { planId: expect.anything(), planStartDate: earlier } });
+    expect(await audit()).toEqual({ action: "customer.update", after: { planId: expect.anything(), planPeriods: [{ startDate: earlier, planId: plan }] } });
     expect((await stack.api.gql(`query($id: ID!) { customer(id: $id) { plan { id } } }`, { id: customer.id })).customer.plan.id).toBe(plan);
   });
 });

@@ -2,10 +2,10 @@ import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { CalendarDateColumn, InstantColumn } from "../db/columns.js";
 
 /**
- * A customer's plan, and its message unit size, from startDate until the next period's start.
- * Usage counts a message's units at its owner's unit size on the day it was sent, so changing a
- * customer's plan, or a plan's unit size, leaves the days before the change as they were billed.
- * Rows are never deleted.
+ * A customer's plan from startDate until the next period's start (null: no plan). Usage counts a
+ * message's units at its owner's plan of the day it was sent, at that plan's unit size of the day
+ * (HostingPlanUnitPeriod), so a change of plan leaves the days before it as they were billed.
+ * Back-dating a plan replaces the periods from its day on (the audit entry lists them).
  */
 @Entity({ name: "customer_plan_period" })
 export class CustomerPlanPeriod {
@@ -20,10 +20,6 @@ export class CustomerPlanPeriod {
 
   @Column({ type: "int", nullable: true })
   planId!: number | null;
-
-  /** The plan's messageUnitBytes from startDate on (0: one unit per recipient, as without a plan). */
-  @Column({ type: "int", default: 0 })
-  messageUnitBytes!: number;
 
   @InstantColumn()
   createdAt!: Date;

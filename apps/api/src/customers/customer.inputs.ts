@@ -55,7 +55,7 @@ export class UpdateCustomerInput {
 
   @Field(() => CalendarDate, {
     nullable: true,
-    description: "The first day the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on (a plan set late, or set wrong)",
+    description: "The first day (UTC) the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on, each day billed at the plan's unit size of that day (a plan set late, or set wrong); the audit entry lists the plans replaced",
   })
   planStartDate?: string | null;
 

@@ -1,15 +1,16 @@
 import type { EntityManager } from "typeorm";
 import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
+import { FIRST_DAY, setFromDay, today } from "../db/periods.js";
 import { containsPattern } from "../db/sql.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
-import { fromGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
 import { filterId } from "../lists/list.service.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Customer } from "./customer.entity.js";
-import { type PlanTerms, changePlanTerms, startPlanPeriods, today } from "./plan-period.js";
+import { CustomerPlanPeriod } from "./customer-plan-period.entity.js";
 import { type CustomerFilter, createCustomerSchema, customerFieldCodes, updateCustomerSchema } from "./customer.inputs.js";
 
 export class CustomerService {
@@ -35,13 +36,13 @@ export class CustomerService {
     const fields = parseInput(createCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
       const now = new Date();
-      const terms = await planTerms(manager, fields.planId, this.db.kind === "mysql");
+      const planId = await planRowId(manager, fields.planId);
       const customer = manager.create(Customer, {
         company: fields.company,
         contactName: fields.contactName ?? null,
         email: fields.email ?? null,
         isActive: fields.isActive,
-        planId: terms.planId,
+        planId,
         startDate: fields.startDate ?? null,
         endDate: fields.endDate ?? null,
         createdAt: now,
@@ -49,7 +50,8 @@ export class CustomerService {
       });
       assertPeriod(customer);
       const saved = await manager.save(Customer, customer);
-      await startPlanPeriods(manager, saved.id, terms);
+      // Its plan from the first day: it reaches back as far as its lists' assignments do.
+      await manager.insert(CustomerPlanPeriod, { customerId: saved.id, startDate: FIRST_DAY, planId, createdAt: now });
       await recordChanges(manager, author, [{ action: "customer.create", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, after: auditedFields(saved) }]);
       return saved;
     });
@@ -59,57 +61,59 @@ export class CustomerService {
     const fields = parseInput(updateCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
       const id = fromGlobalId("Customer", input.id);
-      // Locked on MySQL until the end: a change of its plan, or of its plan's unit size
-      // (HostingPlanService.update), writes its plan periods one at a time.
+      // Locked on MySQL until the end: two changes of its plan write its plan periods one after the other.
       const query = manager.getRepository(Customer).createQueryBuilder("customer").where("customer.id = :id", { id: id ?? -1 });
       if (this.db.kind === "mysql") query.setLock("pessimistic_write");
       const customer = id === null ? null : await query.getOne();
       if (!customer) refuse("CUSTOMER_NOT_FOUND", "No customer has this ID", ["input", "id"]);
-      const before: ReturnType<typeof auditedFields> & { planStartDate?: string | null } = auditedFields(customer);
+      const before: ReturnType<typeof auditedFields> & { planPeriods?: PlanPeriodSeen[] } = auditedFields(customer);
       if (fields.company !== undefined) customer.company = fields.company;
       if (fields.contactName !== undefined) customer.contactName = fields.contactName;
       if (fields.email !== undefined) customer.email = fields.email;
       if (fields.isActive !== undefined) customer.isActive = fields.isActive;
       // A new plan bills from planStartDate (today by default) on; the days before keep theirs.
-      let planStartDate: string | null = null;
+      let planPeriods: { before: PlanPeriodSeen[]; after: PlanPeriodSeen[] } | null = null;
       if (fields.planId !== undefined || fields.planStartDate) {
         const day = fields.planStartDate ?? today();
         if (day > today()) refuse("INVALID_DATE", "planStartDate must not be after today (UTC): a plan bills from the day it is set, or earlier", ["input", "planStartDate"]);
-        const named = fields.planId === undefined ? customer.planId : fields.planId;
-        // The plan it stays on is only checked; one it moves to is locked shared (planTerms).
-        const moving = named === null ? customer.planId !== null : (typeof named === "number" ? named : fromGlobalId("HostingPlan", named)) !== customer.planId;
-        const terms = await planTerms(manager, named, (moving || fields.planStartDate != null) && this.db.kind === "mysql");
+        if (day < FIRST_DAY) refuse("INVALID_DATE", `planStartDate must not be before ${FIRST_DAY}`, ["input", "planStartDate"]);
+        const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
-        if ((terms.planId !== customer.planId || fields.planStartDate) && (await changePlanTerms(manager, customer.id, await planTerms(manager, customer.planId, false), terms, day))) planStartDate = day;
-        customer.planId = terms.planId;
+        if (planId !== customer.planId || fields.planStartDate) {
+          const { changed, replaced } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day);
+          if (changed) planPeriods = { before: replaced.map(seen), after: [seen({ startDate: day, planId })] };
+        }
+        customer.planId = planId;
       }
       if (fields.startDate !== undefined) customer.startDate = fields.startDate;
       if (fields.endDate !== undefined) customer.endDate = fields.endDate;
       assertPeriod(customer);
       customer.updatedAt = new Date();
       const saved = await manager.save(Customer, customer);
-      // The day a plan change bills from is part of the change.
-      const change = changedFields(before, planStartDate ? { ...auditedFields(saved), planStartDate } : auditedFields(saved));
+      // The plan periods it replaced, from the day it bills from, are part of the change.
+      const change = changedFields({ ...before, planPeriods: planPeriods?.before }, planPeriods ? { ...auditedFields(saved), planPeriods: planPeriods.after } : auditedFields(saved));
       if (change) await recordChanges(manager, author, [{ action: "customer.update", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, ...change }]);
       return saved;
     });
   }
 }
 
-/**
- * The plan a client named (a global ID; a row id as stored) and its unit size; none for null.
- * On MySQL, `lock` holds the plan's row shared until the transaction ends: a concurrent change
- * of its unit size (which writes a period for each of its customers) waits, or is waited for and
- * read.
- */
-async function planTerms(manager: EntityManager, plan: string | number | null | undefined, lock: boolean): Promise<PlanTerms> {
-  if (plan == null) return { planId: null, messageUnitBytes: 0 };
-  const id = typeof plan === "number" ? plan : fromGlobalId("HostingPlan", plan);
-  // LOCK IN SHARE MODE: MariaDB's words (it has no FOR SHARE, which TypeORM writes), MySQL's too.
-  const rows: { id: number | string; messageUnitBytes: number | string }[] = id === null ? [] : await manager.query(`SELECT id, messageUnitBytes FROM hosting_plan WHERE id = ?${lock ? " LOCK IN SHARE MODE" : ""}`, [id]);
-  const row = rows[0];
-  if (!row) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "planId"]);
-  return { planId: Number(row.id), messageUnitBytes: Number(row.messageUnitBytes) };
+/** The row id of the plan a client named; null for none; refused when it names no plan. */
+async function planRowId(manager: EntityManager, globalId: string | null | undefined): Promise<number | null> {
+  if (globalId == null) return null;
+  const id = fromGlobalId("HostingPlan", globalId);
+  if (id === null || !(await manager.existsBy(HostingPlan, { id }))) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "planId"]);
+  return id;
+}
+
+/** A plan period as the audit entry shows it. */
+interface PlanPeriodSeen {
+  startDate: string;
+  planId: string | null;
+}
+
+function seen(period: { startDate: string; planId: number | null }): PlanPeriodSeen {
+  return { startDate: period.startDate, planId: period.planId === null ? null : toGlobalId("HostingPlan", period.planId) };
 }
 
 function assertPeriod(customer: Customer): void {

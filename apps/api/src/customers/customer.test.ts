@@ -91,7 +91,7 @@ describe.each(testDatabases())("customers and hosting plans on %s", (kind) => {
   ])("refuses moving a customer, with a plan or without, to %s and changes nothing", async (_label, planId) => {
     const onPlan = dataOf(await app.gql(CREATE, { input: { company: "Stays on Bronze", planId: bronze } })).createCustomer.customer.id;
     const withoutPlan = dataOf(await app.gql(CREATE, { input: { company: "Stays without a plan" } })).createCustomer.customer.id;
-    const periods = async () => app.db.manager.query("SELECT customerId, startDate, planId, messageUnitBytes FROM customer_plan_period ORDER BY id");
+    const periods = async () => app.db.manager.query("SELECT customerId, startDate, planId FROM customer_plan_period ORDER BY id");
     const [before, periodsBefore] = [await rows(), await periods()];
     for (const id of [onPlan, withoutPlan]) {
       const { updateCustomer } = dataOf(await app.gql(UPDATE, { input: { id, planId, company: "Renamed" } }));

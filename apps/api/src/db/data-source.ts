@@ -9,6 +9,7 @@ import { User } from "../auth/user.entity.js";
 import { AuditEntry } from "../audit/audit-entry.entity.js";
 import { Customer } from "../customers/customer.entity.js";
 import { CustomerPlanPeriod } from "../customers/customer-plan-period.entity.js";
+import { HostingPlanUnitPeriod } from "../plans/hosting-plan-unit-period.entity.js";
 import { Job } from "../jobs/job.entity.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
@@ -23,7 +24,7 @@ import { Database } from "./database.js";
 import { localRowsStream, probeLoadData } from "./load-data.js";
 import { SqlStatementCounter } from "./sql-statement-counter.js";
 
-export const entities = [Server, Site, List, ListMemberCount, Customer, CustomerPlanPeriod, HostingPlan, Assignment, User, Session, ApiToken, Job, ValidationRun, ValidationError, MessageLog, AuditEntry];
+export const entities = [Server, Site, List, ListMemberCount, Customer, CustomerPlanPeriod, HostingPlan, HostingPlanUnitPeriod, Assignment, User, Session, ApiToken, Job, ValidationRun, ValidationError, MessageLog, AuditEntry];
 
 export interface DatabaseSettings {
   /** mysql://user:pass@host:port/db, or undefined for the embedded SQLite file in dataDir. */

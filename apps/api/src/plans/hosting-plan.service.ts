@@ -6,8 +6,8 @@ import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
-import { Customer } from "../customers/customer.entity.js";
-import { changePlanTerms, today } from "../customers/plan-period.js";
+import { FIRST_DAY, setFromDay, today } from "../db/periods.js";
+import { HostingPlanUnitPeriod } from "./hosting-plan-unit-period.entity.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
 import { createHostingPlanSchema, planFieldCodes, updateHostingPlanSchema } from "./hosting-plan.inputs.js";
 
@@ -32,6 +32,7 @@ export class HostingPlanService {
       const now = new Date();
       const plan = manager.create(HostingPlan, { ...fields, nameKey: nameKeyOf(fields.name), createdAt: now, updatedAt: now });
       const saved = await saveUnique(manager, plan);
+      await manager.insert(HostingPlanUnitPeriod, { planId: saved.id, startDate: FIRST_DAY, messageUnitBytes: saved.messageUnitBytes, createdAt: now });
       await recordChanges(manager, author, [{ action: "plan.create", objectType: "HostingPlan", objectId: saved.globalId, objectKey: saved.name, after: auditedFields(saved) }]);
       return saved;
     });
@@ -41,8 +42,8 @@ export class HostingPlanService {
     const fields = parseInput(updateHostingPlanSchema, input, planFieldCodes);
     return this.db.transaction(async (manager) => {
       const id = fromGlobalId("HostingPlan", input.id);
-      // Locked on MySQL until the end: two edits of one plan do not undo each other's unit size,
-      // and a customer moving onto it (which locks it shared) waits or is waited for.
+      // Locked on MySQL until the end: two edits of one plan do not undo each other's fields, and
+      // write its unit size periods one after the other.
       const query = manager.getRepository(HostingPlan).createQueryBuilder("plan").where("plan.id = :id", { id: id ?? -1 });
       if (this.db.kind === "mysql") query.setLock("pessimistic_write");
       const plan = id === null ? null : await query.getOne();
@@ -54,18 +55,9 @@ export class HostingPlanService {
       plan.nameKey = nameKeyOf(plan.name);
       plan.updatedAt = new Date();
       const saved = await saveUnique(manager, plan);
-      // A new unit size bills the plan's customers from today on; the days before keep the old one.
-      // A customer that moved onto the plan did so before the plan's lock was taken (its move locks
-      // the plan shared) and is among these. Each is locked, as a change of its own plan locks it,
-      // and read as it is once locked: one that moved off the plan meanwhile is left alone.
+      // A new unit size bills from today on; the messages of earlier days keep theirs.
       if (saved.messageUnitBytes !== before.messageUnitBytes) {
-        const day = today();
-        const onPlan = manager.getRepository(Customer).createQueryBuilder("customer").select(["customer.id", "customer.planId"]).where("customer.planId = :planId", { planId: saved.id }).orderBy("customer.id", "ASC");
-        if (this.db.kind === "mysql") onPlan.setLock("pessimistic_write");
-        const customers = (await onPlan.getMany()).filter((customer) => customer.planId === saved.id);
-        for (const customer of customers) {
-          await changePlanTerms(manager, customer.id, { planId: saved.id, messageUnitBytes: before.messageUnitBytes }, { planId: saved.id, messageUnitBytes: saved.messageUnitBytes }, day);
-        }
+        await setFromDay(manager, HostingPlanUnitPeriod, { planId: saved.id }, { messageUnitBytes: saved.messageUnitBytes }, { messageUnitBytes: before.messageUnitBytes }, today());
       }
       const change = changedFields(before, auditedFields(saved));
       if (change) await recordChanges(manager, author, [{ action: "plan.update", objectType: "HostingPlan", objectId: saved.globalId, objectKey: saved.name, ...change }]);

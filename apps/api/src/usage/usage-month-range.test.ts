@@ -100,9 +100,9 @@ describe.each(testDatabases())("a month's usage among two years of messages, on 
 
 /**
  * More days with a change than MAX_SEGMENTS (400) cut the period day by day: each message then
- * looks up its owner, and the owner its unit size, on its own day. A customer's unit size here
- * changes every day for 450 days, between 1,000 bytes (a 5,000-byte message is 5 units) and none
- * (1 unit).
+ * looks up its owner, and the owner its plan and unit size, on its own day. A customer's plan here
+ * changes every day for 450 days, between one of 1,000 bytes a unit (a 5,000-byte message is 5
+ * units) and none (1 unit).
  */
 describe.each(testDatabases())("usage over more days with a plan change than segments, on %s", (kind) => {
   it("bills each day's message at the unit size of its day", async () => {
@@ -110,6 +110,8 @@ describe.each(testDatabases())("usage over more days with a plan change than seg
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
       const lastId = async (table: string) => Number((await sql(`SELECT MAX(id) AS id FROM ${table}`))[0].id);
       const dayOf = (offset: number) => new Date(Date.UTC(2024, 0, 1) + offset * 86_400_000).toISOString().slice(0, 10);
+      await sql("INSERT INTO hosting_plan (name, nameKey, maxLists, maxListsPerSite, maxSites, maxMembers, maxMembersPerList, messageUnitBytes, createdAt, updatedAt) VALUES ('Kilobyte', 'kilobyte', 0, 0, 0, 0, 0, 1000, ?, ?)", [NOW, NOW]);
+      const planId = await lastId("hosting_plan");
       await sql("INSERT INTO customer (company, isActive, planId, createdAt, updatedAt) VALUES ('Daily changes', 1, NULL, ?, ?)", [NOW, NOW]);
       const customerId = await lastId("customer");
       await sql("INSERT INTO server (name, nameKey, hostName, createdAt, updatedAt) VALUES ('daily', 'daily', '127.0.0.1', ?, ?)", [NOW, NOW]);
@@ -118,8 +120,9 @@ describe.each(testDatabases())("usage over more days with a plan change than seg
       const listId = await lastId("list");
       await sql("INSERT INTO assignment (customerId, scope, listId, siteId, serverId, startDate, endDate, createdAt) VALUES (?, 'LIST', ?, NULL, NULL, '2024-01-01', NULL, ?)", [customerId, listId, NOW]);
       const sizeOn = (offset: number) => (offset === 0 ? 0 : Math.min(offset, 450) % 2 === 1 ? 1000 : 0);
-      const periods = Array.from({ length: 450 }, (_, index) => [customerId, dayOf(index + 1), sizeOn(index + 1), NOW]);
-      await sql(`INSERT INTO customer_plan_period (customerId, startDate, planId, messageUnitBytes, createdAt) VALUES ${periods.map(() => "(?, ?, NULL, ?, ?)").join(", ")}`, periods.flat());
+      // On the plan on odd days, on none on even ones.
+      const periods = Array.from({ length: 450 }, (_, index) => [customerId, dayOf(index + 1), sizeOn(index + 1) ? planId : null, NOW]);
+      await sql(`INSERT INTO customer_plan_period (customerId, startDate, planId, createdAt) VALUES ${periods.map(() => "(?, ?, ?, ?)").join(", ")}`, periods.flat());
       const days = 470;
       const messages = Array.from({ length: days }, (_, offset) => [serverId, offset + 1, listId, `${dayOf(offset)} 12:00:00.000`, 5000, 1, NOW]);
       await sql(`INSERT INTO message_log (serverId, remoteLogId, listId, listName, sentAt, byteCount, recipientCount, importedAt) VALUES ${messages.map(() => "(?, ?, ?, 'daily', ?, ?, ?, ?)").join(", ")}`, messages.flat());

@@ -9,8 +9,9 @@ import { UsageService } from "./usage.service.js";
 /**
  * Usage against a reference: the billing rule applied message by message in plain code, over
  * random fleets whose assignments overlap, end inside the period, are void (ending before they
- * start), whose customers' unit sizes change on days before and inside the period, and whose
- * messages lack a list or a logged site or go out at the edges of UTC days.
+ * start), whose customers change plans and whose plans change unit sizes on days before and
+ * inside the period, and whose messages lack a list or a logged site or go out at the edges of
+ * UTC days.
  * Every way of asking (by day, by month, per customer, per server, per list, by customer) must
  * give the reference's totals.
  */
@@ -64,14 +65,12 @@ describe.each(testDatabases())("usage against the billing rule applied message b
         await sql("INSERT INTO hosting_plan (name, nameKey, maxLists, maxListsPerSite, maxSites, maxMembers, maxMembersPerList, messageUnitBytes, createdAt, updatedAt) VALUES (?, ?, 0, 0, 0, 0, 0, ?, ?, ?)", [`Plan ${index}`, `plan ${index}`, size, NOW, NOW]);
         plans.push(await lastId("hosting_plan"));
       }
-      const unitOf = new Map<number, number>();
       const customers: number[] = [];
       for (let index = 0; index < 5; index++) {
         const planId = index < 4 ? plans[index]! : null;
         await sql("INSERT INTO customer (company, isActive, planId, createdAt, updatedAt) VALUES (?, 1, ?, ?, ?)", [`Customer ${index}`, planId, NOW, NOW]);
         const id = await lastId("customer");
         customers.push(id);
-        unitOf.set(id, planId === null ? 0 : unitSizes[index]!);
       }
       const sites: { id: number; serverId: number }[] = [];
       const lists: { id: number; serverId: number; siteId: number | null }[] = [];
@@ -130,21 +129,35 @@ describe.each(testDatabases())("usage against the billing rule applied message b
         messages.push(message);
       }
 
-      // Plan periods: a customer's unit size changes on a day (customer_plan_period), before the
-      // period, inside it or after it; the first customer has none (its plan's size of today holds).
-      const periods: { customerId: number; startDate: string; messageUnitBytes: number }[] = [];
-      for (const [index, customerId] of customers.entries()) {
-        if (index === 0) continue;
-        const starts = new Set(["1970-01-01", ...Array.from({ length: 1 + Math.floor(next() * 3) }, () => day(Math.floor(next() * 40) - 5))]);
-        for (const startDate of starts) {
-          const messageUnitBytes = startDate === "1970-01-01" ? unitOf.get(customerId)! : pick([0, 250, 333, 1000, 4096]);
-          await sql("INSERT INTO customer_plan_period (customerId, startDate, planId, messageUnitBytes, createdAt) VALUES (?, ?, NULL, ?, ?)", [customerId, startDate, messageUnitBytes, NOW]);
-          periods.push({ customerId, startDate, messageUnitBytes });
+      // Plan periods: a customer moves between plans (customer_plan_period) and a plan's unit size
+      // changes (hosting_plan_unit_period) on days before the period, inside it or after it; the
+      // first customer and the first plan have none (their plan, or size, of today holds).
+      const planOf = new Map(customers.map((customerId, index) => [customerId, index < 4 ? plans[index]! : null]));
+      const sizeOf = new Map(plans.map((planId, index) => [planId, unitSizes[index]!]));
+      const randomStarts = () => new Set(["1970-01-01", ...Array.from({ length: 1 + Math.floor(next() * 3) }, () => day(Math.floor(next() * 40) - 5))]);
+      const customerPeriods: { customerId: number; startDate: string; planId: number | null }[] = [];
+      for (const customerId of customers.slice(1)) {
+        for (const startDate of randomStarts()) {
+          const planId = startDate === "1970-01-01" ? planOf.get(customerId)! : pick([...plans, null]);
+          await sql("INSERT INTO customer_plan_period (customerId, startDate, planId, createdAt) VALUES (?, ?, ?, ?)", [customerId, startDate, planId, NOW]);
+          customerPeriods.push({ customerId, startDate, planId });
         }
       }
+      const sizePeriods: { planId: number; startDate: string; messageUnitBytes: number }[] = [];
+      for (const planId of plans.slice(1)) {
+        for (const startDate of randomStarts()) {
+          const messageUnitBytes = startDate === "1970-01-01" ? sizeOf.get(planId)! : pick([0, 250, 333, 1000, 4096]);
+          await sql("INSERT INTO hosting_plan_unit_period (planId, startDate, messageUnitBytes, createdAt) VALUES (?, ?, ?, ?)", [planId, startDate, messageUnitBytes, NOW]);
+          sizePeriods.push({ planId, startDate, messageUnitBytes });
+        }
+      }
+      const latest = <P extends { startDate: string }>(periods: P[], on: string) => periods.filter((period) => period.startDate <= on).sort((a, b) => a.startDate.localeCompare(b.startDate)).pop();
       const unitOn = (customerId: number, on: string) => {
-        const since = periods.filter((period) => period.customerId === customerId && period.startDate <= on).sort((a, b) => a.startDate.localeCompare(b.startDate));
-        return since.length ? since[since.length - 1]!.messageUnitBytes : unitOf.get(customerId)!;
+        const ofCustomer = customerPeriods.filter((period) => period.customerId === customerId);
+        const planId = ofCustomer.length ? (latest(ofCustomer, on)?.planId ?? null) : planOf.get(customerId)!;
+        if (planId === null) return 0;
+        const ofPlan = sizePeriods.filter((period) => period.planId === planId);
+        return ofPlan.length ? (latest(ofPlan, on)?.messageUnitBytes ?? 0) : sizeOf.get(planId)!;
       };
 
       // The rule, message by message.

@@ -20,7 +20,7 @@ function badInput(message: string): GraphQLError {
  * recipients times max(1, bytes / unit size) of its owner's plan on the day it was sent (a
  * 12,288-byte message with a 10,240-byte unit to 100 recipients is 120 units); no plan or a 0 unit
  * size: one per recipient. A change of plan, or of a plan's unit size, counts from the day it was
- * made (customer_plan_period): months already invoiced keep their units.
+ * made (customer_plan_period, hosting_plan_unit_period): months already invoiced keep their units.
  */
 export class UsageService {
   constructor(private readonly db: Database) {}
@@ -55,9 +55,9 @@ export class UsageService {
    * list's current site. A message's units follow its owner's plan of that day.
    *
    * Owners change seldom and messages are many. The days on which any assignment starts or ends,
-   * or a customer's plan period starts, cut the period into segments in which no owner and no unit
-   * size changes, and each list, site and server of the period's messages looks up its owner (and
-   * the owner its unit size) once per segment, through the assignment indexes.
+   * or a customer's plan or a plan's unit size changes, cut the period into segments in which no
+   * owner and no unit size changes, and each list, site and server of the period's messages looks
+   * up its owner (and the owner its plan and unit size) once per segment, through the indexes.
    * Looked up per message instead, a million messages took minutes (packages/bench: usage).
    */
   private async totals(period: { from: string; to: string }, scope: { serverId?: number; listId?: number; customerId?: number }, by: UsagePeriod | "OWNER"): Promise<({ bucket: string | number | null } & RawTotals)[]> {
@@ -101,12 +101,12 @@ export class UsageService {
         // list's buckets with messages, which SQLite, without MariaDB's costly temporary tables,
         // takes better than the join below.
         const unitsAt = sizes.map((size, index) => `, SUM(m.recipientCount * CASE WHEN m.byteCount > ${size} THEN m.byteCount * 1.0 / ${size} ELSE 1 END) AS units_${index}`).join("");
-        const units = sizes.length ? `CASE ${unitBytesOn("o.owner", "o.segmentStart")} ${sizes.map((size, index) => `WHEN ${size} THEN o.units_${index}`).join(" ")} ELSE o.recipients END` : "o.recipients";
+        const units = sizes.length ? `CASE ${unitBytesOf("o.planId", "o.segmentStart")} ${sizes.map((size, index) => `WHEN ${size} THEN o.units_${index}`).join(" ")} ELSE o.recipients END` : "o.recipients";
         const bucketed = by !== "OWNER";
         rows = await this.db.manager.query(
           `SELECT ${bucketed ? "o.bucket" : "o.owner"} AS bucket, SUM(o.messages) AS messages, SUM(o.recipients) AS recipients, SUM(o.bytes) AS bytes, SUM(${units}) AS units
-          FROM (SELECT ${owner} AS owner, k.* FROM (SELECT ${key}${bucketed ? `, ${bucketOf("m.sentAt")} AS bucket` : ""}, COUNT(*) AS messages, SUM(m.recipientCount) AS recipients, SUM(m.byteCount) AS bytes${unitsAt}
-            FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")} ${keyGroups}${bucketed ? `, ${bucketOf("m.sentAt")}` : ""}) k) o
+          FROM (SELECT q.*, ${planOn("q.owner", "q.segmentStart")} AS planId FROM (SELECT ${owner} AS owner, k.* FROM (SELECT ${key}${bucketed ? `, ${bucketOf("m.sentAt")} AS bucket` : ""}, COUNT(*) AS messages, SUM(m.recipientCount) AS recipients, SUM(m.byteCount) AS bytes${unitsAt}
+            FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")} ${keyGroups}${bucketed ? `, ${bucketOf("m.sentAt")}` : ""}) k) q) o
           ${scope.customerId !== undefined ? "WHERE o.owner = ?" : ""} GROUP BY ${bucketed ? "o.bucket" : "o.owner"} ORDER BY ${bucketed ? "o.bucket" : "o.owner"}`,
           scope.customerId !== undefined ? [...periodParameters, scope.customerId] : periodParameters,
         );
@@ -117,7 +117,7 @@ export class UsageService {
         const units = "CASE WHEN o.unitBytes > 0 AND m.byteCount > o.unitBytes THEN m.byteCount * 1.0 / o.unitBytes ELSE 1 END";
         // DISTINCT (of rows already distinct) keeps MariaDB from merging this derived table into
         // the join, where it would look up an owner and a unit size for every message.
-        const owners = `SELECT DISTINCT w.*, ${unitBytesOn("w.owner", "w.segmentStart")} AS unitBytes FROM (SELECT k.*, ${owner} AS owner FROM (SELECT DISTINCT ${key} FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")}) k) w`;
+        const owners = `SELECT DISTINCT x.*, ${unitBytesOf("x.planId", "x.segmentStart")} AS unitBytes FROM (SELECT w.*, ${planOn("w.owner", "w.segmentStart")} AS planId FROM (SELECT k.*, ${owner} AS owner FROM (SELECT DISTINCT ${key} FROM message_log m LEFT JOIN list l ON l.id = m.listId WHERE ${conditions.join(" AND ")}) k) w) x`;
         rows = await this.db.manager.query(
           `SELECT ${bucketOf("m.sentAt")} AS bucket, COUNT(*) AS messages, SUM(m.recipientCount) AS recipients, SUM(m.byteCount) AS bytes, SUM(m.recipientCount * ${units}) AS units
           FROM message_log m LEFT JOIN list l ON l.id = m.listId
@@ -134,21 +134,22 @@ export class UsageService {
   }
 
   /**
-   * What decides the shape of a usage query: every unit size a customer has or had, and the days
+   * What decides the shape of a usage query: every unit size a plan has or had, and the days
    * within the period (after its first) on which an assignment starts, or the day after one ends
-   * (an owner's last day is billed to it), or a customer's plan period starts.
+   * (an owner's last day is billed to it), or a customer's plan or a plan's unit size changes.
    */
   private async ownershipShape(period: { from: string; to: string }): Promise<{ sizes: number[]; changeDays: string[] }> {
     const sizes = ((await this.db.manager.query(
-      "SELECT DISTINCT h.messageUnitBytes FROM customer_plan_period h WHERE h.messageUnitBytes > 0 UNION SELECT DISTINCT p.messageUnitBytes FROM hosting_plan p WHERE p.messageUnitBytes > 0 AND EXISTS (SELECT 1 FROM customer c WHERE c.planId = p.id)",
+      "SELECT DISTINCT u.messageUnitBytes FROM hosting_plan_unit_period u WHERE u.messageUnitBytes > 0 UNION SELECT DISTINCT p.messageUnitBytes FROM hosting_plan p WHERE p.messageUnitBytes > 0",
     )) as { messageUnitBytes: number | string }[])
       .map((row) => Number(row.messageUnitBytes))
       .filter((size) => Number.isSafeInteger(size) && size > 0)
       .sort((a, b) => a - b);
     const dates = (await this.db.manager.query(
       `SELECT startDate AS day, 0 AS ends FROM assignment WHERE startDate > ? AND startDate <= ? UNION SELECT endDate AS day, 1 AS ends FROM assignment WHERE endDate >= ? AND endDate < ?
-       UNION SELECT startDate AS day, 0 AS ends FROM customer_plan_period WHERE startDate > ? AND startDate <= ?`,
-      [period.from, period.to, period.from, period.to, period.from, period.to],
+       UNION SELECT startDate AS day, 0 AS ends FROM customer_plan_period WHERE startDate > ? AND startDate <= ?
+       UNION SELECT startDate AS day, 0 AS ends FROM hosting_plan_unit_period WHERE startDate > ? AND startDate <= ?`,
+      [period.from, period.to, period.from, period.to, period.from, period.to, period.from, period.to],
     )) as { day: string | Date; ends: number | string }[];
     const days = dates.map((row) => {
       const date = typeof row.day === "string" ? row.day.slice(0, 10) : row.day.toISOString().slice(0, 10);
@@ -161,17 +162,25 @@ export class UsageService {
 }
 
 /**
- * The message unit size of customer `owner` (null: nobody) on `day`, both SQL expressions: that of
- * its plan period then (customer_plan_period), else, for a customer without periods, its plan's
- * today; 0 (a unit per recipient) for nobody or no plan. `day` is a segment's first day: plan
- * periods start on the segments' cuts (ownershipShape), so the size holds for the whole segment.
+ * The plan of customer `owner` (null: nobody) on `day`, both SQL expressions: that of its plan
+ * period then (customer_plan_period; 0 for a period without a plan), else, for a customer without
+ * periods, its plan of today. `day` is a segment's first day: periods start on the segments' cuts
+ * (ownershipShape), so the plan holds for the whole segment. Each latest start is found by MAX on
+ * the (customerId, startDate) index: by ORDER BY … LIMIT 1, MariaDB read the whole index each time.
  */
-function unitBytesOn(owner: string, day: string): string {
-  // The latest start on or before the day, by MAX on the (customerId, startDate) index: with
-  // ORDER BY … LIMIT 1 instead, MariaDB read the whole index for each lookup.
-  const period = `SELECT h.messageUnitBytes FROM customer_plan_period h WHERE h.customerId = ${owner} AND h.startDate = (SELECT MAX(s.startDate) FROM customer_plan_period s WHERE s.customerId = ${owner} AND s.startDate <= ${day})`;
-  const plan = `SELECT p.messageUnitBytes FROM customer c JOIN hosting_plan p ON p.id = c.planId WHERE c.id = ${owner}`;
-  return `COALESCE((${period}), (${plan}), 0)`;
+function planOn(owner: string, day: string): string {
+  const period = `SELECT COALESCE(h.planId, 0) FROM customer_plan_period h WHERE h.customerId = ${owner} AND h.startDate = (SELECT MAX(s.startDate) FROM customer_plan_period s WHERE s.customerId = ${owner} AND s.startDate <= ${day})`;
+  return `COALESCE((${period}), (SELECT c.planId FROM customer c WHERE c.id = ${owner}))`;
+}
+
+/**
+ * The message unit size of plan `plan` (null or 0: none) on `day`: that of its unit size period
+ * then (hosting_plan_unit_period), else, for a plan without periods, its size of today; 0 (a unit
+ * per recipient) for no plan.
+ */
+function unitBytesOf(plan: string, day: string): string {
+  const period = `SELECT u.messageUnitBytes FROM hosting_plan_unit_period u WHERE u.planId = ${plan} AND u.startDate = (SELECT MAX(v.startDate) FROM hosting_plan_unit_period v WHERE v.planId = ${plan} AND v.startDate <= ${day})`;
+  return `COALESCE((${period}), (SELECT p.messageUnitBytes FROM hosting_plan p WHERE p.id = ${plan}), 0)`;
 }
 
 /** Beyond this many days with an ownership change in a period, each day is its own segment. */

@@ -1,9 +1,10 @@
 import { listNames, moveList, openFixtureDb } from "@listbill/fixtures";
 import { In } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { Customer } from "../customers/customer.entity.js";
 import { List } from "../lists/list.entity.js";
+import { HostingPlanUnitPeriod } from "../plans/hosting-plan-unit-period.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostingServer } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
@@ -214,18 +215,30 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       const byCustomer = dataOf(await app.gql(`query($filter: UsageByCustomerFilter!) { usageByCustomer(filter: $filter) { customer { company } units } }`, { filter: { from: "2026-10-01", to: today } })).usageByCustomer;
       expect(byCustomer.find((row: { customer: { company: string } | null }) => row.customer?.company === "Mover")).toEqual({ customer: { company: "Mover" }, units: 42.96 });
 
-      // Set late, or wrong: an operator back-dates the plan, and October is billed at it too.
+      // The large plan's unit size was 10,000 bytes from 2026-10-12 to 2026-10-24 (edits made then).
+      const largeId = fromGlobalId("HostingPlan", large)!;
+      for (const [startDate, messageUnitBytes] of [["2026-10-12", 10_000], ["2026-10-25", 100_000]] as const) {
+        await app.db.manager.insert(HostingPlanUnitPeriod, { planId: largeId, startDate, messageUnitBytes, createdAt: new Date() });
+      }
+
+      // Set late, or wrong: an operator back-dates the plan, and October is billed at it too, at
+      // its unit size of the day (20,480 bytes at 10,000 a unit to 2 recipients), not today's.
       const UPDATE = `mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code field } } }`;
       const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: small, planStartDate: tomorrow } })).updateCustomer.userErrors).toEqual([{ code: "INVALID_DATE", field: ["input", "planStartDate"] }]);
       expect(await usageOf(today, today)).toEqual([{ period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planStartDate: "2026-10-01" } })).updateCustomer.userErrors).toEqual([]);
-      expect(await usageOf("2026-10-01", "2026-10-31")).toEqual([{ ...october[0], units: 2 }]);
+      expect(await usageOf("2026-10-01", "2026-10-31")).toEqual([{ ...october[0], units: 4.096 }]);
+      // The audit entry says which plans the back-dating replaced, from its day on.
       const audit = dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { action before after } } }`, { id: mover })).auditEntries.nodes[0];
-      expect(audit).toEqual({ action: "customer.update", before: { planStartDate: null }, after: { planStartDate: "2026-10-01" } });
+      expect(audit).toEqual({
+        action: "customer.update",
+        before: { planPeriods: [{ startDate: "1970-01-01", planId: small }, { startDate: today, planId: large }] },
+        after: { planPeriods: [{ startDate: "2026-10-01", planId: large }] },
+      });
       // Back to the small plan from 2026-10-20: the large plan's later start gives way.
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: small, planStartDate: "2026-10-20" } })).updateCustomer.userErrors).toEqual([]);
-      expect(await usageOf("2026-10-01", today)).toEqual([{ ...october[0], units: 2 }, { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 40.96 }]);
+      expect(await usageOf("2026-10-01", today)).toEqual([{ ...october[0], units: 4.096 }, { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 40.96 }]);
     } finally {
       await app.db.manager.delete(MessageLog, { remoteLogId: In([9_101, 9_102]) });
     }

@@ -105,7 +105,7 @@ describe.each(testDatabases())("the migration indexing imported messages by time
 });
 
 describe.each(testDatabases())("the migration recording customers' plan periods, on %s", (kind) => {
-  it("gives every customer one period from 1970 with its plan and unit size of today, and goes back down", async () => {
+  it("gives every customer and every plan one period from 1970 with its plan or unit size of today, and goes back down", async () => {
     await withScratchDatabase(kind, async (db) => {
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
       await undoThrough(db, "CustomerPlanPeriod1765500000000");
@@ -115,19 +115,28 @@ describe.each(testDatabases())("the migration recording customers' plan periods,
       await sql("INSERT INTO customer (company, isActive, planId, createdAt, updatedAt) VALUES ('On a plan', 1, ?, ?, ?)", [plan!.id, at, at]);
       await sql("INSERT INTO customer (company, isActive, planId, createdAt, updatedAt) VALUES ('Without one', 1, NULL, ?, ?)", [at, at]);
       await db.dataSource.runMigrations({ transaction: "each" });
-      const periods = (await sql("SELECT c.company, h.startDate, h.planId, h.messageUnitBytes FROM customer_plan_period h JOIN customer c ON c.id = h.customerId ORDER BY c.id")) as { company: string; startDate: string | Date; planId: number | string | null; messageUnitBytes: number | string }[];
-      expect(periods.map((row) => ({ company: row.company, startDate: typeof row.startDate === "string" ? row.startDate.slice(0, 10) : row.startDate.toISOString().slice(0, 10), planId: row.planId === null ? null : Number(row.planId), messageUnitBytes: Number(row.messageUnitBytes) }))).toEqual([
-        { company: "On a plan", startDate: "1970-01-01", planId: Number(plan!.id), messageUnitBytes: 4096 },
-        { company: "Without one", startDate: "1970-01-01", planId: null, messageUnitBytes: 0 },
+      const day = (value: string | Date) => (typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10));
+      const periods = (await sql("SELECT c.company, h.startDate, h.planId FROM customer_plan_period h JOIN customer c ON c.id = h.customerId ORDER BY c.id")) as { company: string; startDate: string | Date; planId: number | string | null }[];
+      expect(periods.map((row) => ({ company: row.company, startDate: day(row.startDate), planId: row.planId === null ? null : Number(row.planId) }))).toEqual([
+        { company: "On a plan", startDate: "1970-01-01", planId: Number(plan!.id) },
+        { company: "Without one", startDate: "1970-01-01", planId: null },
       ]);
-      // A plan changed since: going back would price the days before it at today's plan.
+      const sizes = (await sql("SELECT planId, startDate, messageUnitBytes FROM hosting_plan_unit_period")) as { planId: number | string; startDate: string | Date; messageUnitBytes: number | string }[];
+      expect(sizes.map((row) => ({ planId: Number(row.planId), startDate: day(row.startDate), messageUnitBytes: Number(row.messageUnitBytes) }))).toEqual([{ planId: Number(plan!.id), startDate: "1970-01-01", messageUnitBytes: 4096 }]);
+      // A plan or a unit size changed since: going back would price the days before it at today's.
       const [first] = (await sql("SELECT id FROM customer ORDER BY id")) as { id: number | string }[];
-      await sql("INSERT INTO customer_plan_period (customerId, startDate, planId, messageUnitBytes, createdAt) VALUES (?, '2026-11-20', NULL, 0, ?)", [first!.id, at]);
-      await expect(db.dataSource.undoLastMigration({ transaction: "each" })).rejects.toThrow(/plans changed since this migration/);
-      expect(Number(((await sql("SELECT COUNT(*) AS n FROM customer_plan_period")) as { n: number | string }[])[0]!.n)).toBe(3);
-      await sql("DELETE FROM customer_plan_period WHERE startDate = '2026-11-20'");
+      for (const [insert, table] of [
+        ["INSERT INTO customer_plan_period (customerId, startDate, planId, createdAt) VALUES (?, '2026-11-20', NULL, ?)", "customer_plan_period"],
+        ["INSERT INTO hosting_plan_unit_period (planId, startDate, messageUnitBytes, createdAt) VALUES (?, '2026-11-20', 0, ?)", "hosting_plan_unit_period"],
+      ] as const) {
+        await sql(insert, [table === "customer_plan_period" ? first!.id : plan!.id, at]);
+        await expect(db.dataSource.undoLastMigration({ transaction: "each" })).rejects.toThrow(/changed since this migration/);
+        expect(Number(((await sql(`SELECT COUNT(*) AS n FROM ${table} WHERE startDate = '2026-11-20'`)) as { n: number | string }[])[0]!.n)).toBe(1);
+        await sql(`DELETE FROM ${table} WHERE startDate = '2026-11-20'`);
+      }
       await undoThrough(db, "CustomerPlanPeriod1765500000000");
       await expect(sql("SELECT COUNT(*) FROM customer_plan_period")).rejects.toThrow();
+      await expect(sql("SELECT COUNT(*) FROM hosting_plan_unit_period")).rejects.toThrow();
     });
   }, 60_000);
 });
