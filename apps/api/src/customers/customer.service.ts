@@ -80,8 +80,8 @@ export class CustomerService {
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
         if (planId !== customer.planId || fields.planStartDate) {
-          const { changed, replaced } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day);
-          if (changed) planPeriods = { before: replaced.map(seen), after: [seen({ startDate: day, planId })] };
+          const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day);
+          if (replaced.length || written.length) planPeriods = { before: replaced.map(seen), after: written.map(seen) };
         }
         customer.planId = planId;
       }
@@ -90,7 +90,7 @@ export class CustomerService {
       assertPeriod(customer);
       customer.updatedAt = new Date();
       const saved = await manager.save(Customer, customer);
-      // The plan periods it replaced, from the day it bills from, are part of the change.
+      // The plan periods it removed or overwrote, and the one it wrote, are part of the change.
       const change = changedFields({ ...before, planPeriods: planPeriods?.before }, planPeriods ? { ...auditedFields(saved), planPeriods: planPeriods.after } : auditedFields(saved));
       if (change) await recordChanges(manager, author, [{ action: "customer.update", objectType: "Customer", objectId: saved.globalId, objectKey: saved.company, ...change }]);
       return saved;

@@ -22,9 +22,9 @@ interface Period extends ObjectLiteral {
 /**
  * Sets `value` from `day` on for the owner (`owner`: its key column and id): the periods that
  * started after `day` (a back-dated change) give way, a period starting on `day` takes the value (a
- * day has one), and otherwise one starts on it. An owner without periods first gets one from
- * FIRST_DAY with `before`. Returns whether anything changed, and the periods that were in effect
- * from `day` on before (for the audit entry).
+ * day has one), and otherwise one starts on it, unless the period in effect already has it. An
+ * owner without periods first gets one from FIRST_DAY with `before`. Returns the periods removed or
+ * overwritten (as they were) and the one written, for the audit entry: both empty when nothing changed.
  */
 export async function setFromDay<P extends Period>(
   manager: EntityManager,
@@ -33,7 +33,7 @@ export async function setFromDay<P extends Period>(
   value: Partial<P>,
   before: Partial<P>,
   day: string,
-): Promise<{ changed: boolean; replaced: P[] }> {
+): Promise<{ replaced: P[]; written: P[] }> {
   const periods = await manager.find(entity, { where: owner as never, order: { startDate: "ASC" } as never });
   if (periods.length === 0) {
     const base = manager.create(entity, { ...owner, ...before, startDate: FIRST_DAY, createdAt: new Date() } as never) as P;
@@ -43,10 +43,13 @@ export async function setFromDay<P extends Period>(
   const covering = periods.filter((period) => period.startDate <= day).pop();
   const later = periods.filter((period) => period.startDate > day);
   if (later.length) await manager.delete(entity, later.map((period) => period.id));
-  const replaced = [...(covering ? [covering] : []), ...later];
   const holds = covering !== undefined && Object.entries(value).every(([field, wanted]) => covering[field] === wanted);
-  if (holds) return { changed: later.length > 0, replaced };
-  if (covering?.startDate === day) await manager.update(entity, covering.id, value as never);
-  else await manager.insert(entity, { ...owner, ...value, startDate: day, createdAt: new Date() } as never);
-  return { changed: true, replaced };
+  if (holds) return { replaced: later, written: [] };
+  const written = { ...owner, ...value, startDate: day } as unknown as P;
+  if (covering?.startDate === day) {
+    await manager.update(entity, covering.id, value as never);
+    return { replaced: [covering, ...later], written: [written] };
+  }
+  await manager.insert(entity, { ...written, createdAt: new Date() } as never);
+  return { replaced: later, written: [written] };
 }
