@@ -96,8 +96,8 @@ export class UsageService {
       let rows: ({ bucket: string | number | null } & RawTotals)[];
       if (by === "OWNER" || !mysql) {
         // The messages are first summed per list, site, server and segment (and bucket), with
-        // their units at each unit size a plan in use has: one owner lookup per sum, then the
-        // sums per owner or bucket. By owner, the sums are few; by day or month, as many as a
+        // their units at each unit size a plan has or had: one owner (plan, unit size) lookup per
+        // sum, then the sums per owner or bucket. By owner, the sums are few; by day or month, as many as a
         // list's buckets with messages, which SQLite, without MariaDB's costly temporary tables,
         // takes better than the join below.
         const unitsAt = sizes.map((size, index) => `, SUM(m.recipientCount * CASE WHEN m.byteCount > ${size} THEN m.byteCount * 1.0 / ${size} ELSE 1 END) AS units_${index}`).join("");
