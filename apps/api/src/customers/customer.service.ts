@@ -60,11 +60,8 @@ export class CustomerService {
   async update(input: { id: string }, author: ChangeAuthor): Promise<Customer> {
     const fields = parseInput(updateCustomerSchema, input, customerFieldCodes);
     return this.db.transaction(async (manager) => {
-      const id = fromGlobalId("Customer", input.id);
-      // Locked on MySQL until the end: two changes of its plan write its plan periods one after the other.
-      const query = manager.getRepository(Customer).createQueryBuilder("customer").where("customer.id = :id", { id: id ?? -1 });
-      if (this.db.kind === "mysql") query.setLock("pessimistic_write");
-      const customer = id === null ? null : await query.getOne();
+      // Locked: two changes of its plan write its plan periods one after the other.
+      const customer = await this.db.lockedRow(manager, Customer, fromGlobalId("Customer", input.id));
       if (!customer) refuse("CUSTOMER_NOT_FOUND", "No customer has this ID", ["input", "id"]);
       const before: ReturnType<typeof auditedFields> & { planPeriods?: PlanPeriodSeen[] } = auditedFields(customer);
       if (fields.company !== undefined) customer.company = fields.company;
@@ -74,8 +71,9 @@ export class CustomerService {
       // A new plan bills from planStartDate (today by default) on; the days before keep theirs.
       let planPeriods: { before: PlanPeriodSeen[]; after: PlanPeriodSeen[] } | null = null;
       if (fields.planId !== undefined || fields.planStartDate) {
-        const day = fields.planStartDate ?? today();
-        if (day > today()) refuse("INVALID_DATE", "planStartDate must not be after today (UTC): a plan bills from the day it is set, or earlier", ["input", "planStartDate"]);
+        const now = today();
+        const day = fields.planStartDate ?? now;
+        if (day > now) refuse("INVALID_DATE", "planStartDate must not be after today (UTC): a plan bills from the day it is set, or earlier", ["input", "planStartDate"]);
         if (day < FIRST_DAY) refuse("INVALID_DATE", `planStartDate must not be before ${FIRST_DAY}`, ["input", "planStartDate"]);
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.

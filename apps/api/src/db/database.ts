@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 import type { SqlStatementCounter } from "./sql-statement-counter.js";
 
 /**
@@ -19,6 +19,18 @@ export class Database {
 
   get manager(): EntityManager {
     return this.dataSource.manager;
+  }
+
+  /**
+   * The row of `entity` with id `id` (null for none), read inside a transaction and, on MySQL,
+   * locked for update until it ends: a second change of the same row waits and then reads the
+   * first's. SQLite's writer is already alone (`transaction`).
+   */
+  async lockedRow<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, id: number | null): Promise<T | null> {
+    if (id === null) return null;
+    const query = manager.getRepository(entity).createQueryBuilder("row").where("row.id = :id", { id });
+    if (this.kind === "mysql") query.setLock("pessimistic_write");
+    return query.getOne();
   }
 
   /**

@@ -41,12 +41,9 @@ export class HostingPlanService {
   async update(input: { id: string }, author: ChangeAuthor): Promise<HostingPlan> {
     const fields = parseInput(updateHostingPlanSchema, input, planFieldCodes);
     return this.db.transaction(async (manager) => {
-      const id = fromGlobalId("HostingPlan", input.id);
-      // Locked on MySQL until the end: two edits of one plan do not undo each other's fields, and
-      // write its unit size periods one after the other.
-      const query = manager.getRepository(HostingPlan).createQueryBuilder("plan").where("plan.id = :id", { id: id ?? -1 });
-      if (this.db.kind === "mysql") query.setLock("pessimistic_write");
-      const plan = id === null ? null : await query.getOne();
+      // Locked: two edits of one plan do not undo each other's fields, and write its unit size
+      // periods one after the other.
+      const plan = await this.db.lockedRow(manager, HostingPlan, fromGlobalId("HostingPlan", input.id));
       if (!plan) refuse("PLAN_NOT_FOUND", "No hosting plan has this ID", ["input", "id"]);
       const before = auditedFields(plan);
       for (const [field, value] of Object.entries(fields)) {

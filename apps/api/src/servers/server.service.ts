@@ -148,14 +148,7 @@ export class ServerService {
   }
 
   private async lockExisting(manager: EntityManager, globalId: string): Promise<Server> {
-    const id = fromGlobalId("Server", globalId);
-    let server: Server | null = null;
-    if (id !== null) {
-      const query = manager.getRepository(Server).createQueryBuilder("server").where("server.id = :id", { id });
-      // SQLite's writer is already alone (Database.transaction); MySQL needs the row lock.
-      if (this.db.kind === "mysql") query.setLock("pessimistic_write");
-      server = await query.getOne();
-    }
+    const server = await this.db.lockedRow(manager, Server, fromGlobalId("Server", globalId));
     if (!server) refuse(ServerErrorCode.SERVER_NOT_FOUND, "No server has this ID", ["input", "id"]);
     return server;
   }
