@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
-import { FIRST_DAY, setFromDay, today } from "../db/periods.js";
+import { FIRST_DAY, NothingBefore, setFromDay, today } from "../db/periods.js";
 import { containsPattern } from "../db/sql.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
@@ -78,7 +78,11 @@ export class CustomerService {
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
         if (planId !== customer.planId || fields.planStartDate) {
-          const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day);
+          // A day named for the plan the customer already has moves its start, later too.
+          const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day, { startsOn: Boolean(fields.planStartDate) }).catch((error: unknown) => {
+            if (!(error instanceof NothingBefore)) throw error;
+            refuse("NO_EARLIER_PLAN", `This plan is the customer's first: it bills from ${error.since}, and no earlier plan could bill the days before ${day}. Set the plan those days bill at from ${error.since} first, then this one from ${day}`, ["input", "planStartDate"]);
+          });
           if (replaced.length || written.length) planPeriods = { before: replaced.map(seen), after: written.map(seen) };
         }
         customer.planId = planId;

@@ -22,9 +22,12 @@ interface Period extends ObjectLiteral {
 /**
  * Sets `value` from `day` on for the owner (`owner`: its key column and id): the periods that
  * started after `day` (a back-dated change) give way, a period starting on `day` takes the value (a
- * day has one), and otherwise one starts on it, unless the period in effect already has it. An
- * owner without periods first gets one from FIRST_DAY with `before`. Returns the periods removed or
- * overwritten (as they were) and the one written, for the audit entry: both empty when nothing changed.
+ * day has one), and otherwise one starts on it, unless the period in effect already has it. With
+ * `startsOn`, a period in effect that already has the value but started earlier starts on `day`
+ * instead (the value starts later, and the period before it bills until then); when no period came
+ * before it, NothingBefore is thrown, before anything is written. An owner without periods first
+ * gets one from FIRST_DAY with `before`. Returns the periods removed or overwritten (as they were)
+ * and the one written, for the audit entry: both empty when nothing changed.
  */
 export async function setFromDay<P extends Period>(
   manager: EntityManager,
@@ -33,23 +36,31 @@ export async function setFromDay<P extends Period>(
   value: Partial<P>,
   before: Partial<P>,
   day: string,
+  { startsOn = false }: { startsOn?: boolean } = {},
 ): Promise<{ replaced: P[]; written: P[] }> {
   const periods = await manager.find(entity, { where: owner as never, order: { startDate: "ASC" } as never });
-  if (periods.length === 0) {
-    const base = manager.create(entity, { ...owner, ...before, startDate: FIRST_DAY, createdAt: new Date() } as never) as P;
-    await manager.insert(entity, base as never);
-    periods.push(base);
-  }
+  if (periods.length === 0) periods.push(manager.create(entity, { ...owner, ...before, startDate: FIRST_DAY, createdAt: new Date() } as never) as P);
   const covering = periods.filter((period) => period.startDate <= day).pop();
   const later = periods.filter((period) => period.startDate > day);
-  if (later.length) await manager.delete(entity, later.map((period) => period.id));
   const holds = covering !== undefined && Object.entries(value).every(([field, wanted]) => covering[field] === wanted);
-  if (holds) return { replaced: later, written: [] };
+  const moves = startsOn && holds && covering.startDate < day;
+  if (moves && covering === periods[0]) throw new NothingBefore(covering.startDate);
+  if (periods[0]!.id === undefined) await manager.insert(entity, periods[0] as never);
+  if (later.length) await manager.delete(entity, later.map((period) => period.id));
+  if (holds && !moves) return { replaced: later, written: [] };
   const written = { ...owner, ...value, startDate: day } as unknown as P;
-  if (covering?.startDate === day) {
-    await manager.update(entity, covering.id, value as never);
-    return { replaced: [covering, ...later], written: [written] };
+  // Moved to the day, or the day's own period takes the value.
+  if (moves || covering?.startDate === day) {
+    await manager.update(entity, covering!.id, (moves ? { startDate: day } : value) as never);
+    return { replaced: [covering!, ...later], written: [written] };
   }
   await manager.insert(entity, { ...written, createdAt: new Date() } as never);
   return { replaced: later, written: [written] };
+}
+
+/** A value asked to start later than it does, when no earlier period could hold the days before. */
+export class NothingBefore extends Error {
+  constructor(readonly since: string) {
+    super(`The value holds from ${since}, and nothing before it could hold the days until the later start`);
+  }
 }

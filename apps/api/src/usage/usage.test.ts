@@ -3,6 +3,7 @@ import { In } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { Customer } from "../customers/customer.entity.js";
+import { CustomerPlanPeriod } from "../customers/customer-plan-period.entity.js";
 import { List } from "../lists/list.entity.js";
 import { HostingPlanUnitPeriod } from "../plans/hosting-plan-unit-period.entity.js";
 import { Site } from "../sites/site.entity.js";
@@ -239,6 +240,29 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       // Back to the small plan from 2026-10-20: the large plan's later start gives way.
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: small, planStartDate: "2026-10-20" } })).updateCustomer.userErrors).toEqual([]);
       expect(await usageOf("2026-10-01", today)).toEqual([{ ...october[0], units: 4.096 }, { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 40.96 }]);
+
+      // The large plan named again from 2026-10-16, a day it already held: it starts then, the small
+      // plan billing until then (October's message at the small size), and the small plan after it gives way.
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: large, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);
+      expect(await usageOf("2026-10-01", today)).toEqual([october[0], { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
+      const moved = dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { before after } } }`, { id: mover })).auditEntries.nodes[0];
+      // (The customer's plan of today, planId, is the large one again.)
+      expect(moved).toEqual({
+        before: { planId: fromGlobalId("HostingPlan", small), planPeriods: [{ startDate: "2026-10-01", planId: large }, { startDate: "2026-10-20", planId: small }] },
+        after: { planId: largeId, planPeriods: [{ startDate: "2026-10-16", planId: large }] },
+      });
+      // The same day again changes nothing.
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);
+      expect(dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { before after } } }`, { id: mover })).auditEntries.nodes[0]).toEqual(moved);
+
+      // A customer's first plan has no plan before it to bill the days until a later start: refused, nothing changed.
+      const single = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Single plan", planId: small } })).createCustomer.customer.id as string;
+      const periodsOf = (customerId: string) => app.db.manager.find(CustomerPlanPeriod, { where: { customerId: fromGlobalId("Customer", customerId)! }, order: { startDate: "ASC" } });
+      const first = await periodsOf(single);
+      const refused = dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code field message } } }`, { input: { id: single, planId: small, planStartDate: "2026-10-16" } })).updateCustomer.userErrors;
+      expect(refused).toEqual([{ code: "NO_EARLIER_PLAN", field: ["input", "planStartDate"], message: expect.stringContaining("from 1970-01-01 first, then this one from 2026-10-16") }]);
+      expect(await periodsOf(single)).toEqual(first);
+      expect(dataOf(await app.gql(`query($id: String!) { auditEntries(first: 5, filter: { objectId: $id }) { nodes { action } } }`, { id: single })).auditEntries.nodes).toEqual([{ action: "customer.create" }]);
     } finally {
       await app.db.manager.delete(MessageLog, { remoteLogId: In([9_101, 9_102]) });
     }
