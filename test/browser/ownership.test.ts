@@ -213,8 +213,26 @@ describe("an operator assigning whole sites and servers", () => {
     await shot("customer-plan-back-dated");
     await form.getByRole("button", { name: "Save" }).click();
     await form.waitFor({ state: "detached" });
-    await page.getByText("Metered West", { exact: true }).waitFor();
+    await page.locator("dl.facts dd").getByText("Metered West", { exact: true }).waitFor();
     expect(await audit()).toEqual({ action: "customer.update", after: { planId: expect.anything(), planPeriods: [{ startDate: earlier, planId: plan }] } });
     expect((await stack.api.gql(`query($id: ID!) { customer(id: $id) { plan { id } } }`, { id: customer.id })).customer.plan.id).toBe(plan);
+    // The page's plan history ends with it, from that day, after the plan it had until the day before.
+    const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const history = page.getByRole("table", { name: "Plan history" });
+    const rows = async () => (await history.locator("tbody tr").allInnerTexts()).map((row) => row.split("\t"));
+    await history.waitFor();
+    const previous = (await rows()).at(-2)!;
+    expect((await rows()).at(-1)).toEqual(["Metered West", earlier, "current"]);
+    expect(previous[2]).toBe(dayBefore(earlier));
+
+    // The same plan from ten days later: it starts then, and the plan before it bills until then.
+    const later = new Date(Date.parse(`${earlier}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByRole("button", { name: "Edit" }).click();
+    await form.getByLabel("Plan bills from").fill(later);
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.waitFor({ state: "detached" });
+    await history.getByRole("cell", { name: later, exact: true }).waitFor();
+    expect((await rows()).slice(-2)).toEqual([[previous[0], previous[1], dayBefore(later)], ["Metered West", later, "current"]]);
+    await shot("customer-plan-history");
   });
 });

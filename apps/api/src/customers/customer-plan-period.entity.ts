@@ -1,4 +1,6 @@
+import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { CalendarDate } from "../graphql/scalars.js";
 import { CalendarDateColumn, InstantColumn } from "../db/columns.js";
 
 /**
@@ -23,4 +25,16 @@ export class CustomerPlanPeriod {
 
   @InstantColumn()
   createdAt!: Date;
+}
+
+@ObjectType({ description: "A customer's plan over a run of days: what its messages of those days are billed at" })
+export class PlanPeriod {
+  @Field(() => CalendarDate, { description: "The first day the plan bills (1970-01-01: from the start)" })
+  startDate!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "The last day it bills; null for the plan in effect today" })
+  endDate!: string | null;
+
+  /** The plan's row id; the field resolver gives the plan. */
+  planId!: number | null;
 }

@@ -11,7 +11,17 @@ import { listPage } from "../lists/list.resolver.js";
 import { ListConnection } from "../lists/list.inputs.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
 import { Customer } from "./customer.entity.js";
+import { PlanPeriod } from "./customer-plan-period.entity.js";
+import { withEndDates } from "../db/periods.js";
 import { CreateCustomerInput, CustomerConnection, CustomerFilter, CustomerPayload, UpdateCustomerInput } from "./customer.inputs.js";
+
+@Resolver(() => PlanPeriod)
+export class PlanPeriodResolver {
+  @FieldResolver(() => HostingPlan, { nullable: true, description: "The plan; null for days without one" })
+  plan(@Root() period: PlanPeriod, @Ctx() ctx: ApiContext) {
+    return period.planId === null ? null : ctx.loaders.hostingPlan.load(period.planId);
+  }
+}
 
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -42,6 +52,11 @@ export class CustomerResolver {
   @FieldResolver(() => HostingPlan, { nullable: true })
   plan(@Root() customer: Customer, @Ctx() ctx: ApiContext) {
     return customer.planId === null ? null : ctx.loaders.hostingPlan.load(customer.planId);
+  }
+
+  @FieldResolver(() => [PlanPeriod], { description: "The customer's plans, oldest first, each over the days it bills: the days before a change keep the plan they were billed at (updateCustomer's planId and planStartDate)" })
+  async planHistory(@Root() customer: Customer, @Ctx() ctx: ApiContext): Promise<PlanPeriod[]> {
+    return withEndDates(await ctx.loaders.planPeriods.load(customer.id));
   }
 
   @FieldResolver(() => ListConnection, { description: "Lists the customer currently owns" })

@@ -9,6 +9,16 @@ import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 /** The first period's start: before any message. */
 export const FIRST_DAY = "1970-01-01";
 
+/** The day before a calendar date (YYYY-MM-DD), in UTC. */
+export function dayBefore(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** An owner's periods, oldest first, each with its last day (null for the one in effect now). */
+export function withEndDates<P extends { startDate: string }>(periods: readonly P[]): (P & { endDate: string | null })[] {
+  return periods.map((period, index) => ({ ...period, endDate: index + 1 < periods.length ? dayBefore(periods[index + 1]!.startDate) : null }));
+}
+
 /** Today's UTC date: the day a change made now counts from. */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);

@@ -1,11 +1,13 @@
 import DataLoader from "dataloader";
-import { type DataSource, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from "typeorm";
+import { type DataSource, type EntityTarget, In, type ObjectLiteral, type SelectQueryBuilder } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
 import { rawManyReusingSql } from "../db/reused-sql.js";
 import { Assignment, AssignmentScope } from "../assignments/assignment.entity.js";
 import { User } from "../auth/user.entity.js";
 import { Customer } from "../customers/customer.entity.js";
+import { CustomerPlanPeriod } from "../customers/customer-plan-period.entity.js";
 import { HostingPlan } from "../plans/hosting-plan.entity.js";
+import { HostingPlanUnitPeriod } from "../plans/hosting-plan-unit-period.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
 import { List } from "../lists/list.entity.js";
@@ -36,6 +38,22 @@ export function groupedLoader<V>(
     const rows = await run([...keys]);
     const byKey = new Map(rows.map((row) => [Number(row.key), row.value]));
     return keys.map((key) => byKey.get(key) ?? empty);
+  });
+}
+
+/**
+ * Every row of `entity` for each owner id (its `column`), oldest startDate first: one statement
+ * for a page's owners, e.g. the plan history of a page of customers.
+ */
+function periodsLoader<T extends ObjectLiteral & { startDate: string }>(dataSource: DataSource, entity: EntityTarget<T>, column: keyof T & string): DataLoader<number, T[]> {
+  return new DataLoader<number, T[]>(async (ids) => {
+    const rows = await dataSource.getRepository(entity).find({ where: { [column]: In([...ids]) } as never, order: { [column]: "ASC", startDate: "ASC" } as never });
+    const byOwner = new Map<number, T[]>();
+    for (const row of rows) {
+      const owner = Number(row[column]);
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), row]);
+    }
+    return ids.map((id) => byOwner.get(id) ?? []);
   });
 }
 
@@ -105,6 +123,8 @@ export function createLoaders(dataSource: DataSource) {
     list: byIdLoader(dataSource, List),
     customer,
     hostingPlan: byIdLoader(dataSource, HostingPlan),
+    planPeriods: periodsLoader(dataSource, CustomerPlanPeriod, "customerId"),
+    unitPeriods: periodsLoader(dataSource, HostingPlanUnitPeriod, "planId"),
     user: byIdLoader(dataSource, User),
     listAssignment: groupedLoader<boolean>(async (listIds) => {
       const rows = await dataSource

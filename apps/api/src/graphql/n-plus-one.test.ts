@@ -71,12 +71,14 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
 
   it("customers with plan, list counts and site relations stay flat too", async () => {
     const query = `query($first: Int) {
-      customers(first: $first) { totalCount nodes { company plan { name } listCount memberCount } }
+      customers(first: $first) { totalCount nodes { company plan { name } planHistory { startDate endDate plan { name } } listCount memberCount } }
       lists(first: $first) { totalCount nodes { site { name server { name } } } } }`;
     const two = await statementsFor(query, { first: 2 });
     const all = await statementsFor(query, { first: 100 });
     expect(all.data.customers.nodes).toHaveLength(5);
     expect(all.data.customers.nodes.reduce((sum: number, c: any) => sum + c.listCount, 0)).toBe(100);
+    // Created without a plan: none from the start.
+    for (const customer of all.data.customers.nodes) expect(customer.planHistory).toEqual([{ startDate: "1970-01-01", endDate: null, plan: null }]);
     expect(all.count).toBe(two.count);
   });
 

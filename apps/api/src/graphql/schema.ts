@@ -6,7 +6,7 @@ import { authChecker } from "../auth/auth-checker.js";
 import { AssignmentResolver } from "../assignments/assignment.resolver.js";
 import { ApiTokenResolver, AuthResolver } from "../auth/auth.resolver.js";
 import { AuditResolver } from "../audit/audit.resolver.js";
-import { CustomerResolver } from "../customers/customer.resolver.js";
+import { CustomerResolver, PlanPeriodResolver } from "../customers/customer.resolver.js";
 import { ListResolver } from "../lists/list.resolver.js";
 import { FixResolver } from "../fix/fix.resolver.js";
 import { JobResolver, ServerJobsResolver } from "../jobs/job.resolver.js";
@@ -25,6 +25,7 @@ export const resolvers = [
   ListResolver,
   AssignmentResolver,
   CustomerResolver,
+  PlanPeriodResolver,
   HostingPlanResolver,
   JobResolver,
   ServerJobsResolver,

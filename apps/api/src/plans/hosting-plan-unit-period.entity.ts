@@ -1,4 +1,6 @@
+import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { CalendarDate } from "../graphql/scalars.js";
 import { CalendarDateColumn, InstantColumn } from "../db/columns.js";
 
 /**
@@ -22,4 +24,16 @@ export class HostingPlanUnitPeriod {
 
   @InstantColumn()
   createdAt!: Date;
+}
+
+@ObjectType({ description: "A plan's message unit size over a run of days" })
+export class UnitSizePeriod {
+  @Field(() => CalendarDate, { description: "The first day of the size (1970-01-01: from the start)" })
+  startDate!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "The last day of the size; null for the size in effect today" })
+  endDate!: string | null;
+
+  @Field(() => Int, { description: "Bytes one unit covered on those days (0: one unit per recipient)" })
+  messageUnitBytes!: number;
 }

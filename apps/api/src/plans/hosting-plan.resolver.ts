@@ -1,11 +1,13 @@
-import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { Mutation } from "../graphql/mutation.js";
 import { Role } from "../auth/role.js";
 import { PageArgs } from "../graphql/connection.js";
 import type { ApiContext } from "../graphql/context.js";
 import { toPayload } from "../graphql/user-error.js";
 import { authorOf } from "../jobs/actor.js";
+import { withEndDates } from "../db/periods.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
+import { UnitSizePeriod } from "./hosting-plan-unit-period.entity.js";
 import { CreateHostingPlanInput, HostingPlanConnection, HostingPlanPayload, UpdateHostingPlanInput } from "./hosting-plan.inputs.js";
 
 @Resolver(() => HostingPlan)
@@ -32,5 +34,10 @@ export class HostingPlanResolver {
   @Mutation(() => HostingPlanPayload)
   updateHostingPlan(@Arg("input") input: UpdateHostingPlanInput, @Ctx() ctx: ApiContext) {
     return toPayload(async () => ({ hostingPlan: await ctx.services.plans.update(input, authorOf(ctx)) }));
+  }
+
+  @FieldResolver(() => [UnitSizePeriod], { description: "The plan's message unit sizes, oldest first, each over its days: the messages of each day count units at that day's size" })
+  async unitSizeHistory(@Root() plan: HostingPlan, @Ctx() ctx: ApiContext): Promise<UnitSizePeriod[]> {
+    return withEndDates(await ctx.loaders.unitPeriods.load(plan.id));
   }
 }

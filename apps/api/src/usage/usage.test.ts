@@ -251,6 +251,17 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
         before: { planId: fromGlobalId("HostingPlan", small), planPeriods: [{ startDate: "2026-10-01", planId: large }, { startDate: "2026-10-20", planId: small }] },
         after: { planId: largeId, planPeriods: [{ startDate: "2026-10-16", planId: large }] },
       });
+      // The customer's plan history and the large plan's unit sizes say the same, day by day.
+      const histories = dataOf(await app.gql(`query($id: ID!, $plan: ID!) { customer(id: $id) { planHistory { startDate endDate plan { name } } } hostingPlan(id: $plan) { unitSizeHistory { startDate endDate messageUnitBytes } } }`, { id: mover, plan: large }));
+      expect(histories.customer.planHistory).toEqual([
+        { startDate: "1970-01-01", endDate: "2026-10-15", plan: { name: "Small units" } },
+        { startDate: "2026-10-16", endDate: null, plan: { name: "Large units" } },
+      ]);
+      expect(histories.hostingPlan.unitSizeHistory).toEqual([
+        { startDate: "1970-01-01", endDate: "2026-10-11", messageUnitBytes: 100_000 },
+        { startDate: "2026-10-12", endDate: "2026-10-24", messageUnitBytes: 10_000 },
+        { startDate: "2026-10-25", endDate: null, messageUnitBytes: 100_000 },
+      ]);
       // The same day again changes nothing.
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);
       expect(dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { before after } } }`, { id: mover })).auditEntries.nodes[0]).toEqual(moved);

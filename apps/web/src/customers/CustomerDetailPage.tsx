@@ -29,6 +29,14 @@ const CUSTOMER_DETAIL = graphql(`
         maxMembers
         maxMembersPerList
       }
+      planHistory {
+        startDate
+        endDate
+        plan {
+          id
+          name
+        }
+      }
       wholes: assignments(first: 100, filter: { scope: [SITE, SERVER] }) {
         totalCount
         nodes {
@@ -92,6 +100,9 @@ const UPDATE_CUSTOMER = graphql(`
 `);
 
 type Customer = NonNullable<CustomerDetailQuery["customer"]>;
+
+/** The first day of a customer's first plan period: billed from the start. */
+const FIRST_DAY = "1970-01-01";
 
 /** Usage of each plan limit, from the customer's lists (their sites counted per server). */
 function planUsage(customer: Customer) {
@@ -183,6 +194,31 @@ export function CustomerDetailPage({ id }: { id: string }) {
           {customer.startDate ?? "—"} to {customer.endDate ?? "open"}
         </dd>
       </dl>
+
+      {customer.planHistory.length > 1 && (
+        <>
+          <h2>Plan history</h2>
+          <p className="muted small">Each day's messages are billed at the plan of that day.</p>
+          <table className="data-table compact" aria-label="Plan history">
+            <thead>
+              <tr>
+                <th>Plan</th>
+                <th>From</th>
+                <th>Until</th>
+              </tr>
+            </thead>
+            <tbody>
+              {customer.planHistory.map((period) => (
+                <tr key={period.startDate}>
+                  <td>{period.plan?.name ?? "no plan"}</td>
+                  <td>{period.startDate === FIRST_DAY ? "the start" : period.startDate}</td>
+                  <td>{period.endDate ?? "current"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
 
       <h2>Plan usage</h2>
       {plan ? (
