@@ -8,6 +8,7 @@ import {
 } from "@listbill/fixtures";
 import { createScratchDatabase, mysqlTestUrl, type ScratchDatabase } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawConnection } from "./raw-connection.test-support.js";
 import { spawnAgent, type SpawnedAgent } from "./spawn-agent.js";
 
 const dir = mkdtempSync(join(tmpdir(), "listbill-agent-commands-"));
@@ -21,14 +22,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function collect<T>(records: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const record of records) out.push(record);
+  return out;
+}
+
 async function readEverything(agent: SpawnedAgent) {
   const client = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd" });
   try {
-    const collect = async <T>(records: AsyncIterable<T>) => {
-      const out: T[] = [];
-      for await (const record of records) out.push(record);
-      return out;
-    };
     return {
       serverInfo: await client.serverInfo(),
       loggingEnabled: await client.loggingEnabled(),
@@ -91,6 +93,34 @@ describe.each(engines)("the agent's commands on a %s-backed fixture", (engine, m
     const expected = { normal: 0, held: 0, unsub: 0, confirm: 0, private: 0, expired: 0, other: 0 } as Record<string, number>;
     for (const row of rows) expected[row.type in expected ? row.type : "other"] += Number(row.n);
     expect(list.memberCounts).toEqual(expected);
+  });
+
+  it("streams only the lists a request names, matched by name key, each as the full stream has it", async () => {
+    const { lists, billed } = results.get(engine)!;
+    const picked = [3, 17, 42];
+    const client = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd" });
+    try {
+      // Another case, a name twice, one no list has, and out of order: the named lists, in stream order.
+      const names = [lists[42]!.name.toUpperCase(), lists[3]!.name, "no-such-list", lists[17]!.name.toLowerCase(), lists[3]!.name];
+      expect(await collect(client.lists({ withMemberCounts: true, names }))).toEqual(picked.map((index) => lists[index]));
+      expect(await collect(client.lists({ withBilledMembers: true, names }))).toEqual(picked.map((index) => billed[index]));
+      expect(await collect(client.lists({ names }))).toEqual(picked.map((index) => { const { memberCounts, ...list } = lists[index]!; return list; }));
+      expect(await collect(client.lists({ withMemberCounts: true, names: ["no-such-list"] }))).toEqual([]);
+      expect(await collect(client.lists({ names: [] }))).toEqual([]);
+    } finally {
+      await client.close();
+    }
+    // On the wire: the agent itself sends those lists and no other (a client would drop the others too).
+    const raw = await rawConnection(agent.port);
+    raw.send(`${JSON.stringify({ id: 1, command: "auth", params: { password: "TCLPORTPasswd" } })}\n`);
+    expect(await raw.next()).toMatchObject({ type: "result", data: { authenticated: true } });
+    for (const [id, members] of [[2, { withMemberCounts: true }], [3, { withBilledMembers: true }], [4, {}]] as const) {
+      raw.send(`${JSON.stringify({ id, command: "lists", params: { ...members, names: [lists[17]!.name.toUpperCase(), lists[3]!.name] } })}\n`);
+      const sent = [await raw.next(), await raw.next(), await raw.next()];
+      expect(sent.map((line) => [line.type, line.data?.name])).toEqual([["record", lists[3]!.name], ["record", lists[17]!.name], ["end", undefined]]);
+      expect(sent[2]).toMatchObject({ id, count: 2 });
+    }
+    raw.destroy();
   });
 
   it("serves several requests in flight at once, and a consumer leaving early does not wedge the connection", async () => {

@@ -114,7 +114,7 @@ export function serveConnection(socket: net.Socket, context: ConnectionContext):
       case "sites":
         return stream(context.commands.sites());
       case "lists":
-        return stream(context.commands.lists(params?.withMemberCounts === true ? "counts" : params?.withBilledMembers === true ? "billed" : "none"));
+        return stream(context.commands.lists(params?.withMemberCounts === true ? "counts" : params?.withBilledMembers === true ? "billed" : "none", params?.names));
       case "memberCounts":
         return stream(context.commands.memberCounts());
       case "logEntries":

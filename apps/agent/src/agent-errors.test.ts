@@ -4,7 +4,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { HostingClient, HostingError, MAX_LINE_BYTES } from "@listbill/protocol";
+import { HostingClient, HostingError, MAX_LINE_BYTES, MAX_NAMED_LISTS } from "@listbill/protocol";
 import { generateListManagerDatabase } from "@listbill/fixtures";
 import { startFaultProxy } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -222,6 +222,17 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
     const raw = await authenticatedRaw();
     raw.send(`${JSON.stringify({ id: 5, command: "lists", params: { withMemberCount: true } })}\n`);
     expect(await raw.next()).toMatchObject({ id: 5, type: "error", code: "BAD_REQUEST", message: expect.stringMatching(/^invalid lists parameters: /) });
+    raw.destroy();
+  });
+
+  it("BAD_REQUEST: a lists request naming no list, or more than MAX_NAMED_LISTS, is refused before any record", async () => {
+    const raw = await authenticatedRaw();
+    raw.send(`${JSON.stringify({ id: 6, command: "lists", params: { names: [] } })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 6, type: "error", code: "BAD_REQUEST", message: expect.stringMatching(/^invalid lists parameters: /) });
+    raw.send(`${JSON.stringify({ id: 7, command: "lists", params: { names: Array.from({ length: MAX_NAMED_LISTS + 1 }, (_, i) => `absent-${i}`) } })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 7, type: "error", code: "BAD_REQUEST", message: expect.stringMatching(/^invalid lists parameters: /) });
+    raw.send(`${JSON.stringify({ id: 8, command: "lists", params: { names: Array.from({ length: MAX_NAMED_LISTS }, (_, i) => `absent-${i}`) } })}\n`);
+    expect(await raw.next()).toMatchObject({ id: 8, type: "end", count: 0 });
     raw.destroy();
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { HostingClient, type HostingList, type MemberCounts } from "@listbill/protocol";
+import { HostingClient, type HostingList, type MemberCounts, nameKey } from "@listbill/protocol";
 import { addList, generateListManagerDatabase } from "@listbill/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countedMemberTypes } from "./listmanager-schema.js";
@@ -21,7 +21,13 @@ async function readLists() {
     for await (const row of client.memberCounts()) memberCounts.push(row);
     const billed: HostingList[] = [];
     for await (const list of client.lists({ withBilledMembers: true })) billed.push(list);
-    return { lists, memberCounts, billed };
+    // Two lists named (one in another case): the agent counts their members alone.
+    const names = [lists[0]!.name, "ZULU-1"];
+    const named: HostingList[] = [];
+    for await (const list of client.lists({ withMemberCounts: true, names })) named.push(list);
+    const namedBilled: HostingList[] = [];
+    for await (const list of client.lists({ withBilledMembers: true, names })) namedBilled.push(list);
+    return { lists, memberCounts, billed, named, namedBilled };
   } finally {
     await client.close();
   }
@@ -89,6 +95,11 @@ describe("lists with member counts from a SQLite hosting server", () => {
     expect(new Map(indexed.billed.map((list) => [list.name, list.billedMembers]))).toEqual(new Map([...expected].map(([name, counts]) => [name, counts.normal + counts.held])));
     expect(indexed.billed.find((list) => list.name === "zulu-1")).toMatchObject({ billedMembers: 5 });
     expect(indexed.billed.every((list) => list.memberCounts === undefined)).toBe(true);
+    // By name key: "ZULU-1" names every list spelled zulu-1 in any case.
+    const isNamed = (list: HostingList) => list === indexed.lists[0] || nameKey(list.name) === "zulu-1";
+    expect(indexed.named).toEqual(indexed.lists.filter(isNamed));
+    expect(indexed.named.map((list) => list.name)).toEqual([indexed.lists[0]!.name, "Zulu-1", "zulu-1"]);
+    expect(indexed.namedBilled).toEqual(indexed.billed.filter((_, index) => isNamed(indexed.lists[index]!)));
 
     // Without the index the agent counts with one scan of members_: the same records, in the same order.
     const db = new Database(database);

@@ -1,4 +1,4 @@
-import type { HostingList, HostingListMemberCounts, HostingLogEntry, HostingSite, MemberCounts, ServerInfo } from "@listbill/protocol";
+import { type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type MemberCounts, type ServerInfo, nameKey } from "@listbill/protocol";
 import { countedMemberTypes, listManagerSchema } from "./listmanager-schema.js";
 import { type ListMembers, ListManagerQueries, memberCountColumns } from "./listmanager-queries.js";
 import type { OpenedSource, Row } from "./sources/source.js";
@@ -6,6 +6,9 @@ import type { SqliteSource } from "./sources/sqlite-source.js";
 import { SQLITE_WORKER_THREADS } from "./sources/sqlite-workers.js";
 
 export const PRODUCT = "ListManager";
+
+/** A statement with its parameters. */
+type Statement = { sql: string; params: unknown[] };
 
 // Lists per member-count statement on a worker thread (about 10 ms of SQLite's time), and
 // statements under way at once: two per thread, so none waits while the next is handed out.
@@ -37,17 +40,22 @@ export class ListManagerCommands {
     }
   }
 
-  /** Every list in name-key order, with what it was asked of each list's members. */
-  async *lists(members: ListMembers): AsyncGenerator<HostingList> {
+  /**
+   * Every list in name-key order, with what it was asked of each list's members; with `names`,
+   * only the lists whose name key is one of theirs (the others' members are not counted).
+   */
+  async *lists(members: ListMembers, names?: readonly string[]): AsyncGenerator<HostingList> {
     const q = this.queries;
+    const keys = names && [...new Set(names.map(nameKey))];
     if (members === "none") {
-      for await (const row of this.source.stream(q.lists("none"))) yield hostingList(row);
+      const { sql, params } = q.namedLists("none", keys);
+      for await (const row of this.source.stream(sql, params)) yield hostingList(row);
       return;
     }
     const byStatus = members === "counts";
     const rows = byStatus
-      ? this.counted(q.lists("none"), q.memberCountsOfNamedLists(), q.lists("counts"), memberCountColumns)
-      : this.counted(q.lists("none"), q.billedMembersOfNamedLists(), q.lists("billed"), ["billed"]);
+      ? this.counted(q.namedLists("none", keys), q.memberCountsOfNamedLists(), q.namedLists("counts", keys), memberCountColumns)
+      : this.counted(q.namedLists("none", keys), q.billedMembersOfNamedLists(), q.namedLists("billed", keys), ["billed"]);
     for await (const { row, values } of rows) {
       const list = hostingList(row);
       if (byStatus) list.memberCounts = memberCounts(values);
@@ -57,7 +65,7 @@ export class ListManagerCommands {
   }
 
   async *memberCounts(): AsyncGenerator<HostingListMemberCounts> {
-    for await (const { row, values } of this.counted(this.queries.listNames(), this.queries.memberCountsOfNamedLists(), this.queries.memberCounts(), memberCountColumns)) {
+    for await (const { row, values } of this.counted({ sql: this.queries.listNames(), params: [] }, this.queries.memberCountsOfNamedLists(), { sql: this.queries.memberCounts(), params: [] }, memberCountColumns)) {
       yield { list: String(row.name), counts: memberCounts(values) };
     }
   }
@@ -82,16 +90,16 @@ export class ListManagerCommands {
   }
 
   /**
-   * Each list's row with its count values: the rows of `listsSql` counted list by list with
-   * `countSql` on worker threads, or the rows of `scanSql`, which carry the `columns`.
+   * Each list's row with its count values: the rows of `lists` counted list by list with
+   * `countSql` on worker threads, or the rows of `scan`, which carry the `columns`.
    */
-  private async *counted(listsSql: string, countSql: string, scanSql: string, columns: readonly string[]): AsyncGenerator<{ row: Row; values: readonly unknown[] }> {
+  private async *counted(lists: Statement, countSql: string, scan: Statement, columns: readonly string[]): AsyncGenerator<{ row: Row; values: readonly unknown[] }> {
     const counter = await this.perListCounter(countSql);
     if (counter) {
-      yield* countedOnWorkers(this.source.stream(listsSql), counter, countSql);
+      yield* countedOnWorkers(this.source.stream(lists.sql, lists.params), counter, countSql);
       return;
     }
-    for await (const row of this.source.stream(scanSql)) yield { row, values: columns.map((column) => row[column]) };
+    for await (const row of this.source.stream(scan.sql, scan.params)) yield { row, values: columns.map((column) => row[column]) };
   }
 
   /**

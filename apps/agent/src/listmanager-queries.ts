@@ -48,19 +48,32 @@ export class ListManagerQueries {
    * members as the column `billed` ("billed"), or neither.
    */
   lists(members: ListMembers): string {
+    return this.namedLists(members, undefined).sql;
+  }
+
+  /**
+   * lists(members), or with `keys` only the lists whose name key is one of them, their members
+   * counted alone (see namedMembers): the statement and its parameters.
+   */
+  namedLists(members: ListMembers, keys: readonly string[] | undefined): { sql: string; params: unknown[] } {
     const l = s.lists;
     const t = s.topics;
     const col = (name: string) => `l.${this.q(name)}`;
     const counts = members === "counts" ? `, ${this.countColumns("c")}` : members === "billed" ? `, COALESCE(c.${this.q("billed")}, 0) AS ${this.q("billed")}` : "";
-    const aggregate = members === "counts" ? this.memberAggregate() : members === "billed" ? this.billedAggregate() : null;
+    const named = keys ? this.namedMembers(keys.length) : "";
+    const aggregate = members === "counts" ? this.memberAggregate(named) : members === "billed" ? this.billedAggregate(named) : null;
     const join = aggregate ? `LEFT JOIN (${aggregate}) c ON c.list = ${col(l.name)}` : "";
-    return `SELECT ${col(l.id)} AS id, ${col(l.name)} AS name, t.${this.q(t.site)} AS site, ${col(l.topic)} AS topic,
+    const sql = `SELECT ${col(l.id)} AS id, ${col(l.name)} AS name, t.${this.q(t.site)} AS site, ${col(l.topic)} AS topic,
         ${col(l.description)} AS description, ${col(l.created)} AS created, ${this.flag(col(l.disabled))} AS disabled,
         COALESCE(${col(l.maxMembers)}, 0) AS maxMembers${counts}
       FROM ${this.q(l.table)} l
       LEFT JOIN ${this.q(t.table)} t ON t.${this.q(t.name)} = ${col(l.topic)}
       ${join}
+      ${keys ? `WHERE ${this.keyIn(col(l.name), keys.length)}` : ""}
       ORDER BY ${this.orderByName(col(l.name))}`;
+    const keyParams = keys ? this.keyParams(keys) : [];
+    // The aggregate's parameters come first in the text, then the WHERE's: the same keys both.
+    return { sql, params: aggregate && keys ? [...keyParams, ...keyParams] : keyParams };
   }
 
   /** Every list name, in name-key order. */
@@ -120,20 +133,40 @@ export class ListManagerQueries {
    * listManagerIndexes in listmanager-schema.ts); only its rows, about eight per list, are pivoted
    * by status. Summing CASE expressions over every member cost 2× (SQLite) to 4× (MySQL) as much.
    */
-  private memberAggregate(): string {
+  private memberAggregate(named = ""): string {
     const m = s.members;
     const type = this.q("type");
     const n = this.q("n");
     const sums = [...countedMemberTypes.map((name) => `SUM(CASE WHEN ${type} = '${name}' THEN ${n} ELSE 0 END)`), `SUM(${n})`]
       .map((sum, position) => `${sum} AS ${this.q(memberCountColumns[position])}`);
-    const byStatus = `SELECT ${this.q(m.list)} AS list, ${this.q(m.status)} AS ${type}, COUNT(*) AS ${n} FROM ${this.q(m.table)} GROUP BY ${this.q(m.list)}, ${this.q(m.status)}`;
+    const byStatus = `SELECT ${this.q(m.list)} AS list, ${this.q(m.status)} AS ${type}, COUNT(*) AS ${n} FROM ${this.q(m.table)} ${named ? `WHERE ${named}` : ""} GROUP BY ${this.q(m.list)}, ${this.q(m.status)}`;
     return `SELECT g.list AS list, ${sums.join(", ")} FROM (${byStatus}) g GROUP BY g.list`;
   }
 
   /** Per-list billed members, for a scan of every list (one row per list with any). */
-  private billedAggregate(): string {
+  private billedAggregate(named = ""): string {
     const m = s.members;
-    return `SELECT ${this.q(m.list)} AS list, COUNT(*) AS ${this.q("billed")} FROM ${this.q(m.table)} WHERE ${this.q(m.status)} IN (${this.billedStatuses()}) GROUP BY ${this.q(m.list)}`;
+    return `SELECT ${this.q(m.list)} AS list, COUNT(*) AS ${this.q("billed")} FROM ${this.q(m.table)} WHERE ${this.q(m.status)} IN (${this.billedStatuses()})${named ? ` AND ${named}` : ""} GROUP BY ${this.q(m.list)}`;
+  }
+
+  /**
+   * Members of the named lists only (a condition on members_): each list's members are then
+   * reached through the members_ (List_, MemberType_) index, not by a scan of every member.
+   */
+  private namedMembers(count: number): string {
+    const l = s.lists;
+    return `${this.q(s.members.list)} IN (SELECT ${this.q(l.name)} FROM ${this.q(l.table)} WHERE ${this.keyIn(this.q(l.name), count)})`;
+  }
+
+  /** A name column's key is one of `count` keys, given as keyParams(keys). */
+  private keyIn(column: string, count: number): string {
+    if (this.dialect === "sqlite") return `${SQLITE_NAME_KEY_FUNCTION}(${column}) IN (SELECT value FROM json_each(?))`;
+    return `CAST(${this.foldAscii(column)} AS BINARY) IN (${Array.from({ length: count }, () => "?").join(", ")})`;
+  }
+
+  /** The parameters of one keyIn: SQLite takes the keys as one JSON array, MySQL one by one. */
+  private keyParams(keys: readonly string[]): unknown[] {
+    return this.dialect === "sqlite" ? [JSON.stringify(keys)] : [...keys];
   }
 
   private billedStatuses(): string {
@@ -146,11 +179,16 @@ export class ListManagerQueries {
 
   private orderByName(column: string): string {
     if (this.dialect === "sqlite") return `${SQLITE_NAME_KEY_FUNCTION}(${column}), ${column}`;
+    return `CAST(${this.foldAscii(column)} AS BINARY), CAST(${column} AS BINARY)`;
+  }
+
+  /** MySQL: the column with A-Z folded to a-z and nothing else, as nameKey folds. */
+  private foldAscii(column: string): string {
     let folded = column;
     for (let code = 65; code <= 90; code++) {
       folded = `REPLACE(${folded}, '${String.fromCharCode(code)}', '${String.fromCharCode(code + 32)}')`;
     }
-    return `CAST(${folded} AS BINARY), CAST(${column} AS BINARY)`;
+    return folded;
   }
 
   private flag(column: string): string {

@@ -5,7 +5,7 @@ import { orElseOnRefusal, PendingResult, PendingStream } from "./client-streams.
 import { errorFromRemote, HostingError } from "./errors.js";
 import { LineSplitter } from "./line-splitter.js";
 import {
-  authResultSchema, describeIssues, listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema,
+  authResultSchema, describeIssues, listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema, MAX_NAMED_LISTS,
   responseLine, serverInfoSchema, siteSchema,
   type CommandName, type CommandParams, type ResponseLine, type HostingList, type HostingListMemberCounts, type HostingLogEntry, type HostingSite, type ServerInfo,
 } from "./messages.js";
@@ -106,12 +106,27 @@ export class HostingClient {
    * database; withBilledMembers (without withMemberCounts) adds only the billed members, which
    * costs the agent less. An agent from before withBilledMembers refuses it as a BAD_REQUEST
    * before its first record: the stream then asks it again withMemberCounts.
+   * `names` keeps the lists named (matched by name key) and no other. Up to MAX_NAMED_LISTS, the
+   * agent reads only those, sparing it the others' member counts; more, or an agent from before
+   * `names` (which refuses it the same way), and every list is read and the others dropped here.
    */
-  lists(options: { withMemberCounts?: boolean; withBilledMembers?: boolean } = {}): AsyncIterable<HostingList> {
+  lists(options: { withMemberCounts?: boolean; withBilledMembers?: boolean; names?: readonly string[] } = {}): AsyncIterable<HostingList> {
     const lists = (params: CommandParams<"lists">) => this.stream("lists", params, listSchema, this.inNameOrder("lists", (list) => list.name), true);
-    if (options.withMemberCounts) return lists({ withMemberCounts: true });
-    if (!options.withBilledMembers) return lists(undefined);
+    const { names, ...members } = options;
+    if (names) {
+      const keys = [...new Set(names.map(nameKey))];
+      const everyList = () => onlyNamed(this.lists(members), new Set(keys));
+      if (keys.length === 0) return onlyNamed([], new Set());
+      if (keys.length > MAX_NAMED_LISTS) return everyList();
+      return orElseOnRefusal(lists({ ...this.membersParams(members), names: keys }), everyList);
+    }
+    if (members.withMemberCounts) return lists({ withMemberCounts: true });
+    if (!members.withBilledMembers) return lists(undefined);
     return orElseOnRefusal(lists({ withBilledMembers: true }), () => lists({ withMemberCounts: true }));
+  }
+
+  private membersParams(options: { withMemberCounts?: boolean; withBilledMembers?: boolean }): CommandParams<"lists"> {
+    return options.withMemberCounts ? { withMemberCounts: true } : options.withBilledMembers ? { withBilledMembers: true } : {};
   }
 
   memberCounts(): AsyncIterable<HostingListMemberCounts> {
@@ -431,4 +446,9 @@ export function plainRecord(json: unknown): ResponseLine | undefined {
     keys += 1;
   }
   return keys === 3 ? (json as ResponseLine) : undefined;
+}
+
+/** The lists of `lists` whose name key is one of `keys`. */
+async function* onlyNamed(lists: Iterable<HostingList> | AsyncIterable<HostingList>, keys: ReadonlySet<string>): AsyncGenerator<HostingList> {
+  for await (const list of lists) if (keys.has(nameKey(list.name))) yield list;
 }

@@ -6,7 +6,7 @@ export {
 export { LineSplitter, type SplitLine } from "./line-splitter.js";
 export {
   authResultSchema, BILLED_MEMBER_STATUSES, billedMembers, commandAnswers, commandParams, DEFAULT_AGENT_PASSWORD, DEFAULT_AGENT_PORT, describeIssues,
-  listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema, MAX_LINE_BYTES, MEMBER_STATUSES,
+  listMemberCountsSchema, listSchema, loggingEnabledSchema, logEntrySchema, MAX_LINE_BYTES, MAX_NAMED_LISTS, MEMBER_STATUSES,
   memberCountsSchema, requestEnvelope, responseLine, serverInfoSchema, siteSchema,
   type CommandName, type CommandParams, type HostingList, type HostingListMemberCounts, type HostingLogEntry,
   type HostingSite, type MemberCounts, type RequestEnvelope, type ResponseLine, type ServerInfo,

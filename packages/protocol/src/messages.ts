@@ -7,6 +7,11 @@ export const DEFAULT_AGENT_PASSWORD = "TCLPORTPasswd";
 /** A line longer than this is rejected unread: no legitimate message comes near it. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
+/** Lists one lists request may name; more are read as every list. */
+export const MAX_NAMED_LISTS = 1000;
+/** ListManager list names are e-mail local parts: far shorter. */
+const MAX_LIST_NAME_LENGTH = 255;
+
 const requestId = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const noParams = z.strictObject({}).optional();
 
@@ -15,7 +20,14 @@ export const commandParams = {
   auth: z.strictObject({ password: z.string().max(1024) }),
   serverInfo: noParams,
   sites: noParams,
-  lists: z.strictObject({ withMemberCounts: z.boolean().optional(), withBilledMembers: z.boolean().optional() }).optional(),
+  lists: z
+    .strictObject({
+      withMemberCounts: z.boolean().optional(),
+      withBilledMembers: z.boolean().optional(),
+      // Only these lists, matched by name key (any case of ASCII letters): a few, not a server's worth.
+      names: z.array(z.string().min(1).max(MAX_LIST_NAME_LENGTH)).min(1).max(MAX_NAMED_LISTS).optional(),
+    })
+    .optional(),
   memberCounts: noParams,
   logEntries: z.strictObject({ afterId: z.int().min(0), limit: z.int().min(1).max(100_000) }),
   loggingEnabled: noParams,

@@ -192,7 +192,8 @@ async function readHosting(client: HostingClient, items: ValidationError[], mana
     const sites = new Map<string, HostingSite>();
     for await (const site of client.sites()) sites.set(nameKey(site.name), site);
     const lists = new Map<string, HostingList>();
-    if (wanted.size) for await (const list of client.lists({ withMemberCounts: true })) if (wanted.has(nameKey(list.name))) lists.set(nameKey(list.name), list);
+    // Only the lists to fix, with their counts: the agent counts no other list's members.
+    if (wanted.size) for await (const list of client.lists({ withMemberCounts: true, names: [...wanted] })) lists.set(nameKey(list.name), list);
     return { version: (await client.serverInfo()).version, sites, lists, log };
   } finally {
     await client.close();
