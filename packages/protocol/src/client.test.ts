@@ -2,7 +2,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HostingClient, plainRecord } from "./client.js";
 import { z } from "zod";
-import { billedMembers, type HostingList, responseLine } from "./messages.js";
+import { billedMembers, type HostingList, MAX_NAMED_LISTS, responseLine } from "./messages.js";
 import { HostingError } from "./errors.js";
 
 // Scripted peers over real TCP: they play an agent that misbehaves in ways the real agent never
@@ -241,6 +241,24 @@ describe("HostingClient and an agent from before withBilledMembers", () => {
       send(socket, { id: line.id, type: "end", count: 2 });
     });
   }
+
+  it("asks an agent that refuses names for every list, and keeps only the named ones", async () => {
+    const asked: unknown[] = [];
+    const client = await HostingClient.connect({ host: "127.0.0.1", port: await olderAgent(asked), password: "pw" });
+    const named = async (options: Parameters<HostingClient["lists"]>[0]) => {
+      const names: string[] = [];
+      for await (const record of client.lists(options)) names.push(record.name);
+      return names;
+    };
+    // Sent as name keys, once each; refused, then asked again without names (and without withBilledMembers).
+    expect(await named({ withBilledMembers: true, names: ["BETA", "beta", "gamma"] })).toEqual(["beta"]);
+    expect(asked).toEqual([{ withBilledMembers: true, names: ["beta", "gamma"] }, { withBilledMembers: true }, { withMemberCounts: true }]);
+    // More names than one request takes: every list is read at once, the same way.
+    asked.length = 0;
+    expect(await named({ withMemberCounts: true, names: ["alpha", ...Array.from({ length: MAX_NAMED_LISTS }, (_, i) => `other-${i}`)] })).toEqual(["alpha"]);
+    expect(asked).toEqual([{ withMemberCounts: true }]);
+    await client.close();
+  });
 
   it("asks again with counts by status when the agent refuses withBilledMembers, and billedMembers reads them", async () => {
     const asked: unknown[] = [];
