@@ -54,7 +54,7 @@ export class CustomerResolver {
     return customer.planId === null ? null : ctx.loaders.hostingPlan.load(customer.planId);
   }
 
-  @FieldResolver(() => [PlanPeriod], { description: "The customer's plans, oldest first, each over the days it bills: the days before a change keep the plan they were billed at (updateCustomer's planId and planStartDate)" })
+  @FieldResolver(() => [PlanPeriod], { description: "The customer's plans, oldest first, each over the days it bills: each day's messages count units at that day's plan (set by updateCustomer's planId and planStartDate)" })
   async planHistory(@Root() customer: Customer, @Ctx() ctx: ApiContext): Promise<PlanPeriod[]> {
     return withEndDates(await ctx.loaders.planPeriods.load(customer.id));
   }

@@ -78,10 +78,16 @@ export class CustomerService {
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
         if (planId !== customer.planId || fields.planStartDate) {
-          // A day named for the plan the customer already has moves its start, later too.
+          // A day named for the plan the customer has today sets its first day, later too.
           const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day, { startsOn: Boolean(fields.planStartDate) }).catch((error: unknown) => {
             if (!(error instanceof NothingBefore)) throw error;
-            refuse("NO_EARLIER_PLAN", `This plan is the customer's first: it bills from ${error.since}, and no earlier plan could bill the days before ${day}. Set the plan those days bill at from ${error.since} first, then this one from ${day}`, ["input", "planStartDate"]);
+            refuse(
+              "NO_EARLIER_PLAN",
+              planId === null
+                ? `The customer has had no plan since ${error.since}: there is none to start later. Choose the plan to bill from ${day} (planId)`
+                : `This plan has billed the customer since ${error.since}, and no other plan before it could bill the days before ${day}. Set the plan those days bill at from ${error.since} first, then this one from ${day}`,
+              ["input", "planStartDate"],
+            );
           });
           if (replaced.length || written.length) planPeriods = { before: replaced.map(seen), after: written.map(seen) };
         }

@@ -32,10 +32,12 @@ interface Period extends ObjectLiteral {
 /**
  * Sets `value` from `day` on for the owner (`owner`: its key column and id): the periods that
  * started after `day` (a back-dated change) give way, a period starting on `day` takes the value (a
- * day has one), and otherwise one starts on it, unless the period in effect already has it. With
- * `startsOn`, a period in effect that already has the value but started earlier starts on `day`
- * instead (the value starts later, and the period before it bills until then); when no period came
- * before it, NothingBefore is thrown, before anything is written. An owner without periods first
+ * day has one), and otherwise one starts on it, unless the period in effect already has it; the
+ * days before `day` keep theirs. With `startsOn`, when the value is the owner's current one (in
+ * effect on `day` and after) and began before `day`, it begins on `day` instead: the value starts
+ * later, and the one before it holds until then. When nothing different came before it,
+ * NothingBefore is thrown before anything is written. Neighbouring periods never hold the same
+ * value: a period that would repeat the one before it is not kept. An owner without periods first
  * gets one from FIRST_DAY with `before`. Returns the periods removed or overwritten (as they were)
  * and the one written, for the audit entry: both empty when nothing changed.
  */
@@ -50,27 +52,42 @@ export async function setFromDay<P extends Period>(
 ): Promise<{ replaced: P[]; written: P[] }> {
   const periods = await manager.find(entity, { where: owner as never, order: { startDate: "ASC" } as never });
   if (periods.length === 0) periods.push(manager.create(entity, { ...owner, ...before, startDate: FIRST_DAY, createdAt: new Date() } as never) as P);
-  const covering = periods.filter((period) => period.startDate <= day).pop();
-  const later = periods.filter((period) => period.startDate > day);
-  const holds = covering !== undefined && Object.entries(value).every(([field, wanted]) => covering[field] === wanted);
-  const moves = startsOn && holds && covering.startDate < day;
-  if (moves && covering === periods[0]) throw new NothingBefore(covering.startDate);
+  const has = (period: P | undefined) => period !== undefined && Object.entries(value).every(([field, wanted]) => period[field] === wanted);
+  const at = periods.findLastIndex((period) => period.startDate <= day);
+  const covering = periods[at];
+  const later = periods.slice(at + 1);
+  // The periods holding the value without a break up to `day` (several only where an older write left repeats).
+  let first = at;
+  while (first > 0 && has(covering) && has(periods[first - 1])) first -= 1;
+  const moves = startsOn && has(covering) && later.length === 0 && periods[first]!.startDate < day;
+  if (moves && first === 0) throw new NothingBefore(periods[0]!.startDate);
   if (periods[0]!.id === undefined) await manager.insert(entity, periods[0] as never);
-  if (later.length) await manager.delete(entity, later.map((period) => period.id));
-  if (holds && !moves) return { replaced: later, written: [] };
-  const written = { ...owner, ...value, startDate: day } as unknown as P;
-  // Moved to the day, or the day's own period takes the value.
-  if (moves || covering?.startDate === day) {
-    await manager.update(entity, covering!.id, (moves ? { startDate: day } : value) as never);
-    return { replaced: [covering!, ...later], written: [written] };
+  if (moves) {
+    // The run of the value begins on `day`: its first period moves there, any repeats go.
+    const run = periods.slice(first, at + 1);
+    if (run.length > 1) await manager.delete(entity, run.slice(1).map((period) => period.id));
+    await manager.update(entity, run[0]!.id, { startDate: day } as never);
+    return { replaced: run, written: [{ ...run[0]!, startDate: day }] };
   }
-  await manager.insert(entity, { ...written, createdAt: new Date() } as never);
-  return { replaced: later, written: [written] };
+  if (later.length) await manager.delete(entity, later.map((period) => period.id));
+  if (has(covering)) return { replaced: later, written: [] };
+  const written = { ...owner, ...value, startDate: day } as unknown as P;
+  if (covering?.startDate !== day) {
+    await manager.insert(entity, { ...written, createdAt: new Date() } as never);
+    return { replaced: later, written: [written] };
+  }
+  // The day's own period takes the value, or goes when the period before it already holds it.
+  if (has(periods[at - 1])) {
+    await manager.delete(entity, covering.id);
+    return { replaced: [covering, ...later], written: [] };
+  }
+  await manager.update(entity, covering.id, value as never);
+  return { replaced: [covering, ...later], written: [written] };
 }
 
 /** A value asked to start later than it does, when no earlier period could hold the days before. */
 export class NothingBefore extends Error {
   constructor(readonly since: string) {
-    super(`The value holds from ${since}, and nothing before it could hold the days until the later start`);
+    super(`The value has held since ${since}, and nothing else before it could hold the days until the later start`);
   }
 }

@@ -15,8 +15,11 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
     // The job worker polls the database on its own; only the requests' statements are counted.
     await app.stopBackgroundWork();
     inventory = await seedInventory(app.db, { servers: 4, sitesPerServer: 3, listsPerSite: 10 });
-    for (const company of ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]) {
-      customers.push(dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id);
+    // Every other customer on a plan, the others without one.
+    const planId = dataOf(await app.gql(`mutation { createHostingPlan(input: { name: "Standard" }) { hostingPlan { id } } }`)).createHostingPlan.hostingPlan.id;
+    for (const [index, company] of ["Acme", "Globex", "Initech", "Umbrella", "Hooli"].entries()) {
+      const input = index % 2 === 0 ? { company, planId } : { company };
+      customers.push(dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input })).createCustomer.customer.id);
     }
     for (const [index, customerId] of customers.entries()) {
       const listIds = inventory.listIds.filter((_, i) => i % 6 === index);
@@ -77,8 +80,9 @@ describe.each(testDatabases())("SQL statements per request on %s", (kind) => {
     const all = await statementsFor(query, { first: 100 });
     expect(all.data.customers.nodes).toHaveLength(5);
     expect(all.data.customers.nodes.reduce((sum: number, c: any) => sum + c.listCount, 0)).toBe(100);
-    // Created without a plan: none from the start.
-    for (const customer of all.data.customers.nodes) expect(customer.planHistory).toEqual([{ startDate: "1970-01-01", endDate: null, plan: null }]);
+    // Each customer's plan of creation, from the start.
+    for (const customer of all.data.customers.nodes) expect(customer.planHistory).toEqual([{ startDate: "1970-01-01", endDate: null, plan: customer.plan }]);
+    expect(all.data.customers.nodes.filter((customer: any) => customer.plan?.name === "Standard")).toHaveLength(3);
     expect(all.count).toBe(two.count);
   });
 

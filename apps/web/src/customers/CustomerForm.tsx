@@ -69,7 +69,7 @@ export function CustomerForm({
       {planStart &&
         text("planStartDate", "Plan bills from", "date", {
           max: new Date().toISOString().slice(0, 10),
-          hint: "Days in UTC. Empty: from today. An earlier day bills the messages sent since at this plan, in place of the plans of those days.",
+          hint: "Days in UTC. Empty: a new plan bills from today. An earlier day bills the messages sent since at this plan, in place of the plans of those days; for the current plan, a later day starts it later.",
         })}
       {text("startDate", "Start date", "date")}
       {text("endDate", "End date", "date")}
