@@ -103,6 +103,10 @@ describe("listbill-agent errors, over TCP to the real agent process", () => {
       await third.closed;
       await expect(third.next(100)).rejects.toThrow(/closed without a line/);
       expect(small.stderr()).toMatch(/"event":"connection_dropped"/);
+      // A client dropped so is told it may be one too many.
+      const dropped = await HostingClient.connect({ host: small.host, port: small.port, password: PASSWORD, connectTimeoutMs: 1_000, requestTimeoutMs: 1_000 }).catch((error: unknown) => error);
+      expect(dropped).toBeInstanceOf(HostingError);
+      expect((dropped as HostingError).message).toMatch(/closed before the agent answered a byte: .* to one beyond its --max-connections/);
       first.destroy();
       await first.closed;
       // The agent sees the close a moment later; then there is room again.

@@ -49,10 +49,23 @@ describe("the agent over TLS", () => {
     expect((error as HostingError).message).toMatch(/TLS certificate .* was not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
   });
 
-  it("does not answer a plain-TCP client as if it were TLS", async () => {
+  it("does not answer a plain-TCP client as if it were TLS, and the client says TLS may be why", async () => {
     const error = await HostingClient.connect({ host: agent.host, port: agent.port, password: "TCLPORTPasswd", requestTimeoutMs: 1_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostingError);
-    expect(["UNREACHABLE", "PROTOCOL_ERROR"]).toContain((error as HostingError).code);
+    expect((error as HostingError).code).toBe("UNREACHABLE");
+    expect((error as HostingError).message).toMatch(/closed before the agent answered a byte: an agent does so to a plain connection when it serves TLS \(connect with TLS\)/);
+  });
+
+  it("tells a TLS client that an agent without TLS answered in plain text", async () => {
+    const plain = await spawnAgent({ database });
+    try {
+      const error = await HostingClient.connect({ host: plain.host, port: plain.port, password: "TCLPORTPasswd", tls: { ca }, requestTimeoutMs: 1_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HostingError);
+      expect((error as HostingError).code).toBe("UNREACHABLE");
+      expect((error as HostingError).message).toMatch(/is not TLS: the agent answered in plain text, so it was started without TLS/);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it("closes a connection from a host not on the allow-list before the TLS handshake", async () => {

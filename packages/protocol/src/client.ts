@@ -82,6 +82,11 @@ export class HostingClient {
       await client.request("auth", { password: options.password }, authResultSchema);
     } catch (error) {
       client.socket.destroy();
+      // Closed without a byte in answer to the password. An agent says why it refuses (a wrong
+      // password, an address off its allow-list) but in three cases, named here for the operator.
+      if (!options.tls && error instanceof HostingError && error.code === "UNREACHABLE" && socket.bytesRead === 0) {
+        throw new HostingError("UNREACHABLE", `connection to ${endpoint} closed before the agent answered a byte: an agent does so to a plain connection when it serves TLS (connect with TLS), to one beyond its --max-connections, and, serving TLS, to an address off its allow-list`);
+      }
       throw error;
     }
     client.armIdleTimer();
@@ -423,6 +428,9 @@ function transportError(error: Error & { code?: string }, endpoint: string): Hos
     case "ECONNRESET":
     case "EPIPE":
       return new HostingError("UNREACHABLE", `connection to ${endpoint} was reset`);
+    case "ERR_SSL_WRONG_VERSION_NUMBER":
+      // What OpenSSL makes of a plain-text answer to its handshake.
+      return new HostingError("UNREACHABLE", `connection to ${endpoint} is not TLS: the agent answered in plain text, so it was started without TLS (connect without TLS, or start it with --tls-cert and --tls-key)`);
     default:
       // OpenSSL's verdicts on the agent's certificate (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED,
       // ERR_TLS_CERT_ALTNAME_INVALID, …): the operator's fix is the trust, not the network.
