@@ -55,7 +55,7 @@ export class UpdateCustomerInput {
 
   @Field(() => CalendarDate, {
     nullable: true,
-    description: "The first day (UTC) the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on, each day billed at the plan's unit size of that day (a plan set late, or set wrong); for the plan the customer has today, a later day starts it later, the plan before it billing until then (NO_EARLIER_PLAN when none came before it); the audit entry lists the plans replaced",
+    description: "The first day (UTC) the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on, each day billed at the plan's unit size of that day (a plan set late, or set wrong); given without planId, it is the first day of the plan the customer has today, so a later day starts that plan later, the plan before it billing until then (NO_EARLIER_PLAN when none came before it); the audit entry lists the plans replaced",
   })
   planStartDate?: string | null;
 

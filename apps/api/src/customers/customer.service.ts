@@ -78,8 +78,10 @@ export class CustomerService {
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
         if (planId !== customer.planId || fields.planStartDate) {
-          // A day named for the plan the customer has today sets its first day, later too.
-          const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day, { startsOn: Boolean(fields.planStartDate) }).catch((error: unknown) => {
+          // planStartDate alone is the first day of the plan the customer has today, later too; with
+          // planId, the plan bills from that day on and the days before keep theirs (asked twice, the same).
+          const startsOn = Boolean(fields.planStartDate) && fields.planId === undefined;
+          const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day, { startsOn }).catch((error: unknown) => {
             if (!(error instanceof NothingBefore)) throw error;
             refuse(
               "NO_EARLIER_PLAN",

@@ -82,6 +82,13 @@ describe.each(testDatabases())("plan periods set from a day on %s", (kind) => {
     const id = await customerWith([["C", "1970-01-01"], ["A", "2026-05-01"], ["A", "2026-10-01"]]);
     expect(await set(id, "A", "2026-10-16", true)).toEqual({ replaced: [["A", "2026-05-01"], ["A", "2026-10-01"]], written: [["A", "2026-10-16"]] });
     expect(await periodsOf(id)).toEqual([["C", "1970-01-01"], ["A", "2026-10-16"]]);
+    // A repeat after the day is the same run: A starts on the day all the same.
+    const after = await customerWith([["C", "1970-01-01"], ["A", "2026-05-01"], ["A", "2026-10-01"]]);
+    expect(await set(after, "A", "2026-07-01", true)).toEqual({ replaced: [["A", "2026-05-01"], ["A", "2026-10-01"]], written: [["A", "2026-07-01"]] });
+    expect(await periodsOf(after)).toEqual([["C", "1970-01-01"], ["A", "2026-07-01"]]);
+    const fromStart = await customerWith([["A", "1970-01-01"], ["A", "2026-10-01"]]);
+    await expect(set(fromStart, "A", "2026-07-01", true)).rejects.toBeInstanceOf(NothingBefore);
+    expect(await periodsOf(fromStart)).toEqual([["A", "1970-01-01"], ["A", "2026-10-01"]]);
   });
 
   it("writes no period that repeats the one before it", async () => {

@@ -56,15 +56,16 @@ export async function setFromDay<P extends Period>(
   const at = periods.findLastIndex((period) => period.startDate <= day);
   const covering = periods[at];
   const later = periods.slice(at + 1);
-  // The periods holding the value without a break up to `day` (several only where an older write left repeats).
+  // The periods holding the value without a break around `day` (several only where an older write
+  // left repeats): it is the current value when the run goes on to the last period.
   let first = at;
   while (first > 0 && has(covering) && has(periods[first - 1])) first -= 1;
-  const moves = startsOn && has(covering) && later.length === 0 && periods[first]!.startDate < day;
+  const moves = startsOn && has(covering) && later.every(has) && periods[first]!.startDate < day;
   if (moves && first === 0) throw new NothingBefore(periods[0]!.startDate);
   if (periods[0]!.id === undefined) await manager.insert(entity, periods[0] as never);
   if (moves) {
     // The run of the value begins on `day`: its first period moves there, any repeats go.
-    const run = periods.slice(first, at + 1);
+    const run = periods.slice(first);
     if (run.length > 1) await manager.delete(entity, run.slice(1).map((period) => period.id));
     await manager.update(entity, run[0]!.id, { startDate: day } as never);
     return { replaced: run, written: [{ ...run[0]!, startDate: day }] };

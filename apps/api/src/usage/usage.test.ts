@@ -251,9 +251,12 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
         before: { planId: fromGlobalId("HostingPlan", small), planPeriods: [{ startDate: "2026-10-20", planId: small }] },
         after: { planId: largeId, planPeriods: [] },
       });
-      // Now the plan of today, the large plan from 2026-10-16 starts then: the small plan bills until
-      // then (October's message at the small size).
+      // Asked again, the same: nothing more changes.
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: large, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);
+      expect(await usageOf("2026-10-01", today)).toEqual([{ ...october[0], units: 4.096 }, { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
+      // The day alone is the first day of today's plan, the large one: it starts then, the small plan
+      // billing until then (October's message at the small size).
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);
       expect(await usageOf("2026-10-01", today)).toEqual([october[0], { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
       const moved = await lastAudit();
       expect(moved).toEqual({ before: { planPeriods: [{ startDate: "2026-10-01", planId: large }] }, after: { planPeriods: [{ startDate: "2026-10-16", planId: large }] } });
@@ -268,15 +271,17 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
         { startDate: "2026-10-12", endDate: "2026-10-24", messageUnitBytes: 10_000 },
         { startDate: "2026-10-25", endDate: null, messageUnitBytes: 100_000 },
       ]);
-      // The same day again changes nothing.
+      // The same day again changes nothing; nor does a later day with the plan named, which bills from then on already.
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);
+      expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: large, planStartDate: "2026-10-20" } })).updateCustomer.userErrors).toEqual([]);
       expect(await lastAudit()).toEqual(moved);
+      expect(await usageOf("2026-10-01", today)).toEqual([october[0], { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
 
       // A customer's first plan has no plan before it to bill the days until a later start: refused, nothing changed.
       const single = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Single plan", planId: small } })).createCustomer.customer.id as string;
       const periodsOf = (customerId: string) => app.db.manager.find(CustomerPlanPeriod, { where: { customerId: fromGlobalId("Customer", customerId)! }, order: { startDate: "ASC" } });
       const first = await periodsOf(single);
-      const refused = dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code field message } } }`, { input: { id: single, planId: small, planStartDate: "2026-10-16" } })).updateCustomer.userErrors;
+      const refused = dataOf(await app.gql(`mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { userErrors { code field message } } }`, { input: { id: single, planStartDate: "2026-10-16" } })).updateCustomer.userErrors;
       expect(refused).toEqual([{ code: "NO_EARLIER_PLAN", field: ["input", "planStartDate"], message: expect.stringContaining("from 1970-01-01 first, then this one from 2026-10-16") }]);
       expect(await periodsOf(single)).toEqual(first);
       expect(dataOf(await app.gql(`query($id: String!) { auditEntries(first: 5, filter: { objectId: $id }) { nodes { action } } }`, { id: single })).auditEntries.nodes).toEqual([{ action: "customer.create" }]);

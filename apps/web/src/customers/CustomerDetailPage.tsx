@@ -138,11 +138,12 @@ export function CustomerDetailPage({ id }: { id: string }) {
   const partial = customer.lists.totalCount > customer.lists.nodes.length;
 
   async function save(values: CustomerValues) {
-    // Absent keeps a value, null clears it: an emptied optional field becomes null.
+    // Absent keeps a value, null clears it: an emptied optional field becomes null. The plan is
+    // sent only when it changed: a day alone is then the first day of the current plan.
     const orNull = (value: string) => (value.trim() === "" ? null : value.trim());
     const result = await update({
       variables: {
-        input: { id, company: values.company, contactName: orNull(values.contactName), email: orNull(values.email), planId: values.planId, planStartDate: orNull(values.planStartDate), isActive: values.isActive, startDate: orNull(values.startDate), endDate: orNull(values.endDate) },
+        input: { id, company: values.company, contactName: orNull(values.contactName), email: orNull(values.email), planId: values.planId === (plan?.id ?? null) ? undefined : values.planId, planStartDate: orNull(values.planStartDate), isActive: values.isActive, startDate: orNull(values.startDate), endDate: orNull(values.endDate) },
       },
     }).catch(() => null);
     if (result?.data?.updateCustomer.customer && !result.data.updateCustomer.userErrors.length) setEditing(false);

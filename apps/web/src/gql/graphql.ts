@@ -201,7 +201,7 @@ export type UpdateCustomerInput = {
   isActive?: boolean | null | undefined;
   /** The customer's plan from planStartDate (default today, UTC) on; the messages of earlier days keep the units of the plan they were sent under */
   planId?: string | number | null | undefined;
-  /** The first day (UTC) the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on, each day billed at the plan's unit size of that day (a plan set late, or set wrong); for the plan the customer has today, a later day starts it later, the plan before it billing until then (NO_EARLIER_PLAN when none came before it); the audit entry lists the plans replaced */
+  /** The first day (UTC) the plan (planId, else the customer's current plan) bills, today or earlier: back-dated, it replaces the plans the customer had from that day on, each day billed at the plan's unit size of that day (a plan set late, or set wrong); given without planId, it is the first day of the plan the customer has today, so a later day starts that plan later, the plan before it billing until then (NO_EARLIER_PLAN when none came before it); the audit entry lists the plans replaced */
   planStartDate?: string | null | undefined;
   startDate?: string | null | undefined;
 };
