@@ -60,7 +60,7 @@ export class ListManagerQueries {
     const t = s.topics;
     const col = (name: string) => `l.${this.q(name)}`;
     const counts = members === "counts" ? `, ${this.countColumns("c")}` : members === "billed" ? `, COALESCE(c.${this.q("billed")}, 0) AS ${this.q("billed")}` : "";
-    const named = keys ? this.namedMembers(keys.length) : "";
+    const named = keys ? this.namedMembers(keys) : "";
     const aggregate = members === "counts" ? this.memberAggregate(named) : members === "billed" ? this.billedAggregate(named) : null;
     const join = aggregate ? `LEFT JOIN (${aggregate}) c ON c.list = ${col(l.name)}` : "";
     const sql = `SELECT ${col(l.id)} AS id, ${col(l.name)} AS name, t.${this.q(t.site)} AS site, ${col(l.topic)} AS topic,
@@ -69,7 +69,7 @@ export class ListManagerQueries {
       FROM ${this.q(l.table)} l
       LEFT JOIN ${this.q(t.table)} t ON t.${this.q(t.name)} = ${col(l.topic)}
       ${join}
-      ${keys ? `WHERE ${this.keyIn(col(l.name), keys.length)}` : ""}
+      ${keys ? `WHERE ${this.keyIn(col(l.name), keys)}` : ""}
       ORDER BY ${this.orderByName(col(l.name))}`;
     const keyParams = keys ? this.keyParams(keys) : [];
     // The aggregate's parameters come first in the text, then the WHERE's: the same keys both.
@@ -153,20 +153,24 @@ export class ListManagerQueries {
    * Members of the named lists only (a condition on members_): each list's members are then
    * reached through the members_ (List_, MemberType_) index, not by a scan of every member.
    */
-  private namedMembers(count: number): string {
+  private namedMembers(keys: readonly string[]): string {
     const l = s.lists;
-    return `${this.q(s.members.list)} IN (SELECT ${this.q(l.name)} FROM ${this.q(l.table)} WHERE ${this.keyIn(this.q(l.name), count)})`;
+    return `${this.q(s.members.list)} IN (SELECT ${this.q(l.name)} FROM ${this.q(l.table)} WHERE ${this.keyIn(this.q(l.name), keys)})`;
   }
 
-  /** A name column's key is one of `count` keys, given as keyParams(keys). */
-  private keyIn(column: string, count: number): string {
+  /**
+   * A name column's key is one of `keys`. SQLite binds them, as one JSON array (keyParams). MySQL
+   * compares UTF-8 bytes with hexadecimal literals: no text a client sent is ever spliced into the
+   * statement, whatever the server's sql_mode makes of backslash escapes.
+   */
+  private keyIn(column: string, keys: readonly string[]): string {
     if (this.dialect === "sqlite") return `${SQLITE_NAME_KEY_FUNCTION}(${column}) IN (SELECT value FROM json_each(?))`;
-    return `CAST(${this.foldAscii(column)} AS BINARY) IN (${Array.from({ length: count }, () => "?").join(", ")})`;
+    return `${this.utf8Bytes(this.foldAscii(column))} IN (${keys.map((key) => `X'${Buffer.from(key, "utf8").toString("hex")}'`).join(", ")})`;
   }
 
-  /** The parameters of one keyIn: SQLite takes the keys as one JSON array, MySQL one by one. */
+  /** The parameters of one keyIn: SQLite's JSON array of the keys; none for MySQL. */
   private keyParams(keys: readonly string[]): unknown[] {
-    return this.dialect === "sqlite" ? [JSON.stringify(keys)] : [...keys];
+    return this.dialect === "sqlite" ? [JSON.stringify(keys)] : [];
   }
 
   private billedStatuses(): string {
@@ -179,7 +183,15 @@ export class ListManagerQueries {
 
   private orderByName(column: string): string {
     if (this.dialect === "sqlite") return `${SQLITE_NAME_KEY_FUNCTION}(${column}), ${column}`;
-    return `CAST(${this.foldAscii(column)} AS BINARY), CAST(${column} AS BINARY)`;
+    return `${this.utf8Bytes(this.foldAscii(column))}, ${this.utf8Bytes(column)}`;
+  }
+
+  /**
+   * MySQL: a text expression as its UTF-8 bytes, compared without collation or padding: code
+   * point order, whatever the column's character set (a latin1 column's own bytes would not be).
+   */
+  private utf8Bytes(text: string): string {
+    return `CAST(CONVERT(${text} USING utf8mb4) AS BINARY)`;
   }
 
   /** MySQL: the column with A-Z folded to a-z and nothing else, as nameKey folds. */
