@@ -96,3 +96,46 @@ export async function importLog(
   await refreshStatistics(db, ["message_log"], imported);
   return { imported, highWater, restarted: null };
 }
+
+/**
+ * Gives the server's messages sent since `since` that were imported while billing had no list (or
+ * site) of their name that list or site, now that billing has it. A sync reads the inventory, then
+ * the log: a list made on the hosting server in between sends messages billing cannot yet place,
+ * and the next sync creates the list. Names compare by name key, spelled exactly as logged (a
+ * case-blind collation would take Ecole for École). Returns how many messages got a list, a site.
+ */
+export async function attachLoggedNames(db: Database, serverId: number, since: Date): Promise<{ lists: number; sites: number }> {
+  const attached = { lists: 0, sites: 0 };
+  // As an instant column holds it (UTC, milliseconds), on both databases.
+  const from = since.toISOString().replace("T", " ").replace("Z", "");
+  for (const [entity, id, name, counted] of [[List, "listId", "listName", "lists"], [Site, "siteId", "siteName", "sites"]] as const) {
+    await db.transaction(async (manager) => {
+      const unplaced = `serverId = :serverId AND sentAt >= :since AND ${id} IS NULL`;
+      const logged: { name: string }[] = await manager
+        .createQueryBuilder(MessageLog, "m")
+        .select(`DISTINCT m.${name}`, "name")
+        .where(`${unplaced} AND ${name} IS NOT NULL`, { serverId, since: from })
+        .getRawMany();
+      const spellings = new Map<string, string[]>();
+      for (const { name: spelled } of logged) spellings.set(nameKey(spelled), [...(spellings.get(nameKey(spelled)) ?? []), spelled]);
+      const exactly = db.kind === "mysql" ? `CAST(${name} AS BINARY)` : name;
+      for (let offset = 0; offset < spellings.size; offset += IN_CHUNK) {
+        const keys = [...spellings.keys()].slice(offset, offset + IN_CHUNK);
+        const found: { id: number; nameKey: string }[] = await manager.find(entity, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(keys) } });
+        for (const row of found) {
+          const result = await manager
+            .createQueryBuilder()
+            .update(MessageLog)
+            .set({ [id]: row.id })
+            .where(`${unplaced} AND ${exactly} IN (:...spelled)`, { serverId, since: from, spelled: spellings.get(row.nameKey) })
+            .execute();
+          attached[counted] += result.affected ?? 0;
+        }
+      }
+    });
+  }
+  return attached;
+}
+
+/** Keys per IN (…) list: well under SQLite's parameter limit. */
+const IN_CHUNK = 1000;

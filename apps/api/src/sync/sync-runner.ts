@@ -1,11 +1,11 @@
 import { type HostingClient, type HostingList, type HostingSite, nameKey } from "@listbill/protocol";
-import type { EntityManager } from "typeorm";
+import { type EntityManager, Not } from "typeorm";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
 import { toGlobalId } from "../graphql/global-id.js";
 import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
-import { JobState } from "../jobs/job.entity.js";
+import { Job, JobKind, JobState } from "../jobs/job.entity.js";
 import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
@@ -15,8 +15,11 @@ import { diffList, diffSite } from "../validation/diff.js";
 import { billingLists } from "../validation/billing-lists.js";
 import { OutOfOrder, iterate, mergeByKey, onePage } from "../validation/merge.js";
 import { UPSERT_CHUNK, inheritOwners, memberCountsKey, upsertLists, upsertSites } from "./inventory-writer.js";
-import { importLog } from "./log-import.js";
+import { attachLoggedNames, importLog } from "./log-import.js";
 import { logRestartMessage } from "./log-restart.js";
+
+/** How far the billing and hosting servers' clocks may differ, at most (further, a message stays unplaced). */
+const CLOCK_ALLOWANCE_MS = 3_600_000;
 
 export interface InventoryCounts {
   sitesWritten: number;
@@ -98,6 +101,17 @@ export class SyncRunner {
     private readonly hostingSettings: HostingSettings,
   ) {}
 
+  /**
+   * How far back a sync looks for messages it can now place. A list new to this sync was made on
+   * the hosting server after the last successful sync read its inventory, so its messages were sent
+   * after that sync started (an hour earlier allows for the two servers' clocks): the messages
+   * imported since, about. Without one, every message of the server.
+   */
+  private async placingSince(serverId: number, jobId: number): Promise<Date> {
+    const last = await this.db.manager.findOne(Job, { where: { serverId, kind: JobKind.SYNC, state: JobState.SUCCEEDED, id: Not(jobId) }, order: { id: "DESC" } });
+    return last?.startedAt ? new Date(last.startedAt.getTime() - CLOCK_ALLOWANCE_MS) : new Date(0);
+  }
+
   readonly run = async (context: JobContext): Promise<JobOutcome> => {
     const server = await this.db.manager.findOneBy(Server, { id: context.job.serverId! });
     if (!server) return { type: "finish", state: JobState.FAILED, error: "The server was deleted before it could be synced" };
@@ -112,13 +126,15 @@ export class SyncRunner {
         syncInventory(manager, server.id, connected, author, (seen) => context.progress(0.8 * Math.min(1, seen / estimate)), context.signal),
       );
       await refreshStatistics(this.db, ["site", "list", "list_member_count", "audit_entry"], inventory.sitesWritten + inventory.listsWritten + inventory.snapshots);
+      // Messages the last imports could not place, for lists and sites billing has now.
+      const placed = await attachLoggedNames(this.db, server.id, await this.placingSince(server.id, context.job.id));
       context.progress(0.8);
       const log = await importLog(this.db, server.id, connected, { signal: context.signal });
       return {
         type: "finish",
         state: JobState.SUCCEEDED,
         // A restarted log is the validation's to report (LOG_RESTARTED) and an operator's to fix; the job says so too.
-        result: { ...inventory, logRowsImported: log.imported, logHighWater: log.highWater, ...(log.restarted ? { logRestarted: logRestartMessage(server.name, log.restarted) } : {}) },
+        result: { ...inventory, logRowsGivenList: placed.lists, logRowsGivenSite: placed.sites, logRowsImported: log.imported, logHighWater: log.highWater, ...(log.restarted ? { logRestarted: logRestartMessage(server.name, log.restarted) } : {}) },
         commit: async (manager) => {
           await manager.update(Server, { id: server.id }, { syncedAt: new Date(), updatedAt: new Date() });
         },

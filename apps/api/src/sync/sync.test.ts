@@ -1,8 +1,9 @@
 import { HostingClient, nameKey } from "@listbill/protocol";
-import { addMembers, changeListDescription, deleteList, listNames, openFixtureDb } from "@listbill/fixtures";
+import { addList, addMembers, changeListDescription, deleteList, listNames, openFixtureDb } from "@listbill/fixtures";
 import { type FaultProxy, startFaultProxy } from "@listbill/fixtures/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditEntry } from "../audit/audit-entry.entity.js";
+import { toGlobalId } from "../graphql/global-id.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
@@ -99,6 +100,37 @@ describe.each(testDatabases())("syncing a hosting server into billing on %s", (k
     await runJobs(app, "validateServers", [serverId]);
     expect((await openErrors(app, serverId)).filter((error) => error.code === "LIST_CHANGED")).toEqual([]);
   });
+  it("gives a message imported before billing had its list that list, once a later sync brings the list", async () => {
+    // A list made on the hosting server after a sync read the inventory, before it read the log:
+    // here its log row comes first and its lists_ row after.
+    const [settled] = await runJobs(app, "syncServers", [serverId]);
+    const next = settled.result.logHighWater + 1;
+    const sent = new Date().toISOString().slice(0, 19).replace("T", " ");
+    const db = await openFixtureDb(hosting.target);
+    for (const [id, list] of [[next, "late-list"], [next + 1, "láte-list"]] as const) {
+      await db.run("INSERT INTO log_ (LogID_, Created_, List_, Site_, ByteCount_, RecipientCount_, OutmailID_, SubsetID_, Source_, Title_) VALUES (?, ?, ?, 'site-01', 4000, 3, NULL, NULL, 'lm', 'early')", [id, sent, list]);
+    }
+    await db.close();
+    const [first] = await runJobs(app, "syncServers", [serverId]);
+    expect(first.result).toMatchObject({ logRowsImported: 2, logRowsGivenList: 0, logRowsGivenSite: 0 });
+    const listOf = async (remoteLogId: number) => (await app.db.manager.findOneByOrFail(MessageLog, { remoteLogId, listName: remoteLogId === next ? "late-list" : "láte-list" })).listId;
+    expect(await listOf(next)).toBeNull();
+
+    await addList(hosting.target, { name: "Late-List", site: "site-01" });
+    const [second] = await runJobs(app, "syncServers", [serverId]);
+    expect(second.result).toMatchObject({ listsWritten: 1, logRowsGivenList: 1, logRowsImported: 0 });
+    const list = await app.db.manager.findOneByOrFail(List, { nameKey: "late-list" });
+    expect(await listOf(next)).toBe(list.id);
+    // The list's usage has it; the name alike but for an accent (another key) stays without a list.
+    const day = sent.slice(0, 10);
+    const usage = dataOf(await app.gql(`query($filter: UsageFilter!) { usage(filter: $filter) { period messages recipients } }`, { filter: { listId: toGlobalId("List", list.id), from: day, to: day, groupBy: "DAY" } })).usage;
+    expect(usage).toEqual([{ period: day, messages: 1, recipients: 3 }]);
+    expect(await listOf(next + 1)).toBeNull();
+    // Placed once: the next sync finds nothing more to place.
+    const [third] = await runJobs(app, "syncServers", [serverId]);
+    expect(third.result).toMatchObject({ logRowsGivenList: 0 });
+  });
+
   it("fails validation and sync with what to do when the hosting server has two lists whose names differ only in case, and changes nothing", async () => {
     const names = await listNames(hosting.target, 100);
     const [kept, twin] = [names[7]!, names[8]!];
