@@ -69,7 +69,7 @@ export class HostingClient {
   ) {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (error) => this.fail(transportError(error, endpoint)));
-    socket.on("close", () => this.fail(new HostingError("UNREACHABLE", `connection to ${endpoint} closed`)));
+    socket.on("close", () => this.fail(new HostingError("UNREACHABLE", closedMessage(endpoint))));
   }
 
   static async connect(options: HostingClientOptions): Promise<HostingClient> {
@@ -82,10 +82,10 @@ export class HostingClient {
       await client.request("auth", { password: options.password }, authResultSchema);
     } catch (error) {
       client.socket.destroy();
-      // Closed without a byte in answer to the password. An agent says why it refuses (a wrong
-      // password, an address off its allow-list) but in three cases, named here for the operator.
-      if (!options.tls && error instanceof HostingError && error.code === "UNREACHABLE" && socket.bytesRead === 0) {
-        throw new HostingError("UNREACHABLE", `connection to ${endpoint} closed before the agent answered a byte: an agent does so to a plain connection when it serves TLS (connect with TLS), to one beyond its --max-connections, and, serving TLS, to an address off its allow-list`);
+      // Closed (not reset) without a byte in answer to the password. An agent says why it refuses
+      // (a wrong password, an address off its allow-list) but in three cases, named for the operator.
+      if (!options.tls && error instanceof HostingError && error.message === closedMessage(endpoint) && socket.bytesRead === 0) {
+        throw new HostingError("UNREACHABLE", `connection to ${endpoint} closed before the agent answered a byte: an agent does so to a plain connection when it serves TLS (connect with TLS), to one beyond its --max-connections, and, serving TLS, to an address off its allow-list; or the agent, or something between, stopped`);
       }
       throw error;
     }
@@ -408,6 +408,10 @@ function openSocket(options: HostingClientOptions, endpoint: string): Promise<ne
       reject(transportError(error, endpoint));
     });
   });
+}
+
+function closedMessage(endpoint: string): string {
+  return `connection to ${endpoint} closed`;
 }
 
 // SNI may not carry an IP address.

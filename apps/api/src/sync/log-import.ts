@@ -111,23 +111,31 @@ export async function attachLoggedNames(db: Database, serverId: number, since: D
   for (const [entity, id, name, counted] of [[List, "listId", "listName", "lists"], [Site, "siteId", "siteName", "sites"]] as const) {
     await db.transaction(async (manager) => {
       const unplaced = `serverId = :serverId AND sentAt >= :since AND ${id} IS NULL`;
-      const logged: { name: string }[] = await manager
+      // Each spelling as logged: MySQL's collation would take late-list, Late-List and láte-list
+      // for one name, so it reads and compares their bytes.
+      const exactly = db.kind === "mysql" ? `CAST(${name} AS BINARY)` : name;
+      const logged: { name: string | Buffer }[] = await manager
         .createQueryBuilder(MessageLog, "m")
-        .select(`DISTINCT m.${name}`, "name")
+        .select(`DISTINCT ${exactly}`, "name")
         .where(`${unplaced} AND ${name} IS NOT NULL`, { serverId, since: from })
         .getRawMany();
       const spellings = new Map<string, string[]>();
-      for (const { name: spelled } of logged) spellings.set(nameKey(spelled), [...(spellings.get(nameKey(spelled)) ?? []), spelled]);
-      const exactly = db.kind === "mysql" ? `CAST(${name} AS BINARY)` : name;
+      for (const row of logged) {
+        const spelled = typeof row.name === "string" ? row.name : row.name.toString("utf8");
+        spellings.set(nameKey(spelled), [...(spellings.get(nameKey(spelled)) ?? []), spelled]);
+      }
       for (let offset = 0; offset < spellings.size; offset += IN_CHUNK) {
         const keys = [...spellings.keys()].slice(offset, offset + IN_CHUNK);
         const found: { id: number; nameKey: string }[] = await manager.find(entity, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(keys) } });
         for (const row of found) {
+          // The keys are compared here too: MySQL's padding takes "late-list " for "late-list".
+          const spelled = spellings.get(row.nameKey);
+          if (!spelled) continue;
           const result = await manager
             .createQueryBuilder()
             .update(MessageLog)
             .set({ [id]: row.id })
-            .where(`${unplaced} AND ${exactly} IN (:...spelled)`, { serverId, since: from, spelled: spellings.get(row.nameKey) })
+            .where(`${unplaced} AND ${exactly} IN (:...spelled)`, { serverId, since: from, spelled })
             .execute();
           attached[counted] += result.affected ?? 0;
         }

@@ -1,5 +1,5 @@
 import { type HostingClient, type HostingList, type HostingSite, nameKey } from "@listbill/protocol";
-import { type EntityManager, Not } from "typeorm";
+import { type EntityManager, IsNull, Not } from "typeorm";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
@@ -105,11 +105,15 @@ export class SyncRunner {
    * How far back a sync looks for messages it can now place. A list new to this sync was made on
    * the hosting server after the last successful sync read its inventory, so its messages were sent
    * after that sync started (an hour earlier allows for the two servers' clocks): the messages
-   * imported since, about. Without one, every message of the server.
+   * imported since, about. Before any sync succeeded, after the first one started: no message was
+   * imported before it.
    */
   private async placingSince(serverId: number, jobId: number): Promise<Date> {
-    const last = await this.db.manager.findOne(Job, { where: { serverId, kind: JobKind.SYNC, state: JobState.SUCCEEDED, id: Not(jobId) }, order: { id: "DESC" } });
-    return last?.startedAt ? new Date(last.startedAt.getTime() - CLOCK_ALLOWANCE_MS) : new Date(0);
+    const sync = { serverId, kind: JobKind.SYNC, id: Not(jobId) };
+    const since =
+      (await this.db.manager.findOne(Job, { where: { ...sync, state: JobState.SUCCEEDED }, order: { id: "DESC" } })) ??
+      (await this.db.manager.findOne(Job, { where: { ...sync, startedAt: Not(IsNull()) }, order: { id: "ASC" } }));
+    return new Date((since?.startedAt ?? new Date()).getTime() - CLOCK_ALLOWANCE_MS);
   }
 
   readonly run = async (context: JobContext): Promise<JobOutcome> => {
