@@ -1,4 +1,6 @@
 import { HostingError } from "./errors.js";
+import type { HostingList } from "./messages.js";
+import { nameKey } from "./names.js";
 
 /**
  * The client side of one streamed answer: records wait in a queue until the consumer pulls.
@@ -96,4 +98,9 @@ export function orElseOnRefusal<T>(first: AsyncIterable<T>, fallback: () => Asyn
       };
     },
   };
+}
+
+/** The lists of `lists` whose name key is one of `keys`: what a lists stream with names keeps. */
+export async function* onlyNamed(lists: Iterable<HostingList> | AsyncIterable<HostingList>, keys: ReadonlySet<string>): AsyncGenerator<HostingList> {
+  for await (const list of lists) if (keys.has(nameKey(list.name))) yield list;
 }

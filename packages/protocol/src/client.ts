@@ -1,7 +1,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { z } from "zod";
-import { orElseOnRefusal, PendingResult, PendingStream } from "./client-streams.js";
+import { onlyNamed, orElseOnRefusal, PendingResult, PendingStream } from "./client-streams.js";
 import { errorFromRemote, HostingError } from "./errors.js";
 import { LineSplitter } from "./line-splitter.js";
 import {
@@ -458,9 +458,4 @@ export function plainRecord(json: unknown): ResponseLine | undefined {
     keys += 1;
   }
   return keys === 3 ? (json as ResponseLine) : undefined;
-}
-
-/** The lists of `lists` whose name key is one of `keys`. */
-async function* onlyNamed(lists: Iterable<HostingList> | AsyncIterable<HostingList>, keys: ReadonlySet<string>): AsyncGenerator<HostingList> {
-  for await (const list of lists) if (keys.has(nameKey(list.name))) yield list;
 }

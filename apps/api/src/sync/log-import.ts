@@ -122,7 +122,8 @@ export async function attachLoggedNames(db: Database, serverId: number, since: D
       const spellings = new Map<string, string[]>();
       for (const row of logged) {
         const spelled = typeof row.name === "string" ? row.name : row.name.toString("utf8");
-        spellings.set(nameKey(spelled), [...(spellings.get(nameKey(spelled)) ?? []), spelled]);
+        const key = nameKey(spelled);
+        spellings.set(key, [...(spellings.get(key) ?? []), spelled]);
       }
       for (let offset = 0; offset < spellings.size; offset += IN_CHUNK) {
         const keys = [...spellings.keys()].slice(offset, offset + IN_CHUNK);
