@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { instantOf } from "../db/columns.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
@@ -29,12 +30,6 @@ interface CredentialRow {
   updatedAt: Date | string;
   expiresAt: Date | string | null;
   revokedAt: Date | string | null;
-}
-
-/** A datetime column as the drivers return it: a Date from MySQL, UTC text from SQLite. */
-function instantOf(value: Date | string | null): Date | null {
-  if (value === null || value instanceof Date) return value;
-  return new Date(`${value.replace(" ", "T")}Z`);
 }
 
 function userOf(row: CredentialRow): User {

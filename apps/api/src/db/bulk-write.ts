@@ -8,8 +8,22 @@ export type OnConflict =
   | { kind: "error" }
   /** Keep the existing row and skip this one (INSERT IGNORE / ON CONFLICT DO NOTHING). */
   | { kind: "ignore" }
-  /** Overwrite `update` (properties) of the row whose `key` (properties of a unique index) matches. */
-  | { kind: "update"; key: readonly string[]; update: readonly string[] };
+  /**
+   * Overwrite `update` (properties) of the row whose `key` (properties of a unique index) matches;
+   * the properties of `updateWhere` only where the existing row meets its condition, else they
+   * keep their value.
+   */
+  | { kind: "update"; key: readonly string[]; update: readonly string[]; updateWhere?: ConditionalUpdate };
+
+/**
+ * Properties a conflicting row takes only where `when` holds of the existing row: SQL built from
+ * the quoted column of each property it names. Its columns are read before any is written (these
+ * come first in the SET list: MySQL reads a column assigned earlier in it as its new value).
+ */
+export interface ConditionalUpdate {
+  properties: readonly string[];
+  when: (column: (property: string) => string) => string;
+}
 
 export interface BulkInsertOptions {
   /**
@@ -183,8 +197,15 @@ function mysqlLiteral(timezone: string): (value: unknown) => string {
 function conflictClause(onConflict: OnConflict, mysql: boolean, quoted: (property: string) => string): string {
   if (onConflict.kind === "error") return "";
   if (onConflict.kind === "ignore") return mysql ? "" : " ON CONFLICT DO NOTHING";
-  if (mysql) return ` ON DUPLICATE KEY UPDATE ${onConflict.update.map((p) => `${quoted(p)} = VALUES(${quoted(p)})`).join(", ")}`;
-  return ` ON CONFLICT (${onConflict.key.map(quoted).join(", ")}) DO UPDATE SET ${onConflict.update.map((p) => `${quoted(p)} = excluded.${quoted(p)}`).join(", ")}`;
+  const incoming = (p: string) => (mysql ? `VALUES(${quoted(p)})` : `excluded.${quoted(p)}`);
+  const guarded = onConflict.updateWhere;
+  const when = guarded ? guarded.when(quoted) : "";
+  const sets = [
+    ...(guarded?.properties ?? []).map((p) => `${quoted(p)} = CASE WHEN ${when} THEN ${incoming(p)} ELSE ${quoted(p)} END`),
+    ...onConflict.update.map((p) => `${quoted(p)} = ${incoming(p)}`),
+  ].join(", ");
+  if (mysql) return ` ON DUPLICATE KEY UPDATE ${sets}`;
+  return ` ON CONFLICT (${onConflict.key.map(quoted).join(", ")}) DO UPDATE SET ${sets}`;
 }
 
 function toDriverValue(value: unknown, json: boolean, mysql: boolean): unknown {

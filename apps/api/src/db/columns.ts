@@ -12,6 +12,12 @@ export function CalendarDateColumn(options: ColumnOptions = {}): PropertyDecorat
   return Column({ type: "date", ...options });
 }
 
+/** An instant column's value as the drivers return it: a Date from MySQL, UTC text from SQLite. */
+export function instantOf(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(`${value.replace(" ", "T")}Z`);
+}
+
 /** Lower-cased copy of a name: the case-insensitive unique key and the sort key. */
 export function nameKeyOf(name: string): string {
   return name.trim().toLowerCase();

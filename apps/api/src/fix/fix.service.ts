@@ -1,7 +1,7 @@
 import { type HostingClient, type HostingList, type HostingSite, nameKey } from "@listbill/protocol";
 import { type EntityManager, In, IsNull } from "typeorm";
-import { Assignment } from "../assignments/assignment.entity.js";
-import { lockOwnership, recomputeOwnersUnder } from "../assignments/owners.js";
+import { Assignment, AssignmentScope } from "../assignments/assignment.entity.js";
+import { lockOwnership, recomputeListOwners, recomputeOwnersUnder } from "../assignments/owners.js";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
@@ -16,7 +16,8 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { upsertLists, upsertSites } from "../sync/inventory-writer.js";
 import { type LogRestart, RestartPointUnknown, findLogRestart, restartPoint } from "../sync/log-restart.js";
-import { listValue, siteValue } from "../validation/diff.js";
+import { dayBefore } from "../db/periods.js";
+import { listValue, recreatedAt, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
 import { effectiveStatuses, publishedOnly } from "../validation/published.js";
@@ -235,6 +236,16 @@ async function staleness(manager: EntityManager, server: Server, item: Validatio
       const billing = await manager.findOneBy(Site, { serverId: server.id, nameKey: key });
       return billing && !billing.removedAt ? null : `Site ${item.objectKey} is no longer live in billing`;
     }
+    case Code.LIST_RECREATED: {
+      if (!hostingList) return `List ${item.objectKey} is no longer on the hosting server`;
+      const billing = await manager.findOneBy(List, { serverId: server.id, nameKey: key });
+      if (!billing || billing.removedAt) return `List ${item.objectKey} is no longer live in billing`;
+      if ((billing.hostCreatedAt?.toISOString() ?? null) !== ((item.billingValue as { created?: string } | null)?.created ?? null)) return `${item.objectKey} was changed in billing since it was validated`;
+      const created = (item.hostingValue as { created?: string } | null)?.created;
+      if (recreatedAt({ hostCreatedAt: billing.hostCreatedAt!.getTime() }, hostingList) !== created) return `List ${item.objectKey} changed again on the hosting server`;
+      // Ownership is by day, and no day after today is decided yet (list.customerId is today's owner).
+      return created!.slice(0, 10) > today() ? `List ${item.objectKey} was created on ${created!.slice(0, 10)}, after today (UTC): check the hosting server's clock` : null;
+    }
     case Code.MISSING_LIST: {
       if (hosting.lists.has(key)) return `List ${item.objectKey} is back on the hosting server`;
       const billing = await manager.findOneBy(List, { serverId: server.id, nameKey: key });
@@ -244,6 +255,8 @@ async function staleness(manager: EntityManager, server: Server, item: Validatio
       return `${item.code} has no fix`;
   }
 }
+
+const customerGlobalId = (id: number | null) => (id === null ? null : toGlobalId("Customer", id));
 
 function billingStale(row: object | null, item: ValidationError, current: Record<string, unknown>): string | null {
   if (!row) return `${item.objectKey} is no longer in billing`;
@@ -299,7 +312,37 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
       const ownership = owned ? { customerId: toGlobalId("Customer", owned.customerId), ownedSince: owned.startDate } : null;
       return { action, objectType: "Site", objectId: site.globalId, objectKey: site.name, before: { removedAt: null, owner: ownership }, after: { removedAt: new Date().toISOString(), owner: null } };
     }
+    case Code.LIST_RECREATED: {
+      // The list billing had was deleted on the hosting server: its own assignments end the day
+      // before the new one was made, so none of them bills the new list. One made since, for the
+      // new list, stays; so do its site's and server's, which cover whatever list has the name.
+      await lockOwnership(manager, [server.id]);
+      const list = await manager.findOneByOrFail(List, { serverId: server.id, nameKey: key });
+      const created = (item.hostingValue as { created: string }).created;
+      const day = created.slice(0, 10);
+      const ending = await manager
+        .getRepository(Assignment)
+        .createQueryBuilder("assignment")
+        .where("assignment.scope = :scope AND assignment.listId = :listId AND assignment.startDate < :day", { scope: AssignmentScope.LIST, listId: list.id, day })
+        .andWhere("(assignment.endDate IS NULL OR assignment.endDate >= :day)", { day })
+        .getMany();
+      const endDate = dayBefore(day);
+      if (ending.length) await manager.update(Assignment, { id: In(ending.map((assignment) => assignment.id)) }, { endDate });
+      await manager.update(List, { id: list.id }, { hostCreatedAt: new Date(created), updatedAt: new Date() });
+      await recomputeListOwners(manager, [list.id]);
+      const owner = (await manager.findOneByOrFail(List, { id: list.id })).customerId;
+      const period = (assignment: Assignment, end: string | null) => ({ customerId: toGlobalId("Customer", assignment.customerId), startDate: assignment.startDate, endDate: end });
+      return {
+        action,
+        objectType: "List",
+        objectId: list.globalId,
+        objectKey: list.name,
+        before: { created: list.hostCreatedAt?.toISOString() ?? null, customerId: customerGlobalId(list.customerId), assignments: ending.map((assignment) => period(assignment, assignment.endDate)) },
+        after: { created, customerId: customerGlobalId(owner), assignments: ending.map((assignment) => period(assignment, endDate)) },
+      };
+    }
     case Code.MISSING_LIST: {
+      await lockOwnership(manager, [server.id]);
       const list = await manager.findOneByOrFail(List, { serverId: server.id, nameKey: key });
       await manager.update(Assignment, { listId: list.id, endDate: IsNull() }, { endDate: today() });
       // A removed list is nobody's: it must not count toward a customer or be billed from now on.

@@ -2,7 +2,7 @@ import { type HostingList, type HostingSite, type MemberCounts, billedMembers, n
 import { type EntityManager, In } from "typeorm";
 import { Assignment } from "../assignments/assignment.entity.js";
 import { lockOwnership, recomputeListOwners } from "../assignments/owners.js";
-import { bulkInsert } from "../db/bulk-write.js";
+import { type ConditionalUpdate, bulkInsert } from "../db/bulk-write.js";
 import { ListMemberCount } from "../lists/list-member-count.entity.js";
 import { List } from "../lists/list.entity.js";
 import { Site } from "../sites/site.entity.js";
@@ -29,6 +29,14 @@ export async function upsertSites(manager: EntityManager, serverId: number, site
   const all = await manager.find(Site, { select: { id: true, nameKey: true }, where: { serverId } });
   return new Map(all.map((site) => [site.nameKey, site.id]));
 }
+
+/**
+ * A live list keeps the creation time billing has: a later one means the hosting server's list
+ * was deleted and created again under its name, which validation reports (LIST_RECREATED) and
+ * only its fix records, ending the old list's own assignments. A list billing has none for, or
+ * one marked removed and now back, takes the hosting server's.
+ */
+const KEEP_CREATED: ConditionalUpdate = { properties: ["hostCreatedAt"], when: (column) => `${column("hostCreatedAt")} IS NULL OR ${column("removedAt")} IS NOT NULL` };
 
 /**
  * Writes hosting-server lists into billing, one multi-row upsert per chunk: new lists are
@@ -68,10 +76,10 @@ export async function upsertLists(
       updatedAt: now,
     };
   });
-  const updated = ["siteId", "name", "description", "topic", "disabled", "maxMembers", "hostCreatedAt", "removedAt", "updatedAt", ...(withCounts ? ["memberCount", "memberCounts"] : [])];
+  const updated = ["siteId", "name", "description", "topic", "disabled", "maxMembers", "removedAt", "updatedAt", ...(withCounts ? ["memberCount", "memberCounts"] : [])];
   for (let offset = 0; offset < rows.length; offset += UPSERT_CHUNK) {
     const chunk = rows.slice(offset, offset + UPSERT_CHUNK);
-    await bulkInsert(manager, List, chunk, { kind: "update", key: ["serverId", "nameKey"], update: updated });
+    await bulkInsert(manager, List, chunk, { kind: "update", key: ["serverId", "nameKey"], update: updated, updateWhere: KEEP_CREATED });
     const found = await manager.find(List, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(chunk.map((row) => row.nameKey)) } });
     for (const list of found) ids.set(list.nameKey, list.id);
   }

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { instantOf } from "../db/columns.js";
 import { List } from "../lists/list.entity.js";
 import type { BillingList } from "./diff.js";
 
@@ -16,6 +17,7 @@ interface BillingListRow {
   memberCount: number | string;
   memberCounts: string | null;
   customerId: number | string | null;
+  hostCreatedAt: Date | string | null;
   removed: number | boolean | string;
 }
 
@@ -50,6 +52,7 @@ export async function* billingLists(manager: EntityManager, serverId: number): A
       memberCount: Number(row.memberCount),
       memberCounts: row.memberCounts,
       customerId: nullableNumber(row.customerId),
+      hostCreatedAt: instantOf(row.hostCreatedAt)?.getTime() ?? null,
       removed: Number(row.removed) === 1,
     }));
     if (rows.length < PAGE) return;
@@ -71,6 +74,7 @@ function readPage(manager: EntityManager, serverId: number, after: string | unde
     .addSelect("list.memberCount", "memberCount")
     .addSelect("list.memberCounts", "memberCounts")
     .addSelect("list.customerId", "customerId")
+    .addSelect("list.hostCreatedAt", "hostCreatedAt")
     .addSelect("CASE WHEN list.removedAt IS NULL THEN 0 ELSE 1 END", "removed")
     .where("list.serverId = :serverId", { serverId });
   if (after !== undefined) query.andWhere("list.nameKey > :after", { after });

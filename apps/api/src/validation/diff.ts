@@ -41,6 +41,8 @@ export interface BillingList {
   memberCount: number;
   /** Counts by status at the last sync (memberCountsKey). */
   memberCounts: string | null;
+  /** When the hosting server's list billing has was created there (epoch milliseconds), if known. */
+  hostCreatedAt: number | null;
 }
 
 export interface CustomerSummary {
@@ -195,6 +197,19 @@ export function diffList(
   }
 
   const customer = live.customerId === null ? undefined : customers.get(live.customerId);
+  const recreated = recreatedAt(live, hosting);
+  if (recreated !== null) {
+    const before = new Date(live.hostCreatedAt!).toISOString();
+    findings.push({
+      code: Code.LIST_RECREATED,
+      objectKey: live.name,
+      listId: live.id,
+      customerId: live.customerId,
+      message: `List ${live.name} was deleted and created again on the hosting server on ${recreated.slice(0, 10)}: billing still bills it as the list created on ${before.slice(0, 10)}${customer ? `, to ${customer.company}` : ""}`,
+      billingValue: { created: before },
+      hostingValue: { created: recreated },
+    });
+  }
   if (!customer) {
     findings.push({ code: Code.LIST_UNASSIGNED, objectKey: live.name, listId: live.id, message: namedMessage(Code.LIST_UNASSIGNED, live.name) });
     return findings;
@@ -223,6 +238,17 @@ export function diffList(
     });
   }
   return findings;
+}
+
+/**
+ * When the hosting server's list was created, as ISO text, if that is after the creation billing
+ * recorded for the list of its name: that list was deleted and this one made under its name (a
+ * list cannot be made earlier than itself; an earlier time is a clock's doing, not a new list).
+ */
+export function recreatedAt(billing: Pick<BillingList, "hostCreatedAt">, hosting: Pick<HostingList, "created">): string | null {
+  if (billing.hostCreatedAt === null || !hosting.created) return null;
+  const created = Date.parse(hosting.created);
+  return created > billing.hostCreatedAt ? new Date(created).toISOString() : null;
 }
 
 function billingListValue(list: BillingList, siteNames: ReadonlyMap<number, string>) {

@@ -1,0 +1,162 @@
+import { addList, deleteList, listNames, recreateList } from "@listbill/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Assignment } from "../assignments/assignment.entity.js";
+import { AuditEntry } from "../audit/audit-entry.entity.js";
+import { dayBefore } from "../db/periods.js";
+import { List } from "../lists/list.entity.js";
+import { fromGlobalId } from "../graphql/global-id.js";
+import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer, waitForJob } from "../testing/hosting.js";
+import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
+import { recreatedAt } from "../validation/diff.js";
+import { ValidationError } from "../validation/validation-error.entity.js";
+
+const FIX = `mutation($input: FixValidationErrorsInput!) { fixValidationErrors(input: $input) { results { errorId status code reason } job { id } userErrors { code } } }`;
+const DAY = 86_400_000;
+/** A creation time `days` ago, in whole seconds as ListManager stores it. */
+const daysAgo = (days: number) => new Date(Math.floor((Date.now() - days * DAY) / 1000) * 1000);
+
+describe("recreatedAt", () => {
+  const billing = { hostCreatedAt: Date.parse("2024-06-01T10:00:00.000Z") };
+  it("reports a later creation on the hosting server, and nothing for the same, an earlier or an unknown one", () => {
+    expect(recreatedAt(billing, { created: "2026-11-20T08:30:00Z" })).toBe("2026-11-20T08:30:00.000Z");
+    expect(recreatedAt(billing, { created: "2024-06-01T10:00:00.000Z" })).toBeNull();
+    expect(recreatedAt(billing, { created: "2024-05-01T10:00:00.000Z" })).toBeNull();
+    expect(recreatedAt(billing, { created: null })).toBeNull();
+    expect(recreatedAt({ hostCreatedAt: null }, { created: "2026-11-20T08:30:00Z" })).toBeNull();
+  });
+});
+
+describe.each(testDatabases())("a list deleted and made again under its name, on %s", (kind) => {
+  let app: TestApp;
+  let hosting: HostingServer;
+  let serverId: string;
+  let names: string[];
+
+  beforeAll(async () => {
+    [app, hosting] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 6 })]);
+    serverId = await registerServer(app, { name: "Recreated", port: hosting.agent.port });
+    await runJobs(app, "syncServers", [serverId]);
+    names = await listNames(hosting.target, 100);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await hosting?.stop();
+  });
+
+  const listNamed = (name: string) => app.db.manager.findOneByOrFail(List, { name });
+  const recreatedErrors = async () => (await openErrors(app, serverId)).filter((error) => error.code === "LIST_RECREATED");
+  const fix = async (errorIds: string[]) => dataOf(await app.gql(FIX, { input: { errorIds } })).fixValidationErrors;
+  const assign = async (listName: string, company: string, startDate: string) => {
+    const customer = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id;
+    const list = await listNamed(listName);
+    const payload = dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [list.globalId], customerId: customer, startDate } })).assignLists;
+    expect(payload.userErrors).toEqual([]);
+  };
+
+  it("is reported by validation, kept by a sync, and fixed by ending the old owner's assignment the day before", async () => {
+    const name = names[1]!;
+    await assign(name, "Old Owner Ltd", "2025-01-01");
+    const old = (await listNamed(name)).hostCreatedAt!;
+    expect(old).toBeInstanceOf(Date);
+    const created = daysAgo(3);
+    const day = created.toISOString().slice(0, 10);
+    await recreateList(hosting.target, name, created, { normal: 7 });
+
+    await runJobs(app, "validateServers", [serverId]);
+    const [found, ...more] = await recreatedErrors();
+    expect(more).toEqual([]);
+    expect(found).toMatchObject({
+      objectKey: name,
+      severity: "ERROR",
+      objectType: "LIST",
+      fixable: true,
+      billingValue: { created: old.toISOString() },
+      hostingValue: { created: created.toISOString() },
+      customer: { company: "Old Owner Ltd" },
+    });
+    expect(found.message).toBe(`List ${name} was deleted and created again on the hosting server on ${day}: billing still bills it as the list created on ${old.toISOString().slice(0, 10)}, to Old Owner Ltd`);
+
+    // A sync takes the new list's members, not its creation: that is the fix's to record.
+    await runJobs(app, "syncServers", [serverId]);
+    const synced = await listNamed(name);
+    expect(synced.memberCount).toBe(7);
+    expect(synced.hostCreatedAt).toEqual(old);
+    expect(synced.customerId).not.toBeNull();
+    await runJobs(app, "validateServers", [serverId]);
+    const [again] = await recreatedErrors();
+    expect(again).toMatchObject({ objectKey: name, hostingValue: { created: created.toISOString() } });
+
+    const payload = await fix([again.id]);
+    expect(payload.results).toEqual([{ errorId: again.id, status: "FIXED", code: null, reason: null }]);
+    const fixed = await listNamed(name);
+    expect(fixed.hostCreatedAt).toEqual(created);
+    expect(fixed.customerId).toBeNull();
+    const assignments = await app.db.manager.findBy(Assignment, { listId: fixed.id });
+    expect(assignments.map(({ startDate, endDate }) => ({ startDate, endDate }))).toEqual([{ startDate: "2025-01-01", endDate: dayBefore(day) }]);
+    const audit = await app.db.manager.findOneByOrFail(AuditEntry, { action: "fix.LIST_RECREATED" });
+    expect(audit).toMatchObject({ objectKey: name, before: { created: old.toISOString(), assignments: [{ startDate: "2025-01-01", endDate: null }] }, after: { created: created.toISOString(), customerId: null, assignments: [{ startDate: "2025-01-01", endDate: dayBefore(day) }] } });
+
+    // The fix validates the server again: the list is now the new one, owned by nobody yet.
+    const revalidation = dataOf(await app.gql(`query($id: ID!) { jobs(first: 1, filter: { kind: [VALIDATE], serverId: $id }) { nodes { id trigger } } }`, { id: serverId })).jobs.nodes[0];
+    expect(revalidation.trigger).toBe("AFTER_FIX");
+    await waitForJob(app, revalidation.id);
+    const open = await openErrors(app, serverId);
+    expect(open.filter((error) => error.objectKey === name).map((error) => error.code)).toEqual(["LIST_UNASSIGNED"]);
+  });
+
+  it("leaves an assignment made for the new list as it is", async () => {
+    const name = names[2]!;
+    const created = daysAgo(5);
+    const day = created.toISOString().slice(0, 10);
+    await assign(name, "First Owner Ltd", "2025-03-01");
+    await recreateList(hosting.target, name, created);
+    await runJobs(app, "validateServers", [serverId]);
+    // The operator already gave the new list its owner from its first day, which ended the first owner's the day before.
+    await assign(name, "New Owner Ltd", day);
+    await runJobs(app, "validateServers", [serverId]);
+    const found = (await recreatedErrors()).find((error) => error.objectKey === name);
+    expect(found.customer).toEqual({ company: "New Owner Ltd" });
+    expect((await fix([found.id])).results[0].status).toBe("FIXED");
+    const list = await listNamed(name);
+    const periods = (await app.db.manager.find(Assignment, { where: { listId: list.id }, order: { id: "ASC" } })).map(({ startDate, endDate }) => ({ startDate, endDate }));
+    expect(periods).toEqual([{ startDate: "2025-03-01", endDate: dayBefore(day) }, { startDate: day, endDate: null }]);
+    expect(list.customerId).not.toBeNull();
+    expect(list.hostCreatedAt).toEqual(created);
+  });
+
+  it("refuses, as PLAN_STALE, the fix of a list made again once more since it was validated, changing nothing", async () => {
+    const name = names[3]!;
+    await recreateList(hosting.target, name, daysAgo(4));
+    await runJobs(app, "validateServers", [serverId]);
+    const found = (await recreatedErrors()).find((error) => error.objectKey === name);
+    await recreateList(hosting.target, name, daysAgo(2));
+    const before = { list: await listNamed(name), assignments: await app.db.manager.find(Assignment, { order: { id: "ASC" } }) };
+    const { results } = await fix([found.id]);
+    expect(results[0]).toMatchObject({ status: "SKIPPED", code: "PLAN_STALE", reason: expect.stringMatching(/changed again on the hosting server/) });
+    expect({ list: await listNamed(name), assignments: await app.db.manager.find(Assignment, { order: { id: "ASC" } }) }).toEqual(before);
+    expect((await app.db.manager.findOneByOrFail(ValidationError, { id: fromGlobalId("ValidationError", found.id)! })).status).toBe("OPEN");
+  });
+
+  it("takes the creation of a list made again after billing marked the old one removed, reporting nothing", async () => {
+    const name = names[4]!;
+    await deleteList(hosting.target, name);
+    await runJobs(app, "validateServers", [serverId]);
+    const missing = (await openErrors(app, serverId)).find((error) => error.code === "MISSING_LIST" && error.objectKey === name);
+    expect(dataOf(await app.gql(`mutation($input: FixValidationErrorsInput!) { fixValidationErrors(input: $input) { results { status } } }`, { input: { errorIds: [missing.id], allowRemovals: true } })).fixValidationErrors.results).toEqual([{ status: "FIXED" }]);
+    const created = daysAgo(1);
+    await addList(hosting.target, { name, site: await siteOf(name), created, members: { normal: 2 } });
+    await runJobs(app, "syncServers", [serverId]);
+    const back = await listNamed(name);
+    expect(back.removedAt).toBeNull();
+    expect(back.hostCreatedAt).toEqual(created);
+    await runJobs(app, "validateServers", [serverId]);
+    expect((await recreatedErrors()).map((error) => error.objectKey)).not.toContain(name);
+  });
+
+  /** The name of the site of a list billing has. */
+  const siteOf = async (name: string) => {
+    const list = await listNamed(name);
+    const [site] = await app.db.manager.query(`SELECT name FROM site WHERE id = ?`, [list.siteId]);
+    return site.name as string;
+  };
+});
