@@ -3,13 +3,14 @@ import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { Customer } from "../customers/customer.entity.js";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
+import { dayBefore, today } from "../db/periods.js";
 import { type Page, type PageArgs, paginateEach } from "../graphql/connection.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { isCalendarDate } from "../graphql/scalars.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
-import { today } from "../graphql/validators.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
+import { groupBy } from "../group-by.js";
 import { Site } from "../sites/site.entity.js";
 import { Assignment, AssignmentScope } from "./assignment.entity.js";
 import type { AssignmentFilter } from "./assignment.inputs.js";
@@ -321,13 +322,8 @@ async function recordWholeOwnerChanges(manager: EntityManager, author: ChangeAut
 }
 
 async function saveEndDates(manager: EntityManager, assignments: Assignment[]): Promise<void> {
-  const byEndDate = new Map<string, number[]>();
-  for (const assignment of assignments) {
-    const ids = byEndDate.get(assignment.endDate!) ?? [];
-    ids.push(assignment.id);
-    byEndDate.set(assignment.endDate!, ids);
-  }
-  for (const [endDate, ids] of byEndDate) {
+  for (const [endDate, ending] of groupBy(assignments, (assignment) => assignment.endDate!)) {
+    const ids = ending.map((assignment) => assignment.id);
     for (let offset = 0; offset < ids.length; offset += CHUNK) {
       await manager.update(Assignment, { id: In(ids.slice(offset, offset + CHUNK)) }, { endDate });
     }
@@ -420,8 +416,3 @@ function parseDate(value: string | null | undefined, field: string): string {
   return value;
 }
 
-function dayBefore(date: string): string {
-  const day = new Date(`${date}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() - 1);
-  return day.toISOString().slice(0, 10);
-}

@@ -5,8 +5,8 @@ import { lockOwnership, recomputeListOwners, recomputeOwnersUnder } from "../ass
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
+import { groupBy } from "../group-by.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
-import { today } from "../graphql/validators.js";
 import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { type Job, JobKind, JobState } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
@@ -16,7 +16,7 @@ import type { ServerService } from "../servers/server.service.js";
 import { Site } from "../sites/site.entity.js";
 import { upsertLists, upsertSites } from "../sync/inventory-writer.js";
 import { type LogRestart, RestartPointUnknown, findLogRestart, restartPoint } from "../sync/log-restart.js";
-import { dayBefore } from "../db/periods.js";
+import { dayBefore, today } from "../db/periods.js";
 import { listValue, recreatedAt, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
@@ -64,12 +64,11 @@ export class FixService {
     const errors = await this.loadSelection(input.errorIds);
     const allowRemovals = input.allowRemovals ?? false;
     const results = new Map<number, FixOutcome>();
-    const byServer = new Map<number, ValidationError[]>();
     for (const error of errors) {
       const screened = screen(error, allowRemovals);
       if (screened) results.set(error.id, screened);
-      else byServer.set(error.serverId!, [...(byServer.get(error.serverId!) ?? []), error]);
     }
+    const byServer = groupBy(errors.filter((error) => !results.has(error.id)), (error) => error.serverId!);
     const fixedServers: number[] = [];
     for (const [serverId, items] of byServer) {
       for (const outcome of await this.fixServer(serverId, items, author)) results.set(fromGlobalId("ValidationError", outcome.errorId)!, outcome);

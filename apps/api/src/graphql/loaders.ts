@@ -1,7 +1,9 @@
+
 import DataLoader from "dataloader";
 import { type DataSource, type EntityTarget, In, type ObjectLiteral, type SelectQueryBuilder } from "typeorm";
 import { RawEntityReader } from "../db/hydrate.js";
 import { rawManyReusingSql } from "../db/reused-sql.js";
+import { groupBy } from "../group-by.js";
 import { Assignment, AssignmentScope } from "../assignments/assignment.entity.js";
 import { User } from "../auth/user.entity.js";
 import { Customer } from "../customers/customer.entity.js";
@@ -48,11 +50,7 @@ export function groupedLoader<V>(
 function periodsLoader<T extends ObjectLiteral & { startDate: string }>(dataSource: DataSource, entity: EntityTarget<T>, column: keyof T & string): DataLoader<number, T[]> {
   return new DataLoader<number, T[]>(async (ids) => {
     const rows = await dataSource.getRepository(entity).find({ where: { [column]: In([...ids]) } as never, order: { [column]: "ASC", startDate: "ASC" } as never });
-    const byOwner = new Map<number, T[]>();
-    for (const row of rows) {
-      const owner = Number(row[column]);
-      byOwner.set(owner, [...(byOwner.get(owner) ?? []), row]);
-    }
+    const byOwner = groupBy(rows, (row) => Number(row[column]));
     return ids.map((id) => byOwner.get(id) ?? []);
   });
 }

@@ -31,6 +31,3 @@ export function optionalText(label: string, max: number) {
 
 export const calendarDateField = z.string().refine(isCalendarDate, "must be a calendar date written YYYY-MM-DD");
 
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}

@@ -3,6 +3,7 @@ import { In } from "typeorm";
 import { bulkInsert } from "../db/bulk-write.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
+import { groupBy } from "../group-by.js";
 import { List } from "../lists/list.entity.js";
 import { Server } from "../servers/server.entity.js";
 import { Site } from "../sites/site.entity.js";
@@ -119,12 +120,10 @@ export async function attachLoggedNames(db: Database, serverId: number, since: D
         .select(`DISTINCT ${exactly}`, "name")
         .where(`${unplaced} AND ${name} IS NOT NULL`, { serverId, since: from })
         .getRawMany();
-      const spellings = new Map<string, string[]>();
-      for (const row of logged) {
-        const spelled = typeof row.name === "string" ? row.name : row.name.toString("utf8");
-        const key = nameKey(spelled);
-        spellings.set(key, [...(spellings.get(key) ?? []), spelled]);
-      }
+      const spellings = groupBy(
+        logged.map((row) => (typeof row.name === "string" ? row.name : row.name.toString("utf8"))),
+        nameKey,
+      );
       for (let offset = 0; offset < spellings.size; offset += IN_CHUNK) {
         const keys = [...spellings.keys()].slice(offset, offset + IN_CHUNK);
         const found: { id: number; nameKey: string }[] = await manager.find(entity, { select: { id: true, nameKey: true }, where: { serverId, nameKey: In(keys) } });
