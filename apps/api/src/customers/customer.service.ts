@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
-import { FIRST_DAY, NothingBefore, setFromDay, today } from "../db/periods.js";
+import { FIRST_DAY, NothingBefore, changeDay, setFromDay } from "../db/periods.js";
 import { containsPattern } from "../db/sql.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
@@ -71,10 +71,7 @@ export class CustomerService {
       // A new plan bills from planStartDate (today by default) on; the days before keep theirs.
       let planPeriods: { before: PlanPeriodSeen[]; after: PlanPeriodSeen[] } | null = null;
       if (fields.planId !== undefined || fields.planStartDate) {
-        const now = today();
-        const day = fields.planStartDate ?? now;
-        if (day > now) refuse("INVALID_DATE", "planStartDate must not be after today (UTC): a plan bills from the day it is set, or earlier", ["input", "planStartDate"]);
-        if (day < FIRST_DAY) refuse("INVALID_DATE", `planStartDate must not be before ${FIRST_DAY}`, ["input", "planStartDate"]);
+        const day = changeDay(fields.planStartDate, "planStartDate", "a plan");
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
         if (planId !== customer.planId || fields.planStartDate) {

@@ -1,4 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
+import { refuse } from "../graphql/user-error.js";
 
 /**
  * Values that hold from a day until the next change (a customer's plan, a plan's unit size): one
@@ -22,6 +23,18 @@ export function withEndDates<P extends { startDate: string }>(periods: readonly 
 /** Today's UTC date: the day a change made now counts from. */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * The day a change of a period's value counts from: `given` (the input field `field`), else today.
+ * Refused (INVALID_DATE) after today, which is not decided yet, or before FIRST_DAY.
+ */
+export function changeDay(given: string | null | undefined, field: string, what: string): string {
+  const now = today();
+  const day = given ?? now;
+  if (day > now) refuse("INVALID_DATE", `${field} must not be after today (UTC): ${what} bills from the day it is set, or earlier`, ["input", field]);
+  if (day < FIRST_DAY) refuse("INVALID_DATE", `${field} must not be before ${FIRST_DAY}`, ["input", field]);
+  return day;
 }
 
 interface Period extends ObjectLiteral {

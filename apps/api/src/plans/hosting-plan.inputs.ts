@@ -2,7 +2,8 @@ import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { z } from "zod";
 import { ConnectionType } from "../graphql/connection.js";
 import { UserError } from "../graphql/user-error.js";
-import { nameField } from "../graphql/validators.js";
+import { CalendarDate } from "../graphql/scalars.js";
+import { calendarDateField, nameField } from "../graphql/validators.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
 
 export const HostingPlanConnection = ConnectionType(HostingPlan, "HostingPlan");
@@ -54,8 +55,14 @@ export class UpdateHostingPlanInput {
   @Field(() => Int, { nullable: true })
   maxMembersPerList?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Bytes one message unit covers (0 = one unit per recipient whatever the size)" })
+  @Field(() => Int, { nullable: true, description: "Bytes one message unit covers (0 = one unit per recipient whatever the size), from unitSizeStartDate (default today, UTC) on; the messages of earlier days keep the unit size of their day" })
   messageUnitBytes?: number | null;
+
+  @Field(() => CalendarDate, {
+    nullable: true,
+    description: "The first day (UTC) the unit size (messageUnitBytes, else the plan's current one) bills, today or earlier: back-dated, it replaces the unit sizes the plan had from that day on (a size set late, or set wrong); given without messageUnitBytes, it is the first day of the plan's current unit size, so a later day starts it later, the size before it billing until then (NO_EARLIER_UNIT_SIZE when none came before it); the audit entry lists the unit sizes replaced",
+  })
+  unitSizeStartDate?: string | null;
 }
 
 @ObjectType()
@@ -92,6 +99,7 @@ export const updateHostingPlanSchema = z.object({
   maxMembers: limitOrKeep,
   maxMembersPerList: limitOrKeep,
   messageUnitBytes: limitOrKeep,
+  unitSizeStartDate: calendarDateField.nullish(),
 });
 
 export const planFieldCodes: Record<string, string> = {
@@ -99,4 +107,5 @@ export const planFieldCodes: Record<string, string> = {
   name: "INVALID_NAME",
   ...Object.fromEntries(PLAN_LIMITS.map((field) => [field, "INVALID_LIMIT"])),
   messageUnitBytes: "INVALID_LIMIT",
+  unitSizeStartDate: "INVALID_DATE",
 };

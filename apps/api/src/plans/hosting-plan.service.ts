@@ -6,7 +6,7 @@ import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
-import { FIRST_DAY, setFromDay, today } from "../db/periods.js";
+import { FIRST_DAY, NothingBefore, changeDay, setFromDay } from "../db/periods.js";
 import { HostingPlanUnitPeriod } from "./hosting-plan-unit-period.entity.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
 import { createHostingPlanSchema, planFieldCodes, updateHostingPlanSchema } from "./hosting-plan.inputs.js";
@@ -39,7 +39,7 @@ export class HostingPlanService {
   }
 
   async update(input: { id: string }, author: ChangeAuthor): Promise<HostingPlan> {
-    const fields = parseInput(updateHostingPlanSchema, input, planFieldCodes);
+    const { unitSizeStartDate, ...fields } = parseInput(updateHostingPlanSchema, input, planFieldCodes);
     return this.db.transaction(async (manager) => {
       // Locked: two edits of one plan do not undo each other's fields, and write its unit size
       // periods one after the other.
@@ -52,15 +52,38 @@ export class HostingPlanService {
       plan.nameKey = nameKeyOf(plan.name);
       plan.updatedAt = new Date();
       const saved = await saveUnique(manager, plan);
-      // A new unit size bills from today on; the messages of earlier days keep theirs.
-      if (saved.messageUnitBytes !== before.messageUnitBytes) {
-        await setFromDay(manager, HostingPlanUnitPeriod, { planId: saved.id }, { messageUnitBytes: saved.messageUnitBytes }, { messageUnitBytes: before.messageUnitBytes }, today());
+      // A new unit size bills from unitSizeStartDate (today by default) on; the days before keep theirs.
+      let unitSizes: { before: UnitSizeSeen[]; after: UnitSizeSeen[] } | null = null;
+      if (saved.messageUnitBytes !== before.messageUnitBytes || unitSizeStartDate) {
+        const day = changeDay(unitSizeStartDate, "unitSizeStartDate", "a unit size");
+        // unitSizeStartDate alone is the first day of the plan's current unit size, later too; with
+        // messageUnitBytes, the size bills from that day on and the days before keep theirs (asked twice, the same).
+        const startsOn = Boolean(unitSizeStartDate) && fields.messageUnitBytes === undefined;
+        const { replaced, written } = await setFromDay(manager, HostingPlanUnitPeriod, { planId: saved.id }, { messageUnitBytes: saved.messageUnitBytes }, { messageUnitBytes: before.messageUnitBytes }, day, { startsOn }).catch((error: unknown) => {
+          if (!(error instanceof NothingBefore)) throw error;
+          refuse(
+            "NO_EARLIER_UNIT_SIZE",
+            `The plan has billed ${saved.messageUnitBytes} bytes a unit since ${error.since}, and no other unit size before it could bill the days before ${day}. Set the unit size those days bill at from ${error.since} first, then this one from ${day}`,
+            ["input", "unitSizeStartDate"],
+          );
+        });
+        if (replaced.length || written.length) unitSizes = { before: replaced.map(unitSizeSeen), after: written.map(unitSizeSeen) };
       }
-      const change = changedFields(before, auditedFields(saved));
+      // The unit size periods it removed or overwrote, and the one it wrote, are part of the change.
+      const change = changedFields({ ...before, unitSizes: unitSizes?.before }, unitSizes ? { ...auditedFields(saved), unitSizes: unitSizes.after } : auditedFields(saved));
       if (change) await recordChanges(manager, author, [{ action: "plan.update", objectType: "HostingPlan", objectId: saved.globalId, objectKey: saved.name, ...change }]);
       return saved;
     });
   }
+}
+
+interface UnitSizeSeen {
+  startDate: string;
+  messageUnitBytes: number;
+}
+
+function unitSizeSeen(period: { startDate: string; messageUnitBytes: number }): UnitSizeSeen {
+  return { startDate: period.startDate, messageUnitBytes: period.messageUnitBytes };
 }
 
 async function saveUnique(manager: EntityManager, plan: HostingPlan): Promise<HostingPlan> {

@@ -290,6 +290,58 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     }
   });
 
+  it("bills at a plan's unit size back-dated by unitSizeStartDate, the days before as they were", async () => {
+    const planId = dataOf(await app.gql(`mutation($input: CreateHostingPlanInput!) { createHostingPlan(input: $input) { hostingPlan { id } } }`, { input: { name: "Late units", messageUnitBytes: 1_000 } })).createHostingPlan.hostingPlan.id as string;
+    const owner = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company: "Late units Ltd", planId } })).createCustomer.customer.id as string;
+    const list = await app.db.manager.findOneByOrFail(List, { name: names[2] });
+    expect(dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [toGlobalId("List", list.id)], customerId: owner, startDate: "2026-09-01" } })).assignLists.userErrors).toEqual([]);
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    // 20,480 bytes to 2 recipients on 2026-09-10 and on 2026-10-10.
+    for (const [remoteLogId, sentAt] of [[9_201, "2026-09-10T12:00:00Z"], [9_202, "2026-10-10T12:00:00Z"]] as const) {
+      await app.db.manager.insert(MessageLog, { serverId: list.serverId, remoteLogId, listId: list.id, listName: list.name, siteName: null, sentAt: new Date(sentAt), byteCount: 20_480, recipientCount: 2, importedAt: new Date() });
+    }
+    const UPDATE = `mutation($input: UpdateHostingPlanInput!) { updateHostingPlan(input: $input) { hostingPlan { messageUnitBytes } userErrors { code field message } } }`;
+    const update = async (input: object) => dataOf(await app.gql(UPDATE, { input: { id: planId, ...input } })).updateHostingPlan;
+    const units = async () => (dataOf(await app.gql(USAGE, { filter: { customerId: owner, from: "2026-09-01", to: "2026-10-31", groupBy: "MONTH" } })).usage as { units: number }[]).map((month) => month.units);
+    const history = async () => dataOf(await app.gql(`query($id: ID!) { hostingPlan(id: $id) { unitSizeHistory { startDate endDate messageUnitBytes } } }`, { id: planId })).hostingPlan.unitSizeHistory;
+    const lastAudit = async () => dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { action before after } } }`, { id: planId })).auditEntries.nodes[0];
+    try {
+      expect(await units()).toEqual([40.96, 40.96]);
+      // A day not yet come, or not a day: refused, nothing changed.
+      const refusedTomorrow = await update({ messageUnitBytes: 10_000, unitSizeStartDate: tomorrow });
+      expect(refusedTomorrow.userErrors).toEqual([{ code: "INVALID_DATE", field: ["input", "unitSizeStartDate"], message: expect.stringContaining("must not be after today") }]);
+      const refusedFirst = await update({ unitSizeStartDate: "2026-10-01" });
+      // The plan's only unit size has nothing before it to bill the days until a later start.
+      expect(refusedFirst.userErrors).toEqual([{ code: "NO_EARLIER_UNIT_SIZE", field: ["input", "unitSizeStartDate"], message: expect.stringContaining("from 1970-01-01 first, then this one from 2026-10-01") }]);
+      expect(await history()).toEqual([{ startDate: "1970-01-01", endDate: null, messageUnitBytes: 1_000 }]);
+      expect(await units()).toEqual([40.96, 40.96]);
+
+      // Set late: 10,000 bytes a unit from 2026-10-01 on; September keeps 1,000.
+      expect(await update({ messageUnitBytes: 10_000, unitSizeStartDate: "2026-10-01" })).toEqual({ hostingPlan: { messageUnitBytes: 10_000 }, userErrors: [] });
+      expect(await units()).toEqual([40.96, 4.096]);
+      expect(await history()).toEqual([
+        { startDate: "1970-01-01", endDate: "2026-09-30", messageUnitBytes: 1_000 },
+        { startDate: "2026-10-01", endDate: null, messageUnitBytes: 10_000 },
+      ]);
+      expect(await lastAudit()).toEqual({ action: "plan.update", before: { messageUnitBytes: 1_000, unitSizes: [] }, after: { messageUnitBytes: 10_000, unitSizes: [{ startDate: "2026-10-01", messageUnitBytes: 10_000 }] } });
+      // Asked again, the same: nothing more changes, and no audit entry.
+      expect((await update({ messageUnitBytes: 10_000, unitSizeStartDate: "2026-10-01" })).userErrors).toEqual([]);
+      expect(await history()).toHaveLength(2);
+      expect((await lastAudit()).after.unitSizes).toEqual([{ startDate: "2026-10-01", messageUnitBytes: 10_000 }]);
+      // The day alone is the first day of the current unit size: earlier, it bills September too.
+      expect((await update({ unitSizeStartDate: "2026-09-05" })).userErrors).toEqual([]);
+      expect(await units()).toEqual([4.096, 4.096]);
+      expect(await lastAudit()).toEqual({ action: "plan.update", before: { unitSizes: [{ startDate: "2026-10-01", messageUnitBytes: 10_000 }] }, after: { unitSizes: [{ startDate: "2026-09-05", messageUnitBytes: 10_000 }] } });
+      // A unit size changed today without a day still counts from today, the days before as they were.
+      expect((await update({ messageUnitBytes: 0 })).userErrors).toEqual([]);
+      expect(await units()).toEqual([4.096, 4.096]);
+      expect((await history()).at(-1)).toEqual({ startDate: today, endDate: null, messageUnitBytes: 0 });
+    } finally {
+      await app.db.manager.delete(MessageLog, { remoteLogId: In([9_201, 9_202]) });
+    }
+  });
+
   it("refuses a reversed range or two filters at once", async () => {
     const reversed = await app.gql(USAGE, { filter: { from: "2026-11-30", to: "2026-10-01", groupBy: "DAY" } });
     expect(reversed.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
