@@ -16,13 +16,15 @@ export type OnConflict =
   | { kind: "update"; key: readonly string[]; update: readonly string[]; updateWhere?: ConditionalUpdate };
 
 /**
- * Properties a conflicting row takes only where `when` holds of the existing row: SQL built from
- * the quoted column of each property it names. Its columns are read before any is written (these
- * come first in the SET list: MySQL reads a column assigned earlier in it as its new value).
+ * Properties a conflicting row takes only where `when` holds: SQL built from the existing row's
+ * column of each property it names (`column`) and the incoming row's value (`incoming`). These
+ * come first in the SET list, so that the columns of the other properties are read before they are
+ * written (MySQL reads a column assigned earlier in the list as its new value); a condition naming
+ * one of its own properties must have only that one.
  */
 export interface ConditionalUpdate {
   properties: readonly string[];
-  when: (column: (property: string) => string) => string;
+  when: (column: (property: string) => string, incoming: (property: string) => string) => string;
 }
 
 export interface BulkInsertOptions {
@@ -199,7 +201,7 @@ function conflictClause(onConflict: OnConflict, mysql: boolean, quoted: (propert
   if (onConflict.kind === "ignore") return mysql ? "" : " ON CONFLICT DO NOTHING";
   const incoming = (p: string) => (mysql ? `VALUES(${quoted(p)})` : `excluded.${quoted(p)}`);
   const guarded = onConflict.updateWhere;
-  const when = guarded ? guarded.when(quoted) : "";
+  const when = guarded ? guarded.when(quoted, incoming) : "";
   const sets = [
     ...(guarded?.properties ?? []).map((p) => `${quoted(p)} = CASE WHEN ${when} THEN ${incoming(p)} ELSE ${quoted(p)} END`),
     ...onConflict.update.map((p) => `${quoted(p)} = ${incoming(p)}`),

@@ -15,7 +15,7 @@ export class FixValidationErrorsInput {
   @Field(() => [ID], { description: "The errors the operator reviewed and selected (at most 1,000)" })
   errorIds!: string[];
 
-  @Field(() => Boolean, { defaultValue: false, description: "Also mark objects gone from the hosting server removed (MISSING_SITE, MISSING_LIST); never deletes" })
+  @Field(() => Boolean, { defaultValue: false, description: "Also mark objects gone from the hosting server removed (MISSING_SITE, MISSING_LIST), and end the assignments of lists deleted there and made again under their names (LIST_RECREATED); never deletes" })
   allowRemovals!: boolean;
 }
 

@@ -24,7 +24,8 @@ import { effectiveStatuses, publishedOnly } from "../validation/published.js";
 import { FixStatus } from "./fix.inputs.js";
 
 export const MAX_ERRORS_PER_FIX = 1000;
-const REMOVALS = new Set<string>([Code.MISSING_SITE, Code.MISSING_LIST]);
+/** Fixes that take something away (an object, an owner): applied only with allowRemovals. */
+const REMOVALS = new Set<string>([Code.MISSING_SITE, Code.MISSING_LIST, Code.LIST_RECREATED]);
 
 export interface FixOutcome {
   errorId: string;
@@ -175,7 +176,10 @@ function screen(error: ValidationError, allowRemovals: boolean): FixOutcome | nu
   if (error.status === ValidationErrorStatus.IGNORED) return outcome(error, FixStatus.SKIPPED, "IGNORED", "An operator ignored this error");
   if (error.status === ValidationErrorStatus.SUPERSEDED) return outcome(error, FixStatus.SKIPPED, "PLAN_STALE", "A later validation replaced this error; fix from the latest run");
   if (!error.fixable) return outcome(error, FixStatus.SKIPPED, "NOT_FIXABLE", CODE_RULES[error.code].remedy);
-  if (REMOVALS.has(error.code) && !allowRemovals) return outcome(error, FixStatus.SKIPPED, "REMOVALS_NOT_ALLOWED", "Removing objects gone from the hosting server needs allowRemovals: true");
+  if (REMOVALS.has(error.code) && !allowRemovals) {
+    const what = error.code === Code.LIST_RECREATED ? "Ending the assignments of a list deleted from the hosting server" : "Removing objects gone from the hosting server";
+    return outcome(error, FixStatus.SKIPPED, "REMOVALS_NOT_ALLOWED", `${what} needs allowRemovals: true`);
+  }
   if (error.serverId === null) return outcome(error, FixStatus.FAILED, "SERVER_NOT_FOUND", "The error names no server");
   return null;
 }
@@ -255,6 +259,12 @@ async function staleness(manager: EntityManager, server: Server, item: Validatio
   }
 }
 
+/** When validation first reported this list made again at `created`: the earliest of its LIST_RECREATED errors for that time. */
+async function firstReported(manager: EntityManager, serverId: number, listId: number, created: string, fallback: Date): Promise<Date> {
+  const reports = await manager.find(ValidationError, { select: { id: true, detectedAt: true, hostingValue: true }, where: { serverId, listId, code: Code.LIST_RECREATED } });
+  return reports.filter((report) => (report.hostingValue as { created?: string } | null)?.created === created).reduce((first, report) => (report.detectedAt < first ? report.detectedAt : first), fallback);
+}
+
 const customerGlobalId = (id: number | null) => (id === null ? null : toGlobalId("Customer", id));
 
 function billingStale(row: object | null, item: ValidationError, current: Record<string, unknown>): string | null {
@@ -313,19 +323,19 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
     }
     case Code.LIST_RECREATED: {
       // The list billing had was deleted on the hosting server: its own assignments end the day
-      // before the new one was made, so none of them bills the new list. One made since, for the
-      // new list, stays; so do its site's and server's, which cover whatever list has the name.
+      // before the new one was made, so none of them bills the new list (one that began that day
+      // ends before it began: void). Those are the ones recorded before validation first reported
+      // the new list; one recorded since was an operator's choice with the new list in view (a
+      // backdated one too, and whoever it names: the error is found again naming the new owner),
+      // and stays. So do the site's and server's, which cover whatever list has the name.
       await lockOwnership(manager, [server.id]);
       const list = await manager.findOneByOrFail(List, { serverId: server.id, nameKey: key });
       const created = (item.hostingValue as { created: string }).created;
-      const day = created.slice(0, 10);
-      const ending = await manager
-        .getRepository(Assignment)
-        .createQueryBuilder("assignment")
-        .where("assignment.scope = :scope AND assignment.listId = :listId AND assignment.startDate < :day", { scope: AssignmentScope.LIST, listId: list.id, day })
-        .andWhere("(assignment.endDate IS NULL OR assignment.endDate >= :day)", { day })
-        .getMany();
-      const endDate = dayBefore(day);
+      const endDate = dayBefore(created.slice(0, 10));
+      const reported = await firstReported(manager, server.id, list.id, created, item.detectedAt);
+      const ending = (await manager.findBy(Assignment, { scope: AssignmentScope.LIST, listId: list.id })).filter(
+        (assignment) => assignment.createdAt < reported && (assignment.endDate === null || assignment.endDate > endDate),
+      );
       if (ending.length) await manager.update(Assignment, { id: In(ending.map((assignment) => assignment.id)) }, { endDate });
       await manager.update(List, { id: list.id }, { hostCreatedAt: new Date(created), updatedAt: new Date() });
       await recomputeListOwners(manager, [list.id]);

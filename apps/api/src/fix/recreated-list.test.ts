@@ -1,16 +1,17 @@
-import { addList, deleteList, listNames, recreateList } from "@listbill/fixtures";
+import { addList, deleteList, listNames, recreateList, setMemberCounts } from "@listbill/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Assignment } from "../assignments/assignment.entity.js";
 import { AuditEntry } from "../audit/audit-entry.entity.js";
 import { dayBefore } from "../db/periods.js";
 import { List } from "../lists/list.entity.js";
-import { fromGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs, startHostingServer, waitForJob } from "../testing/hosting.js";
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
 import { recreatedAt } from "../validation/diff.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
 
 const FIX = `mutation($input: FixValidationErrorsInput!) { fixValidationErrors(input: $input) { results { errorId status code reason } job { id } userErrors { code } } }`;
+const ASSIGN_SITES = `mutation($input: AssignSitesInput!) { assignSites(input: $input) { userErrors { code } } }`;
 const DAY = 86_400_000;
 /** A creation time `days` ago, in whole seconds as ListManager stores it. */
 const daysAgo = (days: number) => new Date(Math.floor((Date.now() - days * DAY) / 1000) * 1000);
@@ -45,17 +46,20 @@ describe.each(testDatabases())("a list deleted and made again under its name, on
 
   const listNamed = (name: string) => app.db.manager.findOneByOrFail(List, { name });
   const recreatedErrors = async () => (await openErrors(app, serverId)).filter((error) => error.code === "LIST_RECREATED");
-  const fix = async (errorIds: string[]) => dataOf(await app.gql(FIX, { input: { errorIds } })).fixValidationErrors;
+  const fix = async (errorIds: string[], allowRemovals = true) => dataOf(await app.gql(FIX, { input: { errorIds, allowRemovals } })).fixValidationErrors;
+  const customer = async (company: string) => dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id as string;
   const assign = async (listName: string, company: string, startDate: string) => {
-    const customer = dataOf(await app.gql(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { company } })).createCustomer.customer.id;
     const list = await listNamed(listName);
-    const payload = dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [list.globalId], customerId: customer, startDate } })).assignLists;
+    const payload = dataOf(await app.gql(`mutation($input: AssignListsInput!) { assignLists(input: $input) { userErrors { code } } }`, { input: { listIds: [list.globalId], customerId: await customer(company), startDate } })).assignLists;
     expect(payload.userErrors).toEqual([]);
   };
+  const periodsOf = async (listName: string) => (await app.db.manager.find(Assignment, { where: { listId: (await listNamed(listName)).id }, order: { id: "ASC" } })).map(({ startDate, endDate }) => ({ startDate, endDate }));
+  const dayOf = (date: Date, days = 0) => new Date(date.getTime() + days * DAY).toISOString().slice(0, 10);
 
   it("is reported by validation, kept by a sync, and fixed by ending the old owner's assignment the day before", async () => {
     const name = names[1]!;
-    await assign(name, "Old Owner Ltd", "2025-01-01");
+    await assign(name, "Former Owner Ltd", "2025-01-01");
+    await assign(name, "Old Owner Ltd", "2025-07-01");
     const old = (await listNamed(name)).hostCreatedAt!;
     expect(old).toBeInstanceOf(Date);
     const created = daysAgo(3);
@@ -86,15 +90,21 @@ describe.each(testDatabases())("a list deleted and made again under its name, on
     const [again] = await recreatedErrors();
     expect(again).toMatchObject({ objectKey: name, hostingValue: { created: created.toISOString() } });
 
+    // It takes an owner away: only with removals allowed.
+    const periods = await periodsOf(name);
+    expect((await fix([again.id], false)).results).toEqual([{ errorId: again.id, status: "SKIPPED", code: "REMOVALS_NOT_ALLOWED", reason: "Ending the assignments of a list deleted from the hosting server needs allowRemovals: true" }]);
+    expect(await periodsOf(name)).toEqual(periods);
+    expect((await listNamed(name)).hostCreatedAt).toEqual(old);
+
     const payload = await fix([again.id]);
     expect(payload.results).toEqual([{ errorId: again.id, status: "FIXED", code: null, reason: null }]);
     const fixed = await listNamed(name);
     expect(fixed.hostCreatedAt).toEqual(created);
     expect(fixed.customerId).toBeNull();
-    const assignments = await app.db.manager.findBy(Assignment, { listId: fixed.id });
-    expect(assignments.map(({ startDate, endDate }) => ({ startDate, endDate }))).toEqual([{ startDate: "2025-01-01", endDate: dayBefore(day) }]);
+    // The owner before, whose assignment had ended already, keeps its days.
+    expect(await periodsOf(name)).toEqual([{ startDate: "2025-01-01", endDate: "2025-06-30" }, { startDate: "2025-07-01", endDate: dayBefore(day) }]);
     const audit = await app.db.manager.findOneByOrFail(AuditEntry, { action: "fix.LIST_RECREATED" });
-    expect(audit).toMatchObject({ objectKey: name, before: { created: old.toISOString(), assignments: [{ startDate: "2025-01-01", endDate: null }] }, after: { created: created.toISOString(), customerId: null, assignments: [{ startDate: "2025-01-01", endDate: dayBefore(day) }] } });
+    expect(audit).toMatchObject({ objectKey: name, before: { created: old.toISOString(), assignments: [{ startDate: "2025-07-01", endDate: null }] }, after: { created: created.toISOString(), customerId: null, assignments: [{ startDate: "2025-07-01", endDate: dayBefore(day) }] } });
 
     // The fix validates the server again: the list is now the new one, owned by nobody yet.
     const revalidation = dataOf(await app.gql(`query($id: ID!) { jobs(first: 1, filter: { kind: [VALIDATE], serverId: $id }) { nodes { id trigger } } }`, { id: serverId })).jobs.nodes[0];
@@ -104,22 +114,22 @@ describe.each(testDatabases())("a list deleted and made again under its name, on
     expect(open.filter((error) => error.objectKey === name).map((error) => error.code)).toEqual(["LIST_UNASSIGNED"]);
   });
 
-  it("leaves an assignment made for the new list as it is", async () => {
+  it("leaves the assignment an operator made for the new list, backdated before it too", async () => {
     const name = names[2]!;
     const created = daysAgo(5);
-    const day = created.toISOString().slice(0, 10);
     await assign(name, "First Owner Ltd", "2025-03-01");
     await recreateList(hosting.target, name, created);
     await runJobs(app, "validateServers", [serverId]);
-    // The operator already gave the new list its owner from its first day, which ended the first owner's the day before.
-    await assign(name, "New Owner Ltd", day);
+    // The operator already gave the list its new owner, from two days before the new list was made
+    // (ending the first owner's the day before that).
+    const from = dayOf(created, -2);
+    await assign(name, "New Owner Ltd", from);
     await runJobs(app, "validateServers", [serverId]);
     const found = (await recreatedErrors()).find((error) => error.objectKey === name);
     expect(found.customer).toEqual({ company: "New Owner Ltd" });
     expect((await fix([found.id])).results[0].status).toBe("FIXED");
+    expect(await periodsOf(name)).toEqual([{ startDate: "2025-03-01", endDate: dayOf(created, -3) }, { startDate: from, endDate: null }]);
     const list = await listNamed(name);
-    const periods = (await app.db.manager.find(Assignment, { where: { listId: list.id }, order: { id: "ASC" } })).map(({ startDate, endDate }) => ({ startDate, endDate }));
-    expect(periods).toEqual([{ startDate: "2025-03-01", endDate: dayBefore(day) }, { startDate: day, endDate: null }]);
     expect(list.customerId).not.toBeNull();
     expect(list.hostCreatedAt).toEqual(created);
   });
@@ -135,6 +145,15 @@ describe.each(testDatabases())("a list deleted and made again under its name, on
     expect(results[0]).toMatchObject({ status: "SKIPPED", code: "PLAN_STALE", reason: expect.stringMatching(/changed again on the hosting server/) });
     expect({ list: await listNamed(name), assignments: await app.db.manager.find(Assignment, { order: { id: "ASC" } }) }).toEqual(before);
     expect((await app.db.manager.findOneByOrFail(ValidationError, { id: fromGlobalId("ValidationError", found.id)! })).status).toBe("OPEN");
+
+    // A creation dated after today is a clock's doing: ownership by day cannot end on a day not yet come.
+    const ahead = daysAgo(-2);
+    await recreateList(hosting.target, name, ahead);
+    await runJobs(app, "validateServers", [serverId]);
+    const future = (await recreatedErrors()).find((error) => error.objectKey === name);
+    expect(future.hostingValue).toEqual({ created: ahead.toISOString() });
+    expect((await fix([future.id])).results[0]).toMatchObject({ status: "SKIPPED", code: "PLAN_STALE", reason: expect.stringContaining(`was created on ${dayOf(ahead)}, after today (UTC)`) });
+    expect((await listNamed(name)).hostCreatedAt).toEqual(before.list.hostCreatedAt);
   });
 
   it("takes the creation of a list made again after billing marked the old one removed, reporting nothing", async () => {
@@ -151,6 +170,36 @@ describe.each(testDatabases())("a list deleted and made again under its name, on
     expect(back.hostCreatedAt).toEqual(created);
     await runJobs(app, "validateServers", [serverId]);
     expect((await recreatedErrors()).map((error) => error.objectKey)).not.toContain(name);
+  });
+
+  it("takes the hosting server's creation where billing has none, or a later one than the hosting server's", async () => {
+    const name = names[0]!;
+    const hostingCreated = (await listNamed(name)).hostCreatedAt!;
+    for (const [billing, members] of [[null, 3], [new Date(), 4]] as const) {
+      await app.db.manager.update(List, { name }, { hostCreatedAt: billing });
+      // New counts, so that the sync writes the list.
+      await setMemberCounts(hosting.target, name, { normal: members });
+      await runJobs(app, "syncServers", [serverId]);
+      expect((await listNamed(name)).hostCreatedAt).toEqual(hostingCreated);
+    }
+    await runJobs(app, "validateServers", [serverId]);
+    expect((await recreatedErrors()).map((error) => error.objectKey)).not.toContain(name);
+  });
+
+  it("keeps the owner of the list's whole site, whose site the new list is in", async () => {
+    const name = names[5]!;
+    const list = await listNamed(name);
+    const siteOwner = await customer("Site Owner Ltd");
+    expect(dataOf(await app.gql(ASSIGN_SITES, { input: { siteIds: [toGlobalId("Site", list.siteId!)], customerId: siteOwner, startDate: "2025-01-01" } })).assignSites.userErrors).toEqual([]);
+    await assign(name, "List Owner Ltd", "2025-02-01");
+    const created = daysAgo(6);
+    await recreateList(hosting.target, name, created);
+    await runJobs(app, "validateServers", [serverId]);
+    const found = (await recreatedErrors()).find((error) => error.objectKey === name);
+    expect(found.customer).toEqual({ company: "List Owner Ltd" });
+    expect((await fix([found.id])).results[0].status).toBe("FIXED");
+    expect(await periodsOf(name)).toEqual([{ startDate: "2025-02-01", endDate: dayOf(created, -1) }]);
+    expect((await listNamed(name)).customerId).toBe(fromGlobalId("Customer", siteOwner));
   });
 
   /** The name of the site of a list billing has. */

@@ -31,12 +31,16 @@ export async function upsertSites(manager: EntityManager, serverId: number, site
 }
 
 /**
- * A live list keeps the creation time billing has: a later one means the hosting server's list
- * was deleted and created again under its name, which validation reports (LIST_RECREATED) and
- * only its fix records, ending the old list's own assignments. A list billing has none for, or
- * one marked removed and now back, takes the hosting server's.
+ * A live list keeps the creation time billing has against a later one: that means the hosting
+ * server's list was deleted and created again under its name, which validation reports
+ * (LIST_RECREATED) and only its fix records, ending the old list's own assignments. An earlier one
+ * (a clock set right) is taken, and so is any where billing has none, or has the list marked
+ * removed and now back.
  */
-const KEEP_CREATED: ConditionalUpdate = { properties: ["hostCreatedAt"], when: (column) => `${column("hostCreatedAt")} IS NULL OR ${column("removedAt")} IS NOT NULL` };
+const KEEP_CREATED: ConditionalUpdate = {
+  properties: ["hostCreatedAt"],
+  when: (column, incoming) => `${column("hostCreatedAt")} IS NULL OR ${column("removedAt")} IS NOT NULL OR ${incoming("hostCreatedAt")} < ${column("hostCreatedAt")}`,
+};
 
 /**
  * Writes hosting-server lists into billing, one multi-row upsert per chunk: new lists are

@@ -74,7 +74,7 @@ export const CODE_RULES: Record<ValidationErrorCode, CodeRule> = {
     severity: Severity.ERROR,
     objectType: ObjectType.LIST,
     fixable: true,
-    remedy: "Fix ends the deleted list's own assignment the day before the new list was created and records the new list; then assign it to its owner, the same customer again if it made it.",
+    remedy: "Fix with removals allowed ends the deleted list's own assignments the day before the new list was created and records the new list; then assign it to its owner, the same customer again if it made it.",
   },
   LIST_UNASSIGNED: { severity: Severity.ERROR, objectType: ObjectType.LIST, fixable: false, remedy: "Assign the list to a customer, or its whole site or server (on the server's page)." },
   LIST_ON_INACTIVE_CUSTOMER: { severity: Severity.WARNING, objectType: ObjectType.LIST, fixable: false, remedy: "Reactivate the customer or assign the list to another one." },

@@ -227,7 +227,7 @@ export function ErrorsPage() {
           {fixing.loading ? "Fixing…" : `Fix selected objects${selectedRows.length ? ` (${selectedRows.length})` : ""}`}
         </button>
         <label className="checkbox">
-          <input type="checkbox" checked={allowRemovals} onChange={(event) => setAllowRemovals(event.target.checked)} /> Also remove objects gone from the hosting server
+          <input type="checkbox" checked={allowRemovals} onChange={(event) => setAllowRemovals(event.target.checked)} /> Also remove objects gone from the hosting server, and end the owners of lists deleted there and made again
         </label>
         <button type="button" disabled={!selected.size || ignoring.loading} onClick={() => void ignoreSelected()}>
           Ignore selected

@@ -82,7 +82,7 @@ export type FixStatus =
   | 'SKIPPED';
 
 export type FixValidationErrorsInput = {
-  /** Also mark objects gone from the hosting server removed (MISSING_SITE, MISSING_LIST); never deletes */
+  /** Also mark objects gone from the hosting server removed (MISSING_SITE, MISSING_LIST), and end the assignments of lists deleted there and made again under their names (LIST_RECREATED); never deletes */
   allowRemovals?: boolean;
   /** The errors the operator reviewed and selected (at most 1,000) */
   errorIds: Array<string | number>;
