@@ -5,8 +5,9 @@ import { CalendarDateColumn, InstantColumn } from "../db/columns.js";
 
 /**
  * A plan's message unit size from startDate until the next period's start: a change of the size
- * counts from the day it is made, and the messages of earlier days keep theirs. Rows are never
- * deleted.
+ * counts from the day it is made (or the day it is back-dated to), and the messages of earlier days
+ * keep theirs. Back-dating replaces the periods from its day on (setFromDay); the audit entry keeps
+ * what they were.
  */
 @Entity({ name: "hosting_plan_unit_period" })
 export class HostingPlanUnitPeriod {

@@ -42,7 +42,7 @@ export class HostingPlan {
   @Column({ type: "int", default: 0 })
   maxMembersPerList!: number;
 
-  @Field(() => Int, { description: "Message size one unit covers, in bytes; a larger message counts proportionally more units per recipient (0 = every message is one unit per recipient). A change counts from the day it is made (UTC): messages sent before keep their units" })
+  @Field(() => Int, { description: "Message size one unit covers, in bytes; a larger message counts proportionally more units per recipient (0 = every message is one unit per recipient). A change counts from the day it is made (UTC), or from updateHostingPlan's unitSizeStartDate: messages sent before keep their units" })
   @Column({ type: "int", default: 0 })
   messageUnitBytes!: number;
 

@@ -308,7 +308,7 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
     const lastAudit = async () => dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { action before after } } }`, { id: planId })).auditEntries.nodes[0];
     try {
       expect(await units()).toEqual([40.96, 40.96]);
-      // A day not yet come, or not a day: refused, nothing changed.
+      // A day not yet come: refused, nothing changed.
       const refusedTomorrow = await update({ messageUnitBytes: 10_000, unitSizeStartDate: tomorrow });
       expect(refusedTomorrow.userErrors).toEqual([{ code: "INVALID_DATE", field: ["input", "unitSizeStartDate"], message: expect.stringContaining("must not be after today") }]);
       const refusedFirst = await update({ unitSizeStartDate: "2026-10-01" });
@@ -326,16 +326,29 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       ]);
       expect(await lastAudit()).toEqual({ action: "plan.update", before: { messageUnitBytes: 1_000, unitSizes: [] }, after: { messageUnitBytes: 10_000, unitSizes: [{ startDate: "2026-10-01", messageUnitBytes: 10_000 }] } });
       // Asked again, the same: nothing more changes, and no audit entry.
+      const audited = async () => dataOf(await app.gql(`query($id: String!) { auditEntries(filter: { objectId: $id }) { totalCount } }`, { id: planId })).auditEntries.totalCount;
+      const entries = await audited();
       expect((await update({ messageUnitBytes: 10_000, unitSizeStartDate: "2026-10-01" })).userErrors).toEqual([]);
       expect(await history()).toHaveLength(2);
-      expect((await lastAudit()).after.unitSizes).toEqual([{ startDate: "2026-10-01", messageUnitBytes: 10_000 }]);
+      expect(await audited()).toBe(entries);
       // The day alone is the first day of the current unit size: earlier, it bills September too.
       expect((await update({ unitSizeStartDate: "2026-09-05" })).userErrors).toEqual([]);
       expect(await units()).toEqual([4.096, 4.096]);
       expect(await lastAudit()).toEqual({ action: "plan.update", before: { unitSizes: [{ startDate: "2026-10-01", messageUnitBytes: 10_000 }] }, after: { unitSizes: [{ startDate: "2026-09-05", messageUnitBytes: 10_000 }] } });
+      // A later day alone starts the current size later: 1,000 bytes a unit bill until then.
+      expect((await update({ unitSizeStartDate: "2026-10-20" })).userErrors).toEqual([]);
+      expect(await units()).toEqual([40.96, 40.96]);
+      expect(await history()).toEqual([
+        { startDate: "1970-01-01", endDate: "2026-10-19", messageUnitBytes: 1_000 },
+        { startDate: "2026-10-20", endDate: null, messageUnitBytes: 10_000 },
+      ]);
+      // With other fields, the same: the name changes and the size bills from 2026-10-05.
+      expect(await update({ name: "Late units (renamed)", messageUnitBytes: 10_000, unitSizeStartDate: "2026-10-05" })).toEqual({ hostingPlan: { messageUnitBytes: 10_000 }, userErrors: [] });
+      expect(await units()).toEqual([40.96, 4.096]);
+      expect(await lastAudit()).toEqual({ action: "plan.update", before: { name: "Late units", unitSizes: [{ startDate: "2026-10-20", messageUnitBytes: 10_000 }] }, after: { name: "Late units (renamed)", unitSizes: [{ startDate: "2026-10-05", messageUnitBytes: 10_000 }] } });
       // A unit size changed today without a day still counts from today, the days before as they were.
       expect((await update({ messageUnitBytes: 0 })).userErrors).toEqual([]);
-      expect(await units()).toEqual([4.096, 4.096]);
+      expect(await units()).toEqual([40.96, 4.096]);
       expect((await history()).at(-1)).toEqual({ startDate: today, endDate: null, messageUnitBytes: 0 });
     } finally {
       await app.db.manager.delete(MessageLog, { remoteLogId: In([9_201, 9_202]) });
