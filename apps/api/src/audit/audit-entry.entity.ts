@@ -39,11 +39,11 @@ export class AuditEntry {
   @Column({ type: "varchar", length: 200, nullable: true })
   objectKey!: string | null;
 
-  @Field(() => Object, { nullable: true })
+  @Field(() => Object, { nullable: true, description: "What the change replaced (the fields it changed); other objects named by their IDs, as the API gives them" })
   @Column({ type: "simple-json", nullable: true })
   before!: object | null;
 
-  @Field(() => Object, { nullable: true })
+  @Field(() => Object, { nullable: true, description: "What the change wrote, alike" })
   @Column({ type: "simple-json", nullable: true })
   after!: object | null;
 

@@ -129,7 +129,8 @@ function assertPeriod(customer: Customer): void {
   }
 }
 
+/** What an audit entry records of a customer: its plan by the ID clients use (as every entry names an object). */
 function auditedFields(customer: Customer) {
   const { company, contactName, email, isActive, planId, startDate, endDate } = customer;
-  return { company, contactName, email, isActive, planId, startDate, endDate };
+  return { company, contactName, email, isActive, planId: planId === null ? null : toGlobalId("HostingPlan", planId), startDate, endDate };
 }

@@ -356,7 +356,7 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
       await manager.update(Assignment, { listId: list.id, endDate: IsNull() }, { endDate: today() });
       // A removed list is nobody's: it must not count toward a customer or be billed from now on.
       await manager.update(List, { id: list.id }, { removedAt: new Date(), customerId: null, updatedAt: new Date() });
-      return { action, objectType: "List", objectId: list.globalId, objectKey: list.name, before: { removedAt: null, customerId: list.customerId }, after: { removedAt: new Date().toISOString(), customerId: null } };
+      return { action, objectType: "List", objectId: list.globalId, objectKey: list.name, before: { removedAt: null, customerId: customerGlobalId(list.customerId) }, after: { removedAt: new Date().toISOString(), customerId: null } };
     }
     default:
       throw new Error(`${item.code} has no fix`);

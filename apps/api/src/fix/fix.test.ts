@@ -140,6 +140,9 @@ describe.each(testDatabases())("fixing validation errors on %s", (kind) => {
     expect(removed.customerId).toBeNull();
     const assignment = await app.db.manager.findOneByOrFail(Assignment, { listId: list.id });
     expect(assignment.endDate).not.toBeNull();
+    // The audit entry names the owner it took away by the customer's ID.
+    const audit = dataOf(await app.gql(`query($id: String!) { auditEntries(first: 1, filter: { objectId: $id }) { nodes { action before after } } }`, { id: list.globalId })).auditEntries.nodes[0];
+    expect(audit).toMatchObject({ action: "fix.MISSING_LIST", before: { removedAt: null, customerId: customer }, after: { customerId: null } });
   });
 
   it("fails every item of a server it cannot reach, changing nothing", async () => {

@@ -248,8 +248,8 @@ describe.each(testDatabases())("usage billed from the message log on %s", (kind)
       expect(await usageOf("2026-10-01", today)).toEqual([{ ...october[0], units: 4.096 }, { period: today, messages: 1, recipients: 2, bytes: 20_480, units: 2 }]);
       // (The customer's plan of today, planId, is the large one again.)
       expect(await lastAudit()).toEqual({
-        before: { planId: fromGlobalId("HostingPlan", small), planPeriods: [{ startDate: "2026-10-20", planId: small }] },
-        after: { planId: largeId, planPeriods: [] },
+        before: { planId: small, planPeriods: [{ startDate: "2026-10-20", planId: small }] },
+        after: { planId: large, planPeriods: [] },
       });
       // Asked again, the same: nothing more changes.
       expect(dataOf(await app.gql(UPDATE, { input: { id: mover, planId: large, planStartDate: "2026-10-16" } })).updateCustomer.userErrors).toEqual([]);

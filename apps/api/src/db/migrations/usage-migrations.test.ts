@@ -6,6 +6,7 @@ import { seedInventory } from "../../testing/seed.js";
 import { testDatabases } from "../../testing/test-app.js";
 import { withScratchDatabase } from "../../testing/scratch-database.js";
 import type { Database } from "../database.js";
+import { AuditGlobalIds1765600000000 } from "./1765600000000-audit-global-ids.js";
 
 /** Down to before the migration `name`, the later ones first. */
 async function undoThrough(db: Database, name: string): Promise<void> {
@@ -124,6 +125,7 @@ describe.each(testDatabases())("the migration recording customers' plan periods,
       const sizes = (await sql("SELECT planId, startDate, messageUnitBytes FROM hosting_plan_unit_period")) as { planId: number | string; startDate: string | Date; messageUnitBytes: number | string }[];
       expect(sizes.map((row) => ({ planId: Number(row.planId), startDate: day(row.startDate), messageUnitBytes: Number(row.messageUnitBytes) }))).toEqual([{ planId: Number(plan!.id), startDate: "1970-01-01", messageUnitBytes: 4096 }]);
       // A plan or a unit size changed since: going back would price the days before it at today's.
+      await undoThrough(db, "AuditGlobalIds1765600000000");
       const [first] = (await sql("SELECT id FROM customer ORDER BY id")) as { id: number | string }[];
       for (const [insert, table] of [
         ["INSERT INTO customer_plan_period (customerId, startDate, planId, createdAt) VALUES (?, '2026-11-20', NULL, ?)", "customer_plan_period"],
@@ -137,6 +139,49 @@ describe.each(testDatabases())("the migration recording customers' plan periods,
       await undoThrough(db, "CustomerPlanPeriod1765500000000");
       await expect(sql("SELECT COUNT(*) FROM customer_plan_period")).rejects.toThrow();
       await expect(sql("SELECT COUNT(*) FROM hosting_plan_unit_period")).rejects.toThrow();
+    });
+  }, 60_000);
+});
+
+describe.each(testDatabases())("the migration naming plans and owners in audit entries by their IDs, on %s", (kind) => {
+  it("rewrites the row numbers of customer and MISSING_LIST entries as IDs, leaves every other value, and goes back down", async () => {
+    await withScratchDatabase(kind, async (db) => {
+      await undoThrough(db, "AuditGlobalIds1765600000000");
+      const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
+      const column = (name: string) => db.dataSource.driver.escape(name);
+      const plan3 = Buffer.from("HostingPlan:3").toString("base64url");
+      const customer7 = Buffer.from("Customer:7").toString("base64url");
+      // [action, before, after] as the code before wrote them, and as they read after the migration.
+      const entries: [string, object | null, object | null, object | null, object | null][] = [
+        ["customer.create", null, { company: "A", planId: 3, startDate: null }, null, { company: "A", planId: plan3, startDate: null }],
+        ["customer.update", { planId: 3, planPeriods: [{ startDate: "2026-10-01", planId: plan3 }] }, { planId: null, planPeriods: [] }, { planId: plan3, planPeriods: [{ startDate: "2026-10-01", planId: plan3 }] }, { planId: null, planPeriods: [] }],
+        ["customer.update", { company: "B" }, { company: "C" }, { company: "B" }, { company: "C" }],
+        ["fix.MISSING_LIST", { removedAt: null, customerId: 7 }, { removedAt: "2026-11-01T00:00:00.000Z", customerId: null }, { removedAt: null, customerId: customer7 }, { removedAt: "2026-11-01T00:00:00.000Z", customerId: null }],
+        ["plan.update", { maxLists: 3 }, { maxLists: 4 }, { maxLists: 3 }, { maxLists: 4 }],
+        ["fix.MISSING_SITE", { owner: { customerId: 7 } }, { owner: null }, { owner: { customerId: 7 } }, { owner: null }],
+      ];
+      for (const [action, before, after] of entries) {
+        await sql(`INSERT INTO audit_entry (at, actor, action, objectType, objectId, objectKey, ${column("before")}, ${column("after")}) VALUES ('2026-11-01 10:00:00', 'admin', ?, 'Customer', NULL, NULL, ?, ?)`, [
+          action,
+          before === null ? null : JSON.stringify(before),
+          after === null ? null : JSON.stringify(after),
+        ]);
+      }
+      const read = async () =>
+        ((await sql(`SELECT ${column("before")} AS b, ${column("after")} AS a FROM audit_entry ORDER BY id`)) as { b: string | null; a: string | null }[]).map((row) => [row.b === null ? null : JSON.parse(row.b), row.a === null ? null : JSON.parse(row.a)]);
+      const migrated = entries.map(([, , , before, after]) => [before, after]);
+      await db.dataSource.runMigrations({ transaction: "each" });
+      expect(await read()).toEqual(migrated);
+      // Run again (a start after a failure further on): an ID stays an ID.
+      const runner = db.dataSource.createQueryRunner();
+      try {
+        await new AuditGlobalIds1765600000000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      expect(await read()).toEqual(migrated);
+      await undoThrough(db, "AuditGlobalIds1765600000000");
+      expect(await read()).toEqual(entries.map(([, before, after]) => [before, after]));
     });
   }, 60_000);
 });
