@@ -43,6 +43,39 @@ export class CreateUserInput {
   role!: Role;
 }
 
+@InputType({ description: "Absent fields keep their value" })
+export class UpdateUserInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Role, { nullable: true })
+  role?: Role | null;
+
+  @Field(() => String, { nullable: true, description: "A new password, 12-200 characters: the user's browser sessions end (its API tokens go on working)" })
+  password?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: the user can no longer sign in, its browser sessions end, and its API tokens stop working until it is enabled again (false); what it did stays in the audit log" })
+  disabled?: boolean | null;
+}
+
+@InputType()
+export class ChangePasswordInput {
+  @Field({ description: "The caller's password now" })
+  currentPassword!: string;
+
+  @Field({ description: "12-200 characters" })
+  newPassword!: string;
+}
+
+@ObjectType()
+export class ChangePasswordPayload {
+  @Field(() => Boolean, { description: "Whether the password changed (false: the same password again, or refused)" })
+  changed!: boolean;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
 @ObjectType()
 export class UserPayload {
   @Field(() => User, { nullable: true })
@@ -116,6 +149,18 @@ export const createUserSchema = z.object({
     .regex(USERNAME_PATTERN, "Username may contain only letters, digits and . _ @ - (starting with a letter or digit)"),
   password: passwordField,
   role: z.enum(Role),
+});
+
+export const updateUserSchema = z.object({
+  id: z.string(),
+  role: z.enum(Role).nullish(),
+  password: passwordField.nullish(),
+  disabled: z.boolean().nullish(),
+});
+
+export const changePasswordSchema = z.object({
+  currentPassword: z.string().max(200, "Wrong password"),
+  newPassword: passwordField,
 });
 
 export const createApiTokenSchema = z.object({

@@ -7,6 +7,8 @@ import { ApiToken } from "./api-token.entity.js";
 import {
   ApiTokenConnection,
   ApiTokenFilter,
+  ChangePasswordInput,
+  ChangePasswordPayload,
   CreateApiTokenInput,
   CreateApiTokenPayload,
   CreateUserInput,
@@ -14,9 +16,11 @@ import {
   LoginPayload,
   RevokeApiTokenInput,
   RevokeApiTokenPayload,
+  UpdateUserInput,
   UserConnection,
   UserPayload,
 } from "./auth.inputs.js";
+import { authorOf } from "../jobs/actor.js";
 import { Role } from "./role.js";
 import { User } from "./user.entity.js";
 
@@ -60,6 +64,21 @@ export class AuthResolver {
   @Mutation(() => UserPayload)
   createUser(@Arg("input") input: CreateUserInput, @Ctx() ctx: ApiContext) {
     return toPayload(async () => ({ user: await ctx.services.auth.createUser(input) }));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => UserPayload, { description: "Changes a user's role, password or whether it may sign in; never leaves listbill without an enabled admin (LAST_ADMIN)" })
+  updateUser(@Arg("input") input: UpdateUserInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => ({ user: await ctx.services.auth.updateUser(input, authorOf(ctx)) }));
+  }
+
+  @Authorized(Role.VIEWER)
+  @Mutation(() => ChangePasswordPayload, { description: "Changes the caller's own password, given the current one; the caller's other browser sessions end" })
+  changePassword(@Arg("input") input: ChangePasswordInput, @Ctx() ctx: ApiContext) {
+    return toPayload(async () => {
+      const identity = (await ctx.auth.identity())!;
+      return { changed: await ctx.services.auth.changePassword(input, identity, ctx.auth.credentials.session, authorOf(ctx)) };
+    }, { changed: false });
   }
 
   @Authorized(Role.ADMIN)

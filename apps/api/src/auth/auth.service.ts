@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { EntityManager } from "typeorm";
 import { instantOf } from "../db/columns.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
@@ -6,8 +7,9 @@ import { fromGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
 import { ApiToken } from "./api-token.entity.js";
-import { AuthErrorCode, tokenFieldCodes, userFieldCodes } from "./auth.errors.js";
-import { type ApiTokenFilter, createApiTokenSchema, createUserSchema, passwordField } from "./auth.inputs.js";
+import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
+import { AuthErrorCode, passwordFieldCodes, tokenFieldCodes, updateUserFieldCodes, userFieldCodes } from "./auth.errors.js";
+import { type ApiTokenFilter, changePasswordSchema, createApiTokenSchema, createUserSchema, passwordField, updateUserSchema } from "./auth.inputs.js";
 import { SESSION_SECONDS, hashSecret, newApiToken, newSessionToken } from "./credentials.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { Role } from "./role.js";
@@ -39,6 +41,7 @@ function userOf(row: CredentialRow): User {
     usernameKey: row.usernameKey,
     role: row.role,
     passwordHash: "",
+    disabledAt: null,
     createdAt: instantOf(row.createdAt),
     updatedAt: instantOf(row.updatedAt),
   });
@@ -56,7 +59,7 @@ export class AuthService {
 
   /**
    * The user behind an API token: null when the token is malformed, unknown, revoked or
-   * expired. One SQL statement, none for a malformed token.
+   * expired, or its user disabled. One SQL statement, none for a malformed token.
    */
   async userForApiToken(token: string): Promise<User | null> {
     if (!API_TOKEN_SHAPE.test(token)) return null;
@@ -64,7 +67,7 @@ export class AuthService {
     // builder and entity hydration cost more than the indexed lookup itself.
     const rows: CredentialRow[] = await this.db.manager.query(
       `SELECT u.id, u.username, u.usernameKey, u.role, u.createdAt, u.updatedAt, t.expiresAt, t.revokedAt
-       FROM api_token t INNER JOIN \`user\` u ON u.id = t.userId WHERE t.tokenHash = ?`,
+       FROM api_token t INNER JOIN \`user\` u ON u.id = t.userId WHERE t.tokenHash = ? AND u.disabledAt IS NULL`,
       [hashSecret(token)],
     );
     const row = rows[0];
@@ -73,12 +76,12 @@ export class AuthService {
     return expiresAt === null || expiresAt.getTime() > Date.now() ? userOf(row) : null;
   }
 
-  /** The user behind a browser session cookie, or null when it is unknown or expired. */
+  /** The user behind a browser session cookie, or null when it is unknown or expired, or its user disabled. */
   async userForSession(sessionToken: string): Promise<User | null> {
     if (!SESSION_SHAPE.test(sessionToken)) return null;
     const rows: CredentialRow[] = await this.db.manager.query(
       `SELECT u.id, u.username, u.usernameKey, u.role, u.createdAt, u.updatedAt, s.expiresAt, NULL AS revokedAt
-       FROM user_session s INNER JOIN \`user\` u ON u.id = s.userId WHERE s.tokenHash = ?`,
+       FROM user_session s INNER JOIN \`user\` u ON u.id = s.userId WHERE s.tokenHash = ? AND u.disabledAt IS NULL`,
       [hashSecret(sessionToken)],
     );
     const row = rows[0];
@@ -87,8 +90,8 @@ export class AuthService {
   }
 
   /**
-   * Checks a username and password and opens a browser session. Unknown users and wrong
-   * passwords get the same refusal after the same work, so neither can be told apart.
+   * Checks a username and password and opens a browser session. Unknown users, wrong passwords
+   * and disabled users get the same refusal after the same work, so none can be told apart.
    */
   async login(input: { username: unknown; password: unknown }): Promise<{ user: User; sessionToken: string }> {
     const username = typeof input.username === "string" ? input.username.trim().toLowerCase() : "";
@@ -96,7 +99,7 @@ export class AuthService {
     const user = username.length > 0 && username.length <= 100 ? await this.db.manager.findOneBy(User, { usernameKey: username }) : null;
     // Hashing is bounded too: no valid password is longer than 200 characters.
     const matches = password.length <= 200 && (await verifyPassword(user?.passwordHash ?? null, password));
-    if (!user || !matches) refuse(AuthErrorCode.INVALID_CREDENTIALS, "Unknown username or wrong password", ["input"]);
+    if (!user || !matches || user.disabledAt !== null) refuse(AuthErrorCode.INVALID_CREDENTIALS, "Unknown username or wrong password", ["input"]);
     const sessionToken = newSessionToken();
     await this.db.transaction(async (manager) => {
       const now = new Date();
@@ -132,6 +135,72 @@ export class AuthService {
         throw error;
       }
     });
+  }
+
+  /**
+   * Changes a user's role, password or whether it is disabled. A new password or disabling ends
+   * the user's browser sessions; a disabled user's API tokens stop working until it is enabled
+   * again. No change may leave listbill without an enabled admin (LAST_ADMIN). Audited, the
+   * password only as changed.
+   */
+  async updateUser(input: unknown, author: ChangeAuthor): Promise<User> {
+    const fields = parseInput(updateUserSchema, input, updateUserFieldCodes);
+    // Hashed before the transaction: argon2 takes a while, and holds no lock meanwhile.
+    const passwordHash = fields.password ? await hashPassword(fields.password) : null;
+    return this.db.transaction(async (manager) => {
+      // The enabled admins, locked on MySQL: two changes cannot each see the other admin left.
+      const admins = await this.enabledAdmins(manager);
+      const user = await this.db.lockedRow(manager, User, fromGlobalId("User", fields.id));
+      if (!user) refuse(AuthErrorCode.USER_NOT_FOUND, "No user has this ID", ["input", "id"]);
+      const before = { role: user.role, disabled: user.disabledAt !== null };
+      const after = { role: fields.role ?? before.role, disabled: fields.disabled ?? before.disabled };
+      const wasAdmin = before.role === Role.ADMIN && !before.disabled;
+      if (wasAdmin && (after.role !== Role.ADMIN || after.disabled) && admins.every((id) => id === user.id)) {
+        refuse(AuthErrorCode.LAST_ADMIN, `${user.username} is the only admin who can sign in: make another user admin first`, ["input", after.disabled ? "disabled" : "role"]);
+      }
+      const now = new Date();
+      await manager.update(User, { id: user.id }, {
+        role: after.role,
+        disabledAt: after.disabled ? (user.disabledAt ?? now) : null,
+        ...(passwordHash ? { passwordHash } : {}),
+        updatedAt: now,
+      });
+      if (passwordHash || (after.disabled && !before.disabled)) await manager.delete(Session, { userId: user.id });
+      const change = changedFields({ ...before, passwordChanged: false }, { ...after, passwordChanged: passwordHash !== null });
+      if (change) await recordChanges(manager, author, [{ action: "user.update", objectType: "User", objectId: user.globalId, objectKey: user.username, ...change }]);
+      return manager.findOneByOrFail(User, { id: user.id });
+    });
+  }
+
+  /**
+   * The caller's own password, given the current one. The caller's other browser sessions end
+   * (a session that signed in with the old password elsewhere); the one asking stays signed in.
+   * The same password again changes nothing.
+   */
+  async changePassword(input: unknown, caller: Identity, currentSession: string | null, author: ChangeAuthor): Promise<boolean> {
+    const fields = parseInput(changePasswordSchema, input, passwordFieldCodes);
+    const user = await this.db.manager.findOneByOrFail(User, { id: caller.user.id });
+    if (!(await verifyPassword(user.passwordHash, fields.currentPassword))) refuse(AuthErrorCode.WRONG_PASSWORD, "That is not your current password", ["input", "currentPassword"]);
+    if (fields.newPassword === fields.currentPassword) return false;
+    const passwordHash = await hashPassword(fields.newPassword);
+    await this.db.transaction(async (manager) => {
+      // Only over the hash read above: another change meanwhile wins, and this one is refused.
+      const moved = await manager.update(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash, updatedAt: new Date() });
+      if (!moved.affected) refuse(AuthErrorCode.WRONG_PASSWORD, "Your password was changed meanwhile; sign in again", ["input", "currentPassword"]);
+      const keep = caller.via === "session" && currentSession !== null ? hashSecret(currentSession) : null;
+      const sessions = await manager.findBy(Session, { userId: user.id });
+      const ending = sessions.filter((session) => session.tokenHash !== keep).map((session) => session.id);
+      if (ending.length) await manager.delete(Session, ending);
+      await recordChanges(manager, author, [{ action: "user.password", objectType: "User", objectId: user.globalId, objectKey: user.username, before: null, after: { passwordChanged: true } }]);
+    });
+    return true;
+  }
+
+  /** Ids of the admins who can sign in; on MySQL their rows stay locked until the caller commits. */
+  private async enabledAdmins(manager: EntityManager): Promise<number[]> {
+    const lock = this.db.kind === "mysql" ? " FOR UPDATE" : "";
+    const rows: { id: number | string }[] = await manager.query(`SELECT id FROM \`user\` WHERE role = ? AND disabledAt IS NULL ORDER BY id${lock}`, [Role.ADMIN]);
+    return rows.map((row) => Number(row.id));
   }
 
   /** Issues an API token for a user. The token is returned this once; only its hash is kept. */

@@ -45,6 +45,20 @@ const MUTATIONS: Record<string, Case> = {
     document: `mutation($input: CreateUserInput!) { createUser(input: $input) ${payload} }`,
     variables: (_, actor) => ({ input: { username: `matrix-${actor}`, password: "matrix password 1", role: "VIEWER" } }),
   },
+  updateUser: {
+    minimum: "admin",
+    document: `mutation($input: UpdateUserInput!) { updateUser(input: $input) ${payload} }`,
+    variables: (f) => ({ input: { id: f.userId, role: "VIEWER" } }),
+  },
+  changePassword: {
+    minimum: "viewer",
+    document: `mutation($input: ChangePasswordInput!) { changePassword(input: $input) ${payload} }`,
+    // The caller's own password, the same again: allowed, and nothing changes.
+    variables: (_, actor) => {
+      const password = actor === "admin" ? TEST_ADMIN_PASSWORD : `${actor}-password-for-tests`;
+      return { input: { currentPassword: password, newPassword: password } };
+    },
+  },
   createApiToken: {
     minimum: "admin",
     document: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) ${payload} }`,

@@ -32,6 +32,10 @@ export class User {
   @Column({ type: "varchar", length: 20 })
   role!: Role;
 
+  @Field(() => Date, { nullable: true, description: "When an admin disabled the user: it cannot sign in, its sessions ended, and its API tokens do not work while it stays disabled" })
+  @InstantColumn({ nullable: true })
+  disabledAt!: Date | null;
+
   @Field(() => Date)
   @InstantColumn()
   createdAt!: Date;

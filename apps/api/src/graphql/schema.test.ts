@@ -21,8 +21,9 @@ describe("the committed schema", () => {
       }
     }
     // passwordSet says whether a server has its own agent password, never the password; the
-    // mutations that create a token or a session return it once, and only its hash is kept.
-    expect(found.sort()).toEqual(["CreateApiTokenPayload.apiToken", "CreateApiTokenPayload.token", "LoginPayload.token", "Mutation.createApiToken", "Mutation.revokeApiToken", "Query.apiTokens", "RevokeApiTokenPayload.apiToken", "Server.passwordSet"].sort());
+    // mutations that create a token or a session return it once, and only its hash is kept;
+    // changePassword answers whether the password changed, and userErrors.
+    expect(found.sort()).toEqual(["CreateApiTokenPayload.apiToken", "CreateApiTokenPayload.token", "LoginPayload.token", "Mutation.changePassword", "Mutation.createApiToken", "Mutation.revokeApiToken", "Query.apiTokens", "RevokeApiTokenPayload.apiToken", "Server.passwordSet"].sort());
   });
 });
 

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditEntry } from "../audit/audit-entry.entity.js";
+import { type TestApp, dataOf, postGraphql, snapshotRows, startTestApp, testDatabases } from "../testing/test-app.js";
+import { Session } from "./session.entity.js";
+import { User } from "./user.entity.js";
+
+const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { user { username } userErrors { code } } }`;
+const ME = `{ me { username role } }`;
+const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } userErrors { code } } }`;
+const CREATE_TOKEN = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`;
+const UPDATE_USER = `mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { id username role disabledAt } userErrors { code field message } } }`;
+const CHANGE_PASSWORD = `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { changed userErrors { code field message } } }`;
+
+describe.each(testDatabases())("an admin managing users, and a user's own password, on %s", (kind) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const anonymous = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => postGraphql(app.url, query, variables, headers);
+  /** A new user, its browser session cookie and an API token of its own. */
+  const newUser = async (username: string, password: string, role: string) => {
+    const { createUser } = dataOf(await app.gql(CREATE_USER, { input: { username, password, role } }));
+    const token = dataOf(await app.gql(CREATE_TOKEN, { input: { userId: createUser.user.id, name: `${username}'s script` } })).createApiToken.token as string;
+    return { id: createUser.user.id as string, cookie: await signIn(username, password), bearer: { authorization: `Bearer ${token}` } };
+  };
+  const signIn = async (username: string, password: string) => {
+    const response = await anonymous(LOGIN, { input: { username, password } });
+    return dataOf(response).login.userErrors.length ? null : (response.headers.get("set-cookie")?.split(";")[0] ?? null);
+  };
+  const meWith = async (headers: Record<string, string>) => {
+    const response = await anonymous(ME, {}, headers);
+    return response.errors?.length ? response.errors[0]!.extensions?.code : dataOf(response).me;
+  };
+  const update = async (input: Record<string, unknown>) => dataOf(await app.gql(UPDATE_USER, { input })).updateUser;
+  const lastAudit = async (username: string) => app.db.manager.findOne(AuditEntry, { where: { objectKey: username }, order: { id: "DESC" } });
+
+  it("disables a user: no sign-in, its session ended and its API token refused, until it is enabled again", async () => {
+    const leaver = await newUser("leaver", "leaver password 1", "OPERATOR");
+    expect(await meWith({ cookie: leaver.cookie! })).toEqual({ username: "leaver", role: "OPERATOR" });
+    expect(await meWith(leaver.bearer)).toEqual({ username: "leaver", role: "OPERATOR" });
+
+    const disabled = await update({ id: leaver.id, disabled: true });
+    expect(disabled).toMatchObject({ user: { username: "leaver", role: "OPERATOR", disabledAt: expect.any(String) }, userErrors: [] });
+    expect(await meWith({ cookie: leaver.cookie! })).toBeNull();
+    expect(await meWith(leaver.bearer)).toBe("UNAUTHENTICATED");
+    expect(await signIn("leaver", "leaver password 1")).toBeNull();
+    expect(await app.db.manager.countBy(Session, { userId: (await app.db.manager.findOneByOrFail(User, { username: "leaver" })).id })).toBe(0);
+    expect(await lastAudit("leaver")).toMatchObject({ action: "user.update", actor: "admin", before: { disabled: false }, after: { disabled: true } });
+    // Disabled again: still the first moment it was.
+    expect((await update({ id: leaver.id, disabled: true })).user.disabledAt).toBe(disabled.user.disabledAt);
+
+    expect(await update({ id: leaver.id, disabled: false })).toMatchObject({ user: { disabledAt: null }, userErrors: [] });
+    expect(await meWith(leaver.bearer)).toEqual({ username: "leaver", role: "OPERATOR" });
+    // The session ended with the disabling; signing in works again.
+    expect(await meWith({ cookie: leaver.cookie! })).toBeNull();
+    expect(await signIn("leaver", "leaver password 1")).toMatch(/^listbill_session=/);
+  });
+
+  it("changes a role, and resets a password, ending the user's sessions but not its API tokens", async () => {
+    const mover = await newUser("mover", "mover password 12", "OPERATOR");
+    expect((await update({ id: mover.id, role: "VIEWER" })).user.role).toBe("VIEWER");
+    expect(await meWith(mover.bearer)).toEqual({ username: "mover", role: "VIEWER" });
+    expect((await anonymous(`mutation { validateServers(input: {}) { userErrors { code } } }`, {}, mover.bearer)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    const reset = await app.gql(UPDATE_USER, { input: { id: mover.id, password: "a new password 34" } });
+    expect(dataOf(reset).updateUser.userErrors).toEqual([]);
+    expect(JSON.stringify(reset)).not.toContain("a new password 34");
+    expect(await meWith({ cookie: mover.cookie! })).toBeNull();
+    expect(await meWith(mover.bearer)).toEqual({ username: "mover", role: "VIEWER" });
+    expect(await signIn("mover", "mover password 12")).toBeNull();
+    expect(await signIn("mover", "a new password 34")).toMatch(/^listbill_session=/);
+    const audit = await lastAudit("mover");
+    expect(audit).toMatchObject({ action: "user.update", before: { passwordChanged: false }, after: { passwordChanged: true } });
+    expect(JSON.stringify(audit)).not.toContain("a new password 34");
+  });
+
+  it("refuses a change that would leave no admin who can sign in, bad input and unknown users, changing nothing", async () => {
+    const admin = dataOf(await app.gql(`{ me { id } }`)).me.id as string;
+    const before = await snapshotRows(app.db);
+    expect(await update({ id: admin, role: "OPERATOR" })).toEqual({ user: null, userErrors: [{ code: "LAST_ADMIN", field: ["input", "role"], message: "admin is the only admin who can sign in: make another user admin first" }] });
+    expect((await update({ id: admin, disabled: true })).userErrors).toEqual([expect.objectContaining({ code: "LAST_ADMIN", field: ["input", "disabled"] })]);
+    expect((await update({ id: admin, password: "too short" })).userErrors).toEqual([expect.objectContaining({ code: "INVALID_PASSWORD", field: ["input", "password"] })]);
+    expect((await update({ id: "VXNlcjo5OTk5", role: "VIEWER" })).userErrors).toEqual([expect.objectContaining({ code: "USER_NOT_FOUND", field: ["input", "id"] })]);
+    expect(await snapshotRows(app.db)).toEqual(before);
+
+    // A disabled admin does not count; an enabled second one does, and can then be demoted itself.
+    const second = await newUser("second-admin", "second admin password", "ADMIN");
+    await update({ id: second.id, disabled: true });
+    expect((await update({ id: admin, role: "OPERATOR" })).userErrors).toEqual([expect.objectContaining({ code: "LAST_ADMIN" })]);
+    await update({ id: second.id, disabled: false });
+    expect((await update({ id: second.id, role: "OPERATOR" })).userErrors).toEqual([]);
+    expect((await update({ id: admin, role: "ADMIN" })).userErrors).toEqual([]);
+  });
+
+  it("changes the caller's own password given the current one, keeping this session and ending its others", async () => {
+    const changer = await newUser("changer", "changer password 1", "VIEWER");
+    const elsewhere = await signIn("changer", "changer password 1");
+    const change = async (input: Record<string, unknown>, headers: Record<string, string> = { cookie: changer.cookie! }) => dataOf(await anonymous(CHANGE_PASSWORD, { input }, headers)).changePassword;
+
+    const before = await snapshotRows(app.db);
+    expect(await change({ currentPassword: "not my password", newPassword: "changer password 2" })).toEqual({ changed: false, userErrors: [{ code: "WRONG_PASSWORD", field: ["input", "currentPassword"], message: "That is not your current password" }] });
+    expect((await change({ currentPassword: "changer password 1", newPassword: "short" })).userErrors).toEqual([expect.objectContaining({ code: "INVALID_PASSWORD", field: ["input", "newPassword"] })]);
+    expect((await anonymous(CHANGE_PASSWORD, { input: { currentPassword: "changer password 1", newPassword: "changer password 2" } })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(await snapshotRows(app.db)).toEqual(before);
+
+    expect(await change({ currentPassword: "changer password 1", newPassword: "changer password 2" })).toEqual({ changed: true, userErrors: [] });
+    expect(await meWith({ cookie: changer.cookie! })).toEqual({ username: "changer", role: "VIEWER" });
+    expect(await meWith({ cookie: elsewhere! })).toBeNull();
+    expect(await meWith(changer.bearer)).toEqual({ username: "changer", role: "VIEWER" });
+    expect(await signIn("changer", "changer password 1")).toBeNull();
+    expect(await lastAudit("changer")).toMatchObject({ action: "user.password", actor: "changer", after: { passwordChanged: true } });
+
+    // The same password again: nothing changes, and no other entry.
+    const entries = await app.db.manager.countBy(AuditEntry, { objectKey: "changer" });
+    expect(await change({ currentPassword: "changer password 2", newPassword: "changer password 2" })).toEqual({ changed: false, userErrors: [] });
+    expect(await app.db.manager.countBy(AuditEntry, { objectKey: "changer" })).toBe(entries);
+    // Through its API token, every browser session of the user ends.
+    expect((await change({ currentPassword: "changer password 2", newPassword: "changer password 3" }, changer.bearer)).changed).toBe(true);
+    expect(await meWith({ cookie: changer.cookie! })).toBeNull();
+    expect(await signIn("changer", "changer password 3")).toMatch(/^listbill_session=/);
+  });
+});
