@@ -11,6 +11,8 @@ import { JobTray } from "../jobs/JobTray";
 import { ListsPage } from "../lists/ListsPage";
 import { ServerDetailPage } from "../servers/ServerDetailPage";
 import { ServersPage } from "../servers/ServersPage";
+import { AccountPage } from "../users/AccountPage";
+import { UsersPage } from "../users/UsersPage";
 import { Link, useLocation } from "./router";
 
 // The chart library is the one heavy dependency; it loads when Usage is first opened.
@@ -25,7 +27,10 @@ const NAV = [
   { to: "/usage", label: "Usage" },
 ];
 
-function Page({ pathname }: { pathname: string }) {
+/** What only admins see in the navigation (the API refuses the others anyway). */
+const ADMIN_NAV = [{ to: "/users", label: "Users" }];
+
+function Page({ pathname, user }: { pathname: string; user: { username: string; role: string } }) {
   const serverId = /^\/servers\/([^/]+)$/.exec(pathname)?.[1];
   if (serverId) return <ServerDetailPage id={decodeURIComponent(serverId)} />;
   const customerId = /^\/customers\/([^/]+)$/.exec(pathname)?.[1];
@@ -42,6 +47,10 @@ function Page({ pathname }: { pathname: string }) {
       return <CustomersPage />;
     case "/jobs":
       return <JobsPage />;
+    case "/users":
+      return user.role === "ADMIN" ? <UsersPage /> : <NotFound pathname={pathname} />;
+    case "/account":
+      return <AccountPage username={user.username} />;
     case "/usage":
       return (
         <Suspense fallback={<Loading what="the usage chart" />}>
@@ -49,15 +58,19 @@ function Page({ pathname }: { pathname: string }) {
         </Suspense>
       );
     default:
-      return (
-        <section className="page">
-          <h1>Not found</h1>
-          <p>
-            Nothing lives at {pathname}. <Link to="/servers">Go to Servers</Link>
-          </p>
-        </section>
-      );
+      return <NotFound pathname={pathname} />;
   }
+}
+
+function NotFound({ pathname }: { pathname: string }) {
+  return (
+    <section className="page">
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at {pathname}. <Link to="/servers">Go to Servers</Link>
+      </p>
+    </section>
+  );
 }
 
 export function App() {
@@ -75,16 +88,16 @@ export function App() {
             listbill
           </Link>
           <nav aria-label="Main">
-            {NAV.map((item) => (
+            {[...NAV, ...(session.user.role === "ADMIN" ? ADMIN_NAV : [])].map((item) => (
               <Link key={item.to} to={item.to} className={section === item.to ? "active" : undefined} aria-current={section === item.to ? "page" : undefined}>
                 {item.label}
               </Link>
             ))}
           </nav>
           <div className="who">
-            <span>
+            <Link to="/account" title="Your account: change your password">
               {session.user.username} <span className="muted">({session.user.role.toLowerCase()})</span>
-            </span>
+            </Link>
             <button type="button" className="link-button" onClick={() => void session.signOut()}>
               Sign out
             </button>
@@ -92,7 +105,7 @@ export function App() {
         </header>
         <main className="content">
           <JobTray />
-          <Page pathname={pathname} />
+          <Page pathname={pathname} user={session.user} />
         </main>
       </div>
     </JobBatchesProvider>

@@ -49,6 +49,10 @@ type Documents = {
     "\n  mutation SyncServers($input: SyncServersInput!) {\n    syncServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.SyncServersDocument,
     "\n  query UsageByCustomer($filter: UsageByCustomerFilter!) {\n    usageByCustomer(filter: $filter) {\n      customer {\n        id\n        company\n        plan {\n          name\n        }\n      }\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": typeof types.UsageByCustomerDocument,
     "\n  query Usage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      period\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": typeof types.UsageDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      changed\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  query Users($after: String) {\n    users(first: 100, after: $after) {\n      totalCount\n      nodes {\n        id\n        username\n        role\n        disabledAt\n        createdAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        id\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        role\n        disabledAt\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.UpdateUserDocument,
 };
 const documents: Documents = {
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        username\n        role\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.LoginDocument,
@@ -86,6 +90,10 @@ const documents: Documents = {
     "\n  mutation SyncServers($input: SyncServersInput!) {\n    syncServers(input: $input) {\n      jobs {\n        id\n        server {\n          id\n        }\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.SyncServersDocument,
     "\n  query UsageByCustomer($filter: UsageByCustomerFilter!) {\n    usageByCustomer(filter: $filter) {\n      customer {\n        id\n        company\n        plan {\n          name\n        }\n      }\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": types.UsageByCustomerDocument,
     "\n  query Usage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      period\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n": types.UsageDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      changed\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.ChangePasswordDocument,
+    "\n  query Users($after: String) {\n    users(first: 100, after: $after) {\n      totalCount\n      nodes {\n        id\n        username\n        role\n        disabledAt\n        createdAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        id\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.CreateUserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        role\n        disabledAt\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.UpdateUserDocument,
 };
 
 /**
@@ -242,6 +250,22 @@ export function graphql(source: "\n  query UsageByCustomer($filter: UsageByCusto
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Usage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      period\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n"): (typeof documents)["\n  query Usage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      period\n      messages\n      recipients\n      bytes\n      units\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      changed\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      changed\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users($after: String) {\n    users(first: 100, after: $after) {\n      totalCount\n      nodes {\n        id\n        username\n        role\n        disabledAt\n        createdAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Users($after: String) {\n    users(first: 100, after: $after) {\n      totalCount\n      nodes {\n        id\n        username\n        role\n        disabledAt\n        createdAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        id\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        id\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        role\n        disabledAt\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        role\n        disabledAt\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
