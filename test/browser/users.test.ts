@@ -89,7 +89,8 @@ describe("an admin managing users, and a user her own password", () => {
     await row.getByText(/^disabled /).waitFor();
     await row.getByRole("button", { name: "Enable" }).waitFor();
 
-    await olivia.reload();
+    // Her open page: the next thing she opens finds her signed out, with no reload.
+    await olivia.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Jobs" }).click();
     await olivia.getByRole("form", { name: "Sign in" }).waitFor();
     await signIn(olivia, "olivia.ops", "olivia second password");
     await olivia.getByText("Unknown username or wrong password").waitFor();
@@ -99,6 +100,8 @@ describe("an admin managing users, and a user her own password", () => {
     const row = admin.getByRole("table", { name: "Users" }).locator("tr", { hasText: /^admin/ });
     await row.getByLabel("Role of admin").selectOption("VIEWER");
     await admin.getByText("admin is the only admin who can sign in: make another user admin first").waitFor();
+    // The refused change: the select shows the role the admin still has.
+    expect(await row.getByLabel("Role of admin").inputValue()).toBe("ADMIN");
     await admin.reload();
     expect(await admin.getByRole("table", { name: "Users" }).locator("tr", { hasText: /^admin/ }).getByLabel("Role of admin").inputValue()).toBe("ADMIN");
   });

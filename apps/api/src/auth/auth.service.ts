@@ -102,6 +102,10 @@ export class AuthService {
     if (!user || !matches || user.disabledAt !== null) refuse(AuthErrorCode.INVALID_CREDENTIALS, "Unknown username or wrong password", ["input"]);
     const sessionToken = newSessionToken();
     await this.db.transaction(async (manager) => {
+      // The password was checked outside: a reset, a change or a disabling that committed since
+      // ended the user's sessions, and this one must not outlive it.
+      const current = await this.db.lockedRow(manager, User, user.id);
+      if (!current || current.passwordHash !== user.passwordHash || current.disabledAt !== null) refuse(AuthErrorCode.INVALID_CREDENTIALS, "Unknown username or wrong password", ["input"]);
       const now = new Date();
       const sessions = await manager.findBy(Session, { userId: user.id });
       const expired = sessions.filter((session) => session.expiresAt.getTime() <= now.getTime()).map((session) => session.id);

@@ -46,6 +46,16 @@ export class RequestAuth {
     return this.#user;
   }
 
+  /**
+   * Looks the caller up again, for a context that outlives a request (a subscription): null, or
+   * UNAUTHENTICATED for a bearer token, once its credential no longer works (revoked, expired, or
+   * its user disabled).
+   */
+  recheck(): Promise<Identity | null> {
+    this.#identity = undefined;
+    return this.identity();
+  }
+
   startSession(sessionToken: string): void {
     this.setCookies.push(sessionCookie(sessionToken, this.secureCookies));
   }

@@ -1,5 +1,10 @@
+import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { AuditEntry } from "../audit/audit-entry.entity.js";
+import { toGlobalId } from "../graphql/global-id.js";
+import { Job, JobKind, JobState } from "../jobs/job.entity.js";
+import { hashSecret, newSessionToken } from "./credentials.js";
 import { type TestApp, dataOf, postGraphql, snapshotRows, startTestApp, testDatabases } from "../testing/test-app.js";
 import { Session } from "./session.entity.js";
 import { User } from "./user.entity.js";
@@ -48,7 +53,13 @@ describe.each(testDatabases())("an admin managing users, and a user's own passwo
     expect(await meWith({ cookie: leaver.cookie! })).toBeNull();
     expect(await meWith(leaver.bearer)).toBe("UNAUTHENTICATED");
     expect(await signIn("leaver", "leaver password 1")).toBeNull();
-    expect(await app.db.manager.countBy(Session, { userId: (await app.db.manager.findOneByOrFail(User, { username: "leaver" })).id })).toBe(0);
+    const leaverId = (await app.db.manager.findOneByOrFail(User, { username: "leaver" })).id;
+    expect(await app.db.manager.countBy(Session, { userId: leaverId })).toBe(0);
+    // A session opened as it was disabled (its sign-in checked the password just before) does not work either.
+    const late = newSessionToken();
+    await app.db.manager.insert(Session, { userId: leaverId, tokenHash: hashSecret(late), createdAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+    expect(await meWith({ cookie: `listbill_session=${late}` })).toBeNull();
+    await app.db.manager.delete(Session, { userId: leaverId });
     expect(await lastAudit("leaver")).toMatchObject({ action: "user.update", actor: "admin", before: { disabled: false }, after: { disabled: true } });
     // Disabled again: still the first moment it was.
     expect((await update({ id: leaver.id, disabled: true })).user.disabledAt).toBe(disabled.user.disabledAt);
@@ -87,13 +98,72 @@ describe.each(testDatabases())("an admin managing users, and a user's own passwo
     expect((await update({ id: "VXNlcjo5OTk5", role: "VIEWER" })).userErrors).toEqual([expect.objectContaining({ code: "USER_NOT_FOUND", field: ["input", "id"] })]);
     expect(await snapshotRows(app.db)).toEqual(before);
 
-    // A disabled admin does not count; an enabled second one does, and can then be demoted itself.
+    // A disabled admin does not count; an enabled second one does.
     const second = await newUser("second-admin", "second admin password", "ADMIN");
     await update({ id: second.id, disabled: true });
     expect((await update({ id: admin, role: "OPERATOR" })).userErrors).toEqual([expect.objectContaining({ code: "LAST_ADMIN" })]);
     await update({ id: second.id, disabled: false });
-    expect((await update({ id: second.id, role: "OPERATOR" })).userErrors).toEqual([]);
-    expect((await update({ id: admin, role: "ADMIN" })).userErrors).toEqual([]);
+    const asSecond = async (input: Record<string, unknown>) => dataOf(await anonymous(UPDATE_USER, { input }, second.bearer)).updateUser;
+
+    // Each demoting the other at the same moment: one of them stays admin. The other call is
+    // refused, LAST_ADMIN, or FORBIDDEN when its caller was demoted before its role was checked.
+    const enabledAdmins = async () => (await app.db.manager.findBy(User, { role: "ADMIN" as User["role"] })).filter((user) => user.disabledAt === null).map((user) => user.username);
+    for (let round = 0; round < 5; round++) {
+      const responses = await Promise.all([app.gql(UPDATE_USER, { input: { id: second.id, role: "OPERATOR" } }), anonymous(UPDATE_USER, { input: { id: admin, role: "OPERATOR" } }, second.bearer)]);
+      const succeeded = responses.filter((response) => !response.errors && response.data.updateUser.userErrors.length === 0);
+      expect(succeeded).toHaveLength(1);
+      const outcomes = responses.map((response) => response.errors?.[0]?.extensions?.code ?? response.data.updateUser.userErrors[0]?.code ?? "DONE");
+      expect(outcomes.filter((code) => code !== "DONE")).toEqual([expect.stringMatching(/^(LAST_ADMIN|FORBIDDEN)$/)]);
+      const left = await enabledAdmins();
+      expect(left).toHaveLength(1);
+      // Back to two admins, through the one still admin.
+      if (left[0] === "admin") expect((await update({ id: second.id, role: "ADMIN" })).userErrors).toEqual([]);
+      else expect((await asSecond({ id: admin, role: "ADMIN" })).userErrors).toEqual([]);
+    }
+
+    // With another admin, an admin may step down itself.
+    expect((await asSecond({ id: second.id, role: "OPERATOR" })).userErrors).toEqual([]);
+    expect(await meWith(second.bearer)).toEqual({ username: "second-admin", role: "OPERATOR" });
+  });
+
+  it("ends a disabled user's open subscription at its next event", async () => {
+    const watcher = await newUser("watcher", "watcher password 1", "VIEWER");
+    const now = new Date();
+    const job = await app.db.manager.save(Job, app.db.manager.create(Job, { kind: JobKind.FIX, state: JobState.RUNNING, progress: 0.1, trigger: "MANUAL", actor: "admin", input: {}, result: null, error: null, serverId: null, attempts: 1, maxAttempts: 1, runAfter: now, leaseOwner: null, leaseExpiresAt: null, createdAt: now, startedAt: now, finishedAt: null, updatedAt: now }));
+    const client = createClient({ url: app.url.replace("http", "ws") + "/graphql", webSocketImpl: WebSocket, connectionParams: { authorization: watcher.bearer.authorization }, retryAttempts: 0 });
+    const received: unknown[] = [];
+    try {
+      const ended = new Promise<void>((resolve) => {
+        client.subscribe(
+          { query: `subscription($id: ID!) { jobUpdated(id: $id) { progress } }`, variables: { id: toGlobalId("Job", job.id) } },
+          { next: (message) => void received.push(message), error: (error) => { received.push(error); resolve(); }, complete: resolve },
+        );
+      });
+      await expect.poll(() => received.length).toBe(1);
+      await update({ id: watcher.id, disabled: true });
+      await app.db.manager.update(Job, { id: job.id }, { progress: 0.5, updatedAt: new Date() });
+      await ended;
+    } finally {
+      await client.dispose();
+      await app.db.manager.update(Job, { id: job.id }, { state: JobState.SUCCEEDED, finishedAt: new Date() });
+    }
+    expect(received[0]).toEqual({ data: { jobUpdated: { progress: 0.1 } } });
+    expect(JSON.stringify(received.slice(1))).toContain("UNAUTHENTICATED");
+    expect(JSON.stringify(received)).not.toContain("0.5");
+  });
+
+  it("carries subscriptions only over its socket: queries and mutations go over HTTP", async () => {
+    const client = createClient({ url: app.url.replace("http", "ws") + "/graphql", webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${await app.tokenOf("admin")}` }, retryAttempts: 0 });
+    try {
+      const received: unknown[] = [];
+      await new Promise<void>((resolve) => {
+        client.subscribe({ query: `mutation { login(input: { username: "admin", password: "a socket guess" }) { userErrors { code } } }` }, { next: (message) => void received.push(message), error: (error) => { received.push(error); resolve(); }, complete: resolve });
+      });
+      expect(JSON.stringify(received)).toContain("this socket carries subscriptions only");
+      expect(JSON.stringify(received)).not.toContain("INVALID_CREDENTIALS");
+    } finally {
+      await client.dispose();
+    }
   });
 
   it("changes the caller's own password given the current one, keeping this session and ending its others", async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
-import { type GraphQLSchema, parse, specifiedRules, validate } from "graphql";
+import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { QUERY_LIMITS, queryLimitRules } from "../http/query-limits.js";
@@ -23,6 +23,8 @@ export function serveSubscriptions(
       parse: (source) => parse(source, { maxTokens: QUERY_LIMITS.maxTokens }),
       validate: (target, document) => validate(target, document, [...specifiedRules, ...queryLimitRules]),
       context: (ctx) => context(ctx.extra.request, ctx.connectionParams),
+      // Queries and mutations go over HTTP, with its rate limit and cookies' CSRF checks: a socket carries subscriptions only.
+      execute: () => ({ errors: [new GraphQLError("Send queries and mutations as HTTP POST /graphql; this socket carries subscriptions only", { extensions: { code: "BAD_REQUEST" } })] }),
     },
     sockets,
   );

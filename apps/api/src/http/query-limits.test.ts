@@ -61,6 +61,14 @@ describe.each(testDatabases())("query limits on %s", (kind) => {
     expectRefused(await measured(() => app.gql(aliases(16))), /Aliases limit of 15 exceeded, found 16/);
   });
 
+  it("takes one login or changePassword per request, so aliases do not multiply password guesses", async () => {
+    const tries = (field: string, input: string) => `mutation { a: ${field}(input: ${input}) { userErrors { code } } b: ${field}(input: ${input}) { userErrors { code } } }`;
+    expectRefused(await measured(() => app.gql(tries("login", `{ username: "admin", password: "guess one" }`))), /At most one login or changePassword per request/);
+    expectRefused(await measured(() => app.gql(tries("changePassword", `{ currentPassword: "guess one", newPassword: "a new password 1" }`))), /At most one login or changePassword per request/);
+    const one = await app.gql(`mutation { login(input: { username: "admin", password: "a wrong guess" }) { userErrors { code } } }`);
+    expect(dataOf(one).login.userErrors).toEqual([{ code: "INVALID_CREDENTIALS" }]);
+  });
+
   it("costs a connection at its page size and refuses a query over 5,000 without SQL", async () => {
     const affordable = await app.gql(`{ servers(first: 10) { nodes { lists(first: 100) { nodes { name } } } } }`);
     expect(affordable.errors).toBeUndefined();

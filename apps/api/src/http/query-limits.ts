@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
@@ -37,10 +38,28 @@ function reportTooComplex(context: ValidationContext | null, error: GraphQLError
   context.reportError(refusal);
 }
 
-/** Depth and alias limits, as validation rules (they run with graphql-js's own rules). */
+/** The mutations that check a password: one try per request, so aliases cannot multiply the guesses a rate limit allows. */
+const PASSWORD_CHECKS = new Set(["login", "changePassword"]);
+
+function onePasswordCheckRule(context: ValidationContext) {
+  let checks = 0;
+  return {
+    OperationDefinition() {
+      checks = 0;
+    },
+    Field(node: { name: { value: string } }) {
+      if (!PASSWORD_CHECKS.has(node.name.value) || context.getParentType()?.name !== "Mutation") return;
+      checks += 1;
+      if (checks === 2) context.reportError(queryTooComplex("At most one login or changePassword per request"));
+    },
+  };
+}
+
+/** Depth and alias limits and one password check per request, as validation rules (they run with graphql-js's own rules). */
 export const queryLimitRules: ValidationRule[] = [
   maxDepthRule({ n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true, propagateOnRejection: false, onReject: [reportTooComplex] }),
   maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [reportTooComplex] }),
+  onePasswordCheckRule,
 ];
 
 /** A connection field costs 1 plus its page size (`first` or `last`, else the default) times its selection. */
@@ -85,7 +104,8 @@ export function queryLimitsPlugin(options: { production: boolean }): ApolloServe
           const coerced = operation ? getVariableValues(schema, (operation as OperationDefinitionNode).variableDefinitions ?? [], variables) : { errors: [] };
           if (!coerced.errors) {
             const variablesText = JSON.stringify(variables);
-            const key = variablesText.length <= MAX_CACHED_VARIABLES_CHARS ? `${queryHash}:${request.operationName ?? ""}:${variablesText}` : undefined;
+            // By digest: variables carry passwords (login, changePassword), which no cache may hold.
+            const key = variablesText.length <= MAX_CACHED_VARIABLES_CHARS ? `${queryHash}:${request.operationName ?? ""}:${hash("sha256", variablesText, "base64url")}` : undefined;
             let cost = key === undefined ? undefined : costs.get(key);
             if (cost === undefined) {
               try {

@@ -54,7 +54,11 @@ export class ServerJobsResolver {
  * it does, and a server or page a loader read for one event must not answer for the next.
  */
 async function* eachWithNewLoaders<T>(ctx: ApiContext, events: AsyncGenerator<T>): AsyncGenerator<T> {
+  let first = true;
   for await (const event of events) {
+    // The caller may have been disabled, or its token revoked, since the subscription began.
+    if (!first && !(await ctx.auth.recheck())) throw unauthenticated("Signed out: this subscription's credential no longer works");
+    first = false;
     ctx.loaders = ctx.newLoaders();
     yield event;
   }

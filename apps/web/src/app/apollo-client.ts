@@ -1,4 +1,5 @@
-import { ApolloClient, type FieldPolicy, HttpLink, InMemoryCache, split } from "@apollo/client";
+import { ApolloClient, CombinedGraphQLErrors, type FieldPolicy, HttpLink, InMemoryCache, split } from "@apollo/client";
+import { ErrorLink } from "@apollo/client/link/error";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition } from "@apollo/client/utilities";
 import { createClient } from "graphql-ws";
@@ -31,7 +32,13 @@ export function createApolloClient(): ApolloClient {
   const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/graphql`;
   // lazy: the socket opens with the first subscription (a running job), not at page load.
   const ws = new GraphQLWsLink(createClient({ url: wsUrl, lazy: true, retryAttempts: 3 }));
-  const link = split(
+  // Signed out meanwhile (the session expired, an admin disabled the user or reset its password):
+  // asking who is signed in again shows the sign-in page, whatever page was open.
+  const signedOut = new ErrorLink(({ error, operation }) => {
+    if (operation.operationName === "Me" || !CombinedGraphQLErrors.is(error)) return;
+    if (error.errors.some((graphQLError) => graphQLError.extensions?.code === "UNAUTHENTICATED")) void client.refetchQueries({ include: ["Me"] });
+  });
+  const transport = split(
     ({ query }) => {
       const definition = getMainDefinition(query);
       return definition.kind === "OperationDefinition" && definition.operation === "subscription";
@@ -39,6 +46,7 @@ export function createApolloClient(): ApolloClient {
     ws,
     http,
   );
+  const link = signedOut.concat(transport);
   const cache = new InMemoryCache({
     typePolicies: {
       Query: {
@@ -49,11 +57,13 @@ export function createApolloClient(): ApolloClient {
           validationErrors: nodesPagination(),
           jobs: nodesPagination(),
           auditEntries: nodesPagination(),
+          users: nodesPagination([]),
         },
       },
       Server: { fields: { lists: nodesPagination(), jobs: nodesPagination(), validationErrors: nodesPagination(), sites: nodesPagination([]) } },
       Customer: { fields: { lists: nodesPagination([]) } },
     },
   });
-  return new ApolloClient({ link, cache });
+  const client = new ApolloClient({ link, cache });
+  return client;
 }
