@@ -63,7 +63,7 @@ export class AuthResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => UserPayload)
   createUser(@Arg("input") input: CreateUserInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ user: await ctx.services.auth.createUser(input) }));
+    return toPayload(async () => ({ user: await ctx.services.auth.createUser(input, authorOf(ctx)) }));
   }
 
   @Authorized(Role.ADMIN)
@@ -86,14 +86,14 @@ export class AuthResolver {
   createApiToken(@Arg("input") input: CreateApiTokenInput, @Ctx() ctx: ApiContext) {
     return toPayload(async () => {
       const admin = (await ctx.auth.identity())?.user ?? null;
-      return ctx.services.auth.createApiToken(input, admin);
+      return ctx.services.auth.createApiToken(input, admin, authorOf(ctx));
     });
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RevokeApiTokenPayload, { description: "Stops a token working at once" })
   revokeApiToken(@Arg("input") input: RevokeApiTokenInput, @Ctx() ctx: ApiContext) {
-    return toPayload(async () => ({ apiToken: await ctx.services.auth.revokeApiToken(input) }));
+    return toPayload(async () => ({ apiToken: await ctx.services.auth.revokeApiToken(input, authorOf(ctx)) }));
   }
 }
 

@@ -124,7 +124,7 @@ export class AuthService {
     });
   }
 
-  async createUser(input: unknown): Promise<User> {
+  async createUser(input: unknown, author: ChangeAuthor): Promise<User> {
     const fields = parseInput(createUserSchema, input, userFieldCodes);
     const passwordHash = await hashPassword(fields.password);
     return this.db.transaction(async (manager) => {
@@ -132,12 +132,15 @@ export class AuthService {
       if (await manager.existsBy(User, { usernameKey })) this.refuseDuplicate(fields.username);
       const now = new Date();
       const user = manager.create(User, { username: fields.username, usernameKey, passwordHash, role: fields.role, createdAt: now, updatedAt: now });
+      let saved: User;
       try {
-        return await manager.save(User, user);
+        saved = await manager.save(User, user);
       } catch (error) {
         if (isUniqueViolation(error)) this.refuseDuplicate(fields.username);
         throw error;
       }
+      await recordChanges(manager, author, [{ action: "user.create", objectType: "User", objectId: saved.globalId, objectKey: saved.username, before: null, after: { username: saved.username, role: saved.role } }]);
+      return saved;
     });
   }
 
@@ -208,7 +211,7 @@ export class AuthService {
   }
 
   /** Issues an API token for a user. The token is returned this once; only its hash is kept. */
-  async createApiToken(input: unknown, createdBy: User | null): Promise<{ token: string; apiToken: ApiToken }> {
+  async createApiToken(input: unknown, createdBy: User | null, author: ChangeAuthor): Promise<{ token: string; apiToken: ApiToken }> {
     const fields = parseInput(createApiTokenSchema, input, tokenFieldCodes);
     return this.db.transaction(async (manager) => {
       const userId = fromGlobalId("User", fields.userId);
@@ -224,12 +227,15 @@ export class AuthService {
         expiresAt: fields.expiresAt ?? null,
         revokedAt: null,
       });
-      return { token, apiToken: await manager.save(ApiToken, apiToken) };
+      const saved = await manager.save(ApiToken, apiToken);
+      // Whose it is and until when: never the token.
+      await recordChanges(manager, author, [{ action: "token.create", objectType: "ApiToken", objectId: saved.globalId, objectKey: saved.name, before: null, after: { userId: user.globalId, username: user.username, expiresAt: saved.expiresAt?.toISOString() ?? null } }]);
+      return { token, apiToken: saved };
     });
   }
 
   /** Revokes a token at once; revoking a revoked token changes nothing and is not an error. */
-  async revokeApiToken(input: { id: unknown }): Promise<ApiToken> {
+  async revokeApiToken(input: { id: unknown }, author: ChangeAuthor): Promise<ApiToken> {
     return this.db.transaction(async (manager) => {
       const id = typeof input.id === "string" ? fromGlobalId("ApiToken", input.id) : null;
       const apiToken = id === null ? null : await manager.findOneBy(ApiToken, { id });
@@ -237,6 +243,7 @@ export class AuthService {
       if (apiToken.revokedAt === null) {
         apiToken.revokedAt = new Date();
         await manager.update(ApiToken, { id: apiToken.id }, { revokedAt: apiToken.revokedAt });
+        await recordChanges(manager, author, [{ action: "token.revoke", objectType: "ApiToken", objectId: apiToken.globalId, objectKey: apiToken.name, before: { revokedAt: null }, after: { revokedAt: apiToken.revokedAt.toISOString() } }]);
       }
       return apiToken;
     });

@@ -166,6 +166,20 @@ describe.each(testDatabases())("an admin managing users, and a user's own passwo
     }
   });
 
+  it("records users and API tokens in the audit log, never a password or a token", async () => {
+    const auditor = await newUser("auditor", "auditor password 1", "VIEWER");
+    const token = auditor.bearer.authorization.slice("Bearer ".length);
+    const tokens = dataOf(await app.gql(`query($id: ID!) { apiTokens(first: 5, filter: { userId: $id }) { nodes { id } } }`, { id: auditor.id })).apiTokens.nodes;
+    expect(dataOf(await app.gql(`mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { userErrors { code } } }`, { input: { id: tokens[0].id } })).revokeApiToken.userErrors).toEqual([]);
+    const entries = dataOf(await app.gql(`{ auditEntries(first: 50) { nodes { action actor objectId objectKey before after } } }`)).auditEntries.nodes.filter((entry: { objectKey: string }) => ["auditor", "auditor's script"].includes(entry.objectKey));
+    expect(entries.map((entry: { action: string }) => entry.action).sort()).toEqual(["token.create", "token.revoke", "user.create"]);
+    expect(entries.find((entry: { action: string }) => entry.action === "user.create")).toMatchObject({ actor: "admin", objectId: auditor.id, after: { username: "auditor", role: "VIEWER" } });
+    expect(entries.find((entry: { action: string }) => entry.action === "token.create")).toMatchObject({ actor: "admin", objectId: tokens[0].id, after: { userId: auditor.id, username: "auditor", expiresAt: null } });
+    expect(entries.find((entry: { action: string }) => entry.action === "token.revoke")).toMatchObject({ before: { revokedAt: null }, after: { revokedAt: expect.any(String) } });
+    const text = JSON.stringify(await app.db.manager.find(AuditEntry));
+    for (const secret of ["auditor password 1", token]) expect(text).not.toContain(secret);
+  });
+
   it("changes the caller's own password given the current one, keeping this session and ending its others", async () => {
     const changer = await newUser("changer", "changer password 1", "VIEWER");
     const elsewhere = await signIn("changer", "changer password 1");
