@@ -5,6 +5,7 @@ import { AuditEntry } from "../audit/audit-entry.entity.js";
 import { toGlobalId } from "../graphql/global-id.js";
 import { Job, JobKind, JobState } from "../jobs/job.entity.js";
 import { hashSecret, newSessionToken } from "./credentials.js";
+import { hashPassword } from "./password.js";
 import { type TestApp, dataOf, postGraphql, snapshotRows, startTestApp, testDatabases } from "../testing/test-app.js";
 import { Session } from "./session.entity.js";
 import { User } from "./user.entity.js";
@@ -164,6 +165,29 @@ describe.each(testDatabases())("an admin managing users, and a user's own passwo
     } finally {
       await client.dispose();
     }
+  });
+
+  it.runIf(kind === "mysql")("refuses a sign-in that checked the password a reset replaced as it was checked", async () => {
+    await newUser("racer", "racer password 12", "VIEWER");
+    const id = (await app.db.manager.findOneByOrFail(User, { username: "racer" })).id;
+    const runner = app.db.dataSource.createQueryRunner();
+    await runner.startTransaction("READ COMMITTED");
+    try {
+      // A reset holding the user's row while the sign-in checks the old password, then waits for the row.
+      await runner.query("SELECT id FROM `user` WHERE id = ? FOR UPDATE", [id]);
+      const signingIn = signIn("racer", "racer password 12");
+      const waiting = async () => ((await app.db.manager.query("SELECT trx_state FROM information_schema.INNODB_TRX")) as { trx_state: string }[]).filter((trx) => trx.trx_state === "LOCK WAIT").length;
+      await expect.poll(waiting, { timeout: 10_000, interval: 250 }).toBe(1);
+      await runner.query("UPDATE `user` SET passwordHash = ? WHERE id = ?", [await hashPassword("racer password 34"), id]);
+      await runner.query("DELETE FROM user_session WHERE userId = ?", [id]);
+      await runner.commitTransaction();
+      expect(await signingIn).toBeNull();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await app.db.manager.countBy(Session, { userId: id })).toBe(0);
+    expect(await signIn("racer", "racer password 34")).toMatch(/^listbill_session=/);
   });
 
   it("records users and API tokens in the audit log, never a password or a token", async () => {

@@ -65,6 +65,10 @@ describe.each(testDatabases())("query limits on %s", (kind) => {
     const tries = (field: string, input: string) => `mutation { a: ${field}(input: ${input}) { userErrors { code } } b: ${field}(input: ${input}) { userErrors { code } } }`;
     expectRefused(await measured(() => app.gql(tries("login", `{ username: "admin", password: "guess one" }`))), /At most one login or changePassword per request/);
     expectRefused(await measured(() => app.gql(tries("changePassword", `{ currentPassword: "guess one", newPassword: "a new password 1" }`))), /At most one login or changePassword per request/);
+    // Nor through fragments, before or after the operation, or fragments of other operations.
+    const guess = (n: number) => `login(input: { username: "admin", password: "guess ${n}" }) { userErrors { code } }`;
+    expectRefused(await measured(() => app.gql(`fragment F on Mutation { a: ${guess(1)} } mutation Real { ...F b: ${guess(2)} }`)), /At most one login/);
+    expectRefused(await measured(() => app.gql(`fragment F on Mutation { a: ${guess(1)} } mutation Decoy { ...F } fragment G on Mutation { b: ${guess(2)} } mutation Real { ...F ...G }`)), /At most one login/);
     const one = await app.gql(`mutation { login(input: { username: "admin", password: "a wrong guess" }) { userErrors { code } } }`);
     expect(dataOf(one).login.userErrors).toEqual([{ code: "INVALID_CREDENTIALS" }]);
   });

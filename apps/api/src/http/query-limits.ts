@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
@@ -38,15 +38,16 @@ function reportTooComplex(context: ValidationContext | null, error: GraphQLError
   context.reportError(refusal);
 }
 
-/** The mutations that check a password: one try per request, so aliases cannot multiply the guesses a rate limit allows. */
+/**
+ * The mutations that check a password: one try per request, so aliases cannot multiply the
+ * guesses a rate limit allows. Counted over the whole document, fragments included, whatever
+ * operation they serve: one operation runs, and none needs two.
+ */
 const PASSWORD_CHECKS = new Set(["login", "changePassword"]);
 
 function onePasswordCheckRule(context: ValidationContext) {
   let checks = 0;
   return {
-    OperationDefinition() {
-      checks = 0;
-    },
     Field(node: { name: { value: string } }) {
       if (!PASSWORD_CHECKS.has(node.name.value) || context.getParentType()?.name !== "Mutation") return;
       checks += 1;
@@ -94,6 +95,7 @@ export function queryLimitsPlugin(options: { production: boolean }): ApolloServe
   // scripts and the SPA send the same few documents over and over, and costing one walks every
   // field of it (about a twentieth of a lists page's CPU). A cost error is cached as its message.
   const costs = new LRUCache<string, number | string>({ max: 2_000 });
+  const variablesKey = randomBytes(32);
   const introspects = new LRUCache<string, boolean>({ max: 2_000 });
   return {
     async requestDidStart() {
@@ -104,8 +106,9 @@ export function queryLimitsPlugin(options: { production: boolean }): ApolloServe
           const coerced = operation ? getVariableValues(schema, (operation as OperationDefinitionNode).variableDefinitions ?? [], variables) : { errors: [] };
           if (!coerced.errors) {
             const variablesText = JSON.stringify(variables);
-            // By digest: variables carry passwords (login, changePassword), which no cache may hold.
-            const key = variablesText.length <= MAX_CACHED_VARIABLES_CHARS ? `${queryHash}:${request.operationName ?? ""}:${hash("sha256", variablesText, "base64url")}` : undefined;
+            // By a keyed digest: variables carry passwords (login, changePassword), which no cache may
+            // hold, nor anything a guess could be checked against without this process's key.
+            const key = variablesText.length <= MAX_CACHED_VARIABLES_CHARS ? `${queryHash}:${request.operationName ?? ""}:${createHmac("sha256", variablesKey).update(variablesText).digest("base64url")}` : undefined;
             let cost = key === undefined ? undefined : costs.get(key);
             if (cost === undefined) {
               try {

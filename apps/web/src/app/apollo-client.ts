@@ -33,10 +33,15 @@ export function createApolloClient(): ApolloClient {
   // lazy: the socket opens with the first subscription (a running job), not at page load.
   const ws = new GraphQLWsLink(createClient({ url: wsUrl, lazy: true, retryAttempts: 3 }));
   // Signed out meanwhile (the session expired, an admin disabled the user or reset its password):
-  // asking who is signed in again shows the sign-in page, whatever page was open.
+  // nothing of what the user read stays in memory, and asking who is signed in again shows the
+  // sign-in page, whatever page was open.
   const signedOut = new ErrorLink(({ error, operation }) => {
     if (operation.operationName === "Me" || !CombinedGraphQLErrors.is(error)) return;
-    if (error.errors.some((graphQLError) => graphQLError.extensions?.code === "UNAUTHENTICATED")) void client.refetchQueries({ include: ["Me"] });
+    if (!error.errors.some((graphQLError) => graphQLError.extensions?.code === "UNAUTHENTICATED")) return;
+    client
+      .clearStore()
+      .then(() => client.refetchQueries({ include: ["Me"] }))
+      .catch(() => undefined);
   });
   const transport = split(
     ({ query }) => {
