@@ -1,10 +1,10 @@
 import type { EntityManager } from "typeorm";
 import { type ChangeAuthor, changedFields, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
-import { FIRST_DAY, NothingBefore, changeDay, setFromDay } from "../db/periods.js";
+import { FIRST_DAY, setFromInputDay } from "../db/periods.js";
 import { containsPattern } from "../db/sql.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
-import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, nullableGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
 import { filterId } from "../lists/list.service.js";
@@ -71,22 +71,21 @@ export class CustomerService {
       // A new plan bills from planStartDate (today by default) on; the days before keep theirs.
       let planPeriods: { before: PlanPeriodSeen[]; after: PlanPeriodSeen[] } | null = null;
       if (fields.planId !== undefined || fields.planStartDate) {
-        const day = changeDay(fields.planStartDate, "planStartDate", "a plan");
         const planId = fields.planId === undefined ? customer.planId : await planRowId(manager, fields.planId);
         // Back-dated, the current plan too may start earlier than it did.
         if (planId !== customer.planId || fields.planStartDate) {
-          // planStartDate alone is the first day of the plan the customer has today, later too; with
-          // planId, the plan bills from that day on and the days before keep theirs (asked twice, the same).
-          const startsOn = Boolean(fields.planStartDate) && fields.planId === undefined;
-          const { replaced, written } = await setFromDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, day, { startsOn }).catch((error: unknown) => {
-            if (!(error instanceof NothingBefore)) throw error;
-            refuse(
-              "NO_EARLIER_PLAN",
-              planId === null
-                ? `The customer has had no plan since ${error.since}: there is none to start later. Choose the plan to bill from ${day} (planId)`
-                : `This plan has billed the customer since ${error.since}, and no other plan before it could bill the days before ${day}. Set the plan those days bill at from ${error.since} first, then this one from ${day}`,
-              ["input", "planStartDate"],
-            );
+          const { replaced, written } = await setFromInputDay(manager, CustomerPlanPeriod, { customerId: customer.id }, { planId }, { planId: customer.planId }, {
+            day: fields.planStartDate,
+            field: "planStartDate",
+            what: "a plan",
+            valueGiven: fields.planId !== undefined,
+            nothingBefore: {
+              code: "NO_EARLIER_PLAN",
+              message: (since, day) =>
+                planId === null
+                  ? `The customer has had no plan since ${since}: there is none to start later. Choose the plan to bill from ${day} (planId)`
+                  : `This plan has billed the customer since ${since}, and no other plan before it could bill the days before ${day}. Set the plan those days bill at from ${since} first, then this one from ${day}`,
+            },
           });
           if (replaced.length || written.length) planPeriods = { before: replaced.map(seen), after: written.map(seen) };
         }
@@ -120,7 +119,7 @@ interface PlanPeriodSeen {
 }
 
 function seen(period: { startDate: string; planId: number | null }): PlanPeriodSeen {
-  return { startDate: period.startDate, planId: period.planId === null ? null : toGlobalId("HostingPlan", period.planId) };
+  return { startDate: period.startDate, planId: nullableGlobalId("HostingPlan", period.planId) };
 }
 
 function assertPeriod(customer: Customer): void {
@@ -132,5 +131,5 @@ function assertPeriod(customer: Customer): void {
 /** What an audit entry records of a customer: its plan by the ID clients use (as every entry names an object). */
 function auditedFields(customer: Customer) {
   const { company, contactName, email, isActive, planId, startDate, endDate } = customer;
-  return { company, contactName, email, isActive, planId: planId === null ? null : toGlobalId("HostingPlan", planId), startDate, endDate };
+  return { company, contactName, email, isActive, planId: nullableGlobalId("HostingPlan", planId), startDate, endDate };
 }

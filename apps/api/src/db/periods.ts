@@ -26,10 +26,29 @@ export function today(): string {
 }
 
 /**
- * The day a change of a period's value counts from: `given` (the input field `field`), else today.
- * Refused (INVALID_DATE) after today, which is not decided yet, or before FIRST_DAY.
+ * setFromDay for an update input: `change.day` is the input field `change.field` (today when
+ * absent; INVALID_DATE after today, which is not decided yet, or before FIRST_DAY). Given with the
+ * value, the value holds from that day on and the days before keep theirs (asked twice, the
+ * same); given alone, it is the first day of the owner's current value, later too (startsOn).
+ * NothingBefore is refused with `change.nothingBefore`'s code and message, at the day's field.
  */
-export function changeDay(given: string | null | undefined, field: string, what: string): string {
+export function setFromInputDay<P extends Period>(
+  manager: EntityManager,
+  entity: EntityTarget<P>,
+  owner: Partial<P>,
+  value: Partial<P>,
+  before: Partial<P>,
+  change: { day: string | null | undefined; field: string; what: string; valueGiven: boolean; nothingBefore: { code: string; message: (since: string, day: string) => string } },
+): Promise<{ replaced: P[]; written: P[] }> {
+  const day = changeDay(change.day, change.field, change.what);
+  return setFromDay(manager, entity, owner, value, before, day, { startsOn: Boolean(change.day) && !change.valueGiven }).catch((error: unknown) => {
+    if (!(error instanceof NothingBefore)) throw error;
+    refuse(change.nothingBefore.code, change.nothingBefore.message(error.since, day), ["input", change.field]);
+  });
+}
+
+/** The day a change of a period's value counts from: `given` (the input field `field`), else today. */
+function changeDay(given: string | null | undefined, field: string, what: string): string {
   const now = today();
   const day = given ?? now;
   if (day > now) refuse("INVALID_DATE", `${field} must not be after today (UTC): ${what} bills from the day it is set, or earlier`, ["input", field]);

@@ -4,7 +4,7 @@ import { Assignment, AssignmentScope } from "../assignments/assignment.entity.js
 import { lockOwnership, recomputeListOwners, recomputeOwnersUnder } from "../assignments/owners.js";
 import { type AuditRecord, type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import type { Database } from "../db/database.js";
-import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
+import { fromGlobalId, nullableGlobalId, toGlobalId } from "../graphql/global-id.js";
 import { groupBy } from "../group-by.js";
 import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
 import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
@@ -265,8 +265,6 @@ async function firstReported(manager: EntityManager, serverId: number, listId: n
   return reports.filter((report) => (report.hostingValue as { created?: string } | null)?.created === created).reduce((first, report) => (report.detectedAt < first ? report.detectedAt : first), fallback);
 }
 
-const customerGlobalId = (id: number | null) => (id === null ? null : toGlobalId("Customer", id));
-
 function billingStale(row: object | null, item: ValidationError, current: Record<string, unknown>): string | null {
   if (!row) return `${item.objectKey} is no longer in billing`;
   return matches(item.billingValue, current) ? null : `${item.objectKey} was changed in billing since it was validated`;
@@ -346,8 +344,8 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
         objectType: "List",
         objectId: list.globalId,
         objectKey: list.name,
-        before: { created: list.hostCreatedAt?.toISOString() ?? null, customerId: customerGlobalId(list.customerId), assignments: ending.map((assignment) => period(assignment, assignment.endDate)) },
-        after: { created, customerId: customerGlobalId(owner), assignments: ending.map((assignment) => period(assignment, endDate)) },
+        before: { created: list.hostCreatedAt?.toISOString() ?? null, customerId: nullableGlobalId("Customer", list.customerId), assignments: ending.map((assignment) => period(assignment, assignment.endDate)) },
+        after: { created, customerId: nullableGlobalId("Customer", owner), assignments: ending.map((assignment) => period(assignment, endDate)) },
       };
     }
     case Code.MISSING_LIST: {
@@ -356,7 +354,7 @@ async function apply(manager: EntityManager, server: Server, item: ValidationErr
       await manager.update(Assignment, { listId: list.id, endDate: IsNull() }, { endDate: today() });
       // A removed list is nobody's: it must not count toward a customer or be billed from now on.
       await manager.update(List, { id: list.id }, { removedAt: new Date(), customerId: null, updatedAt: new Date() });
-      return { action, objectType: "List", objectId: list.globalId, objectKey: list.name, before: { removedAt: null, customerId: customerGlobalId(list.customerId) }, after: { removedAt: new Date().toISOString(), customerId: null } };
+      return { action, objectType: "List", objectId: list.globalId, objectKey: list.name, before: { removedAt: null, customerId: nullableGlobalId("Customer", list.customerId) }, after: { removedAt: new Date().toISOString(), customerId: null } };
     }
     default:
       throw new Error(`${item.code} has no fix`);

@@ -8,6 +8,11 @@ export function toGlobalId(type: NodeType, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
 }
 
+/** The opaque ID of a row, or null for none (a nullable reference, in an audit entry say). */
+export function nullableGlobalId(type: NodeType, id: number | null): string | null {
+  return id === null ? null : toGlobalId(type, id);
+}
+
 /** The row id inside an opaque ID of the given type, or null when it is not one. */
 export function fromGlobalId(type: NodeType, globalId: string): number | null {
   if (typeof globalId !== "string" || globalId.length > 64) return null;

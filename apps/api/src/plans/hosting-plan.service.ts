@@ -6,7 +6,7 @@ import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
 import { refuse } from "../graphql/user-error.js";
-import { FIRST_DAY, NothingBefore, changeDay, setFromDay } from "../db/periods.js";
+import { FIRST_DAY, setFromInputDay } from "../db/periods.js";
 import { HostingPlanUnitPeriod } from "./hosting-plan-unit-period.entity.js";
 import { HostingPlan } from "./hosting-plan.entity.js";
 import { createHostingPlanSchema, planFieldCodes, updateHostingPlanSchema } from "./hosting-plan.inputs.js";
@@ -55,17 +55,16 @@ export class HostingPlanService {
       // A new unit size bills from unitSizeStartDate (today by default) on; the days before keep theirs.
       let unitSizes: { before: UnitSizeSeen[]; after: UnitSizeSeen[] } | null = null;
       if (saved.messageUnitBytes !== before.messageUnitBytes || unitSizeStartDate) {
-        const day = changeDay(unitSizeStartDate, "unitSizeStartDate", "a unit size");
-        // unitSizeStartDate alone is the first day of the plan's current unit size, later too; with
-        // messageUnitBytes, the size bills from that day on and the days before keep theirs (asked twice, the same).
-        const startsOn = Boolean(unitSizeStartDate) && fields.messageUnitBytes === undefined;
-        const { replaced, written } = await setFromDay(manager, HostingPlanUnitPeriod, { planId: saved.id }, { messageUnitBytes: saved.messageUnitBytes }, { messageUnitBytes: before.messageUnitBytes }, day, { startsOn }).catch((error: unknown) => {
-          if (!(error instanceof NothingBefore)) throw error;
-          refuse(
-            "NO_EARLIER_UNIT_SIZE",
-            `The plan has billed ${saved.messageUnitBytes} bytes a unit since ${error.since}, and no other unit size before it could bill the days before ${day}. Set the unit size those days bill at from ${error.since} first, then this one from ${day}`,
-            ["input", "unitSizeStartDate"],
-          );
+        const { replaced, written } = await setFromInputDay(manager, HostingPlanUnitPeriod, { planId: saved.id }, { messageUnitBytes: saved.messageUnitBytes }, { messageUnitBytes: before.messageUnitBytes }, {
+          day: unitSizeStartDate,
+          field: "unitSizeStartDate",
+          what: "a unit size",
+          valueGiven: fields.messageUnitBytes !== undefined,
+          nothingBefore: {
+            code: "NO_EARLIER_UNIT_SIZE",
+            message: (since, day) =>
+              `The plan has billed ${saved.messageUnitBytes} bytes a unit since ${since}, and no other unit size before it could bill the days before ${day}. Set the unit size those days bill at from ${since} first, then this one from ${day}`,
+          },
         });
         if (replaced.length || written.length) unitSizes = { before: replaced.map(unitSizeSeen), after: written.map(unitSizeSeen) };
       }

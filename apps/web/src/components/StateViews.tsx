@@ -38,3 +38,13 @@ export function UserErrors({ errors }: { errors: readonly { code: string; messag
     </ul>
   );
 }
+
+/** The button under a connection's rows that asks for its next page, while it has one. */
+export function LoadMore({ pageInfo, loading, onMore, children = "Load more" }: { pageInfo: { hasNextPage: boolean; endCursor?: string | null } | undefined; loading: boolean; onMore: (after: string | null | undefined) => void; children?: ReactNode }) {
+  if (!pageInfo?.hasNextPage) return null;
+  return (
+    <button type="button" className="load-more" disabled={loading} onClick={() => onMore(pageInfo.endCursor)}>
+      {children}
+    </button>
+  );
+}

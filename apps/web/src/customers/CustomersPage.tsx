@@ -2,7 +2,7 @@ import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
 import { Link, navigate, useSearchParams } from "../app/router";
 import { formatNumber } from "../components/format";
-import { Empty, ErrorView, Loading } from "../components/StateViews";
+import { Empty, ErrorView, Loading, LoadMore } from "../components/StateViews";
 import { graphql } from "../gql";
 import { CreatePlanForm } from "./CreatePlanForm";
 import { CustomerForm, type CustomerValues, EMPTY_CUSTOMER } from "./CustomerForm";
@@ -133,11 +133,7 @@ export function CustomersPage() {
           </tbody>
         </table>
       )}
-      {connection?.pageInfo.hasNextPage && (
-        <button type="button" className="load-more" disabled={loading} onClick={() => void fetchMore({ variables: { after: connection.pageInfo.endCursor } })}>
-          Load more
-        </button>
-      )}
+      <LoadMore pageInfo={connection?.pageInfo} loading={loading} onMore={(after) => void fetchMore({ variables: { after } })} />
       <h2>Hosting plans</h2>
       {plans.loading && !plans.data && <Loading what="plans" />}
       {plans.error && <ErrorView error={plans.error} retry={() => void plans.refetch()} />}

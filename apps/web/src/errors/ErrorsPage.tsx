@@ -5,7 +5,7 @@ import { Badge } from "../components/Badge";
 import { downloadCsv, toCsv } from "../components/csv";
 import { fetchAllPages } from "../components/fetchAllPages";
 import { formatDateTime } from "../components/format";
-import { Empty, ErrorView, Loading } from "../components/StateViews";
+import { Empty, ErrorView, Loading, LoadMore } from "../components/StateViews";
 import { graphql } from "../gql";
 import type { FixValidationErrorsMutation, Severity, ValidationErrorCode, ValidationErrorRowFragment, ValidationErrorStatus } from "../gql/graphql";
 import { ServerSelect } from "../servers/ServerSelect";
@@ -292,11 +292,9 @@ export function ErrorsPage() {
           </tbody>
         </table>
       )}
-      {connection?.pageInfo.hasNextPage && (
-        <button type="button" className="load-more" disabled={loading} onClick={() => void fetchMore({ variables: { after: connection.pageInfo.endCursor } })}>
-          {loading ? "Loading…" : `Load more (${rows.length} of ${connection.totalCount})`}
-        </button>
-      )}
+      <LoadMore pageInfo={connection?.pageInfo} loading={loading} onMore={(after) => void fetchMore({ variables: { after } })}>
+        {loading ? "Loading…" : `Load more (${rows.length} of ${connection?.totalCount})`}
+      </LoadMore>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useQuery } from "@apollo/client/react";
 import { useSearchParams } from "../app/router";
-import { Empty, ErrorView, Loading } from "../components/StateViews";
+import { Empty, ErrorView, Loading, LoadMore } from "../components/StateViews";
 import { graphql } from "../gql";
 import type { JobKind, JobState } from "../gql/graphql";
 import { ServerSelect } from "../servers/ServerSelect";
@@ -64,11 +64,9 @@ export function JobsPage() {
       {error && <ErrorView error={error} retry={() => void refetch()} />}
       {connection && connection.nodes.length === 0 && <Empty>No job matches these filters. Validating or syncing a server starts one.</Empty>}
       {connection && connection.nodes.length > 0 && <JobHistoryTable jobs={connection.nodes} />}
-      {connection?.pageInfo.hasNextPage && (
-        <button type="button" className="load-more" disabled={loading} onClick={() => void fetchMore({ variables: { after: connection.pageInfo.endCursor } })}>
-          {loading ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMore pageInfo={connection?.pageInfo} loading={loading} onMore={(after) => void fetchMore({ variables: { after } })}>
+        {loading ? "Loading…" : "Load more"}
+      </LoadMore>
     </section>
   );
 }

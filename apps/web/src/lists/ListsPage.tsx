@@ -5,7 +5,7 @@ import { downloadCsv, toCsv } from "../components/csv";
 import { fetchAllPages } from "../components/fetchAllPages";
 import { formatDateTime, formatNumber, isoDay } from "../components/format";
 import { ListOwner } from "../components/ListOwner";
-import { Empty, ErrorView, Loading } from "../components/StateViews";
+import { Empty, ErrorView, Loading, LoadMore } from "../components/StateViews";
 import { CustomerSelect } from "../customers/CustomerSelect";
 import { graphql } from "../gql";
 import { ServerSelect } from "../servers/ServerSelect";
@@ -243,11 +243,9 @@ export function ListsPage() {
           </tbody>
         </table>
       )}
-      {connection?.pageInfo.hasNextPage && (
-        <button type="button" className="load-more" disabled={loading} onClick={() => void fetchMore({ variables: { after: connection.pageInfo.endCursor } })}>
-          {loading ? "Loading…" : `Load more (${rows.length} of ${formatNumber(connection.totalCount)})`}
-        </button>
-      )}
+      <LoadMore pageInfo={connection?.pageInfo} loading={loading} onMore={(after) => void fetchMore({ variables: { after } })}>
+        {loading ? "Loading…" : `Load more (${rows.length} of ${formatNumber(connection?.totalCount ?? 0)})`}
+      </LoadMore>
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "@apollo/client/react";
 import { type FormEvent, useState } from "react";
 import { formatDateTime } from "../components/format";
-import { ErrorView, Loading, UserErrors } from "../components/StateViews";
+import { ErrorView, Loading, LoadMore, UserErrors } from "../components/StateViews";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 
@@ -58,6 +58,14 @@ const UPDATE_USER = graphql(`
 
 const ROLES: Role[] = ["VIEWER", "OPERATOR", "ADMIN"];
 
+function RoleOptions() {
+  return ROLES.map((role) => (
+    <option key={role} value={role}>
+      {role.toLowerCase()}
+    </option>
+  ));
+}
+
 /** Who may sign in, for admins: add someone, change a role, reset a password, disable a user who left. */
 export function UsersPage() {
   const { data, previousData, loading, error, refetch, fetchMore } = useQuery(USERS, { notifyOnNetworkStatusChange: true });
@@ -99,11 +107,7 @@ export function UsersPage() {
                 <td>{user.username}</td>
                 <td>
                   <select aria-label={`Role of ${user.username}`} value={user.role} disabled={updated.loading} onChange={(event) => change({ id: user.id, role: event.target.value as Role })}>
-                    {ROLES.map((role) => (
-                      <option key={role} value={role}>
-                        {role.toLowerCase()}
-                      </option>
-                    ))}
+                    <RoleOptions />
                   </select>
                 </td>
                 <td>{user.disabledAt ? `disabled ${formatDateTime(user.disabledAt)}` : "can sign in"}</td>
@@ -122,11 +126,7 @@ export function UsersPage() {
           </tbody>
         </table>
       )}
-      {connection?.pageInfo.hasNextPage && (
-        <button type="button" className="load-more" disabled={loading} onClick={() => void fetchMore({ variables: { after: connection.pageInfo.endCursor } })}>
-          Load more
-        </button>
-      )}
+      <LoadMore pageInfo={connection?.pageInfo} loading={loading} onMore={(after) => void fetchMore({ variables: { after } })} />
       <p className="muted">
         A disabled user cannot sign in: its browser sessions end, and its API tokens stop working until it is enabled again. A new password ends the user's sessions. listbill always keeps one admin who can sign in.
       </p>
@@ -156,11 +156,7 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
       <label>
         Role
         <select name="role" value={values.role} onChange={(event) => setValues({ ...values, role: event.target.value as Role })}>
-          {ROLES.map((role) => (
-            <option key={role} value={role}>
-              {role.toLowerCase()}
-            </option>
-          ))}
+          <RoleOptions />
         </select>
       </label>
       <UserErrors errors={data?.createUser.userErrors ?? []} />
