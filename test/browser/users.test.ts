@@ -118,3 +118,94 @@ describe("an admin managing users, and a user her own password", () => {
     await olivia.getByRole("heading", { name: "Servers" }).waitFor();
   });
 });
+
+describe("an admin issuing an API token for a script", () => {
+  const graphqlAs = async (token: string, query: string) => {
+    const response = await fetch(`${stack.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+    return (await response.json()) as { data?: { me?: { username: string; role: string } | null } | null; errors?: { extensions?: { code?: string } }[] };
+  };
+  let token = "";
+
+  it("issues a token for the operator, shown once with how to send it", async () => {
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API tokens" }).click();
+    await admin.getByRole("heading", { name: "API tokens" }).waitFor();
+    // The test harness's own token, issued to the admin when the stack started.
+    const harness = admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "bench and e2e harness" });
+    expect((await harness.locator("td").allTextContents()).slice(1, 3)).toEqual(["admin (admin)", "usable"]);
+    await admin.getByRole("button", { name: "New token" }).click();
+    const form = admin.getByRole("form", { name: "New API token" });
+    await form.getByLabel(/^Name/).fill("nightly bulk fix");
+    await form.getByLabel("Acts as").selectOption({ label: "olivia.ops (operator)" });
+    await form.getByRole("button", { name: "Create token" }).click();
+
+    const issued = admin.getByRole("region", { name: "New token" });
+    await issued.waitFor();
+    token = await issued.getByLabel("The new token").inputValue();
+    expect(token).toMatch(/^lbt_[A-Za-z0-9_-]{43}$/);
+    expect(await issued.locator("pre").textContent()).toContain(`Authorization: Bearer ${token}`);
+    await shot(admin, "tokens-issued");
+
+    // What a script sees with it: the operator, with her role.
+    expect((await graphqlAs(token, "{ me { username role } }")).data?.me).toEqual({ username: "olivia.ops", role: "OPERATOR" });
+
+    await issued.getByRole("button", { name: "I have stored it" }).click();
+    await issued.waitFor({ state: "detached" });
+    await admin.reload();
+    const row = admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "nightly bulk fix" });
+    await row.waitFor();
+    const cells = await row.locator("td").allTextContents();
+    expect(cells.slice(0, 3)).toEqual(["nightly bulk fix", "olivia.ops (operator)", "usable"]);
+    expect(cells[4]).toBe("never");
+    // Used once by the script above.
+    expect(cells[5]).not.toBe("never");
+    expect(await admin.content()).not.toContain(token);
+    await shot(admin, "tokens");
+  });
+
+  it("shows the token as refused while its user is disabled, and lists a user's tokens from the Users page", async () => {
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+    const user = admin.getByRole("table", { name: "Users" }).locator("tr", { hasText: "olivia.ops" });
+    await user.getByRole("button", { name: "Disable" }).click();
+    await user.getByRole("button", { name: "Enable" }).waitFor();
+    expect((await graphqlAs(token, "{ me { username } }")).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+
+    await user.getByRole("link", { name: "API tokens of olivia.ops" }).click();
+    const row = admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "nightly bulk fix" });
+    await row.getByText("refused: olivia.ops is disabled").waitFor();
+
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+    await user.getByRole("button", { name: "Enable" }).click();
+    await user.getByRole("button", { name: "Disable" }).waitFor();
+    expect((await graphqlAs(token, "{ me { username } }")).data?.me?.username).toBe("olivia.ops");
+  });
+
+  it("revokes it after asking, and the script is refused at once", async () => {
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API tokens" }).click();
+    const row = admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "nightly bulk fix" });
+    await row.getByRole("button", { name: "Revoke" }).click();
+    const ask = row.getByRole("group", { name: "Revoke nightly bulk fix" });
+    await ask.getByRole("button", { name: "Keep it" }).click();
+    await ask.waitFor({ state: "detached" });
+    expect((await graphqlAs(token, "{ me { username } }")).data?.me?.username).toBe("olivia.ops");
+
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await ask.getByRole("button", { name: "Revoke it" }).click();
+    await row.getByText(/^revoked /).waitFor();
+    expect((await graphqlAs(token, "{ me { username } }")).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+
+    await admin.getByLabel("Show").selectOption("inactive");
+    await admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "nightly bulk fix" }).waitFor();
+    await admin.getByLabel("Show").selectOption("active");
+    await admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "bench and e2e harness" }).waitFor();
+    expect(await admin.getByRole("table", { name: "API tokens" }).locator("tr", { hasText: "nightly bulk fix" }).count()).toBe(0);
+  });
+
+  it("is not there for an operator", async () => {
+    // Disabling her above ended her session.
+    await signIn(olivia, "olivia.ops", "olivia third password");
+    await olivia.getByRole("heading", { name: "Servers" }).waitFor();
+    await olivia.goto(`${stack.url}/tokens`);
+    await olivia.getByRole("heading", { name: "Not found" }).waitFor();
+    expect(await olivia.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API tokens" }).count()).toBe(0);
+  });
+});

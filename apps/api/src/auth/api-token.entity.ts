@@ -44,6 +44,10 @@ export class ApiToken {
   @InstantColumn({ nullable: true })
   revokedAt!: Date | null;
 
+  @Field(() => Date, { nullable: true, description: "The last request made with the token, to the minute; null: never used" })
+  @InstantColumn({ nullable: true })
+  lastUsedAt!: Date | null;
+
   @Field({ description: "Not revoked and not expired" })
   get active(): boolean {
     return this.revokedAt === null && (this.expiresAt === null || this.expiresAt.getTime() > Date.now());

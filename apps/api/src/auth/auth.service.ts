@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { type EntityManager, IsNull, LessThan, Or } from "typeorm";
 import { instantOf } from "../db/columns.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
@@ -50,6 +50,9 @@ function userOf(row: CredentialRow): User {
 /** The username of the admin created on first start. */
 export const INITIAL_ADMIN = "admin";
 
+/** How stale a token's lastUsedAt may grow before a request with it writes it again. */
+export const LAST_USED_STEP_MS = 60_000;
+
 /** Shapes of the secrets this service issues; anything else is refused without a database lookup. */
 const API_TOKEN_SHAPE = /^lbt_[A-Za-z0-9_-]{43}$/;
 const SESSION_SHAPE = /^lbs_[A-Za-z0-9_-]{43}$/;
@@ -65,15 +68,28 @@ export class AuthService {
     if (!API_TOKEN_SHAPE.test(token)) return null;
     // Plain SQL rather than a query builder: this runs on every request, and TypeORM's
     // builder and entity hydration cost more than the indexed lookup itself.
-    const rows: CredentialRow[] = await this.db.manager.query(
-      `SELECT u.id, u.username, u.usernameKey, u.role, u.createdAt, u.updatedAt, t.expiresAt, t.revokedAt
+    const rows: (CredentialRow & { tokenId: number | string; lastUsedAt: Date | string | null })[] = await this.db.manager.query(
+      `SELECT u.id, u.username, u.usernameKey, u.role, u.createdAt, u.updatedAt, t.expiresAt, t.revokedAt, t.id AS tokenId, t.lastUsedAt
        FROM api_token t INNER JOIN \`user\` u ON u.id = t.userId WHERE t.tokenHash = ? AND u.disabledAt IS NULL`,
       [hashSecret(token)],
     );
     const row = rows[0];
     if (!row || row.revokedAt !== null) return null;
     const expiresAt = instantOf(row.expiresAt);
-    return expiresAt === null || expiresAt.getTime() > Date.now() ? userOf(row) : null;
+    const now = Date.now();
+    if (expiresAt !== null && expiresAt.getTime() <= now) return null;
+    const lastUsedAt = instantOf(row.lastUsedAt);
+    if (lastUsedAt === null || now - lastUsedAt.getTime() >= LAST_USED_STEP_MS) await this.markUsed(Number(row.tokenId), new Date(now));
+    return userOf(row);
+  }
+
+  /**
+   * Records a token's use, at most once a minute: a script's steady stream of requests costs one
+   * write a minute, not one each. Of requests racing past the same stale time, the first writes.
+   */
+  private async markUsed(tokenId: number, at: Date): Promise<void> {
+    const staleBefore = new Date(at.getTime() - LAST_USED_STEP_MS);
+    await this.db.manager.update(ApiToken, { id: tokenId, lastUsedAt: Or(IsNull(), LessThan(staleBefore)) }, { lastUsedAt: at });
   }
 
   /** The user behind a browser session cookie, or null when it is unknown or expired, or its user disabled. */
@@ -226,6 +242,7 @@ export class AuthService {
         createdAt: new Date(),
         expiresAt: fields.expiresAt ?? null,
         revokedAt: null,
+        lastUsedAt: null,
       });
       const saved = await manager.save(ApiToken, apiToken);
       // Whose it is and until when: never the token.

@@ -119,6 +119,40 @@ describe.each(testDatabases())("users, sessions and API tokens on %s", (kind) =>
     expect(again).toEqual({ apiToken: { id: created.apiToken.id, active: false, revokedAt: revoked.apiToken.revokedAt }, userErrors: [] });
   });
 
+  it("shows when a token was last used, written at most once a minute and never by a refused request", async () => {
+    const me = dataOf(await app.gql(`{ me { id } }`)).me;
+    const created = dataOf(await app.gql(CREATE_TOKEN, { input: { userId: me.id, name: "usage watcher" } })).createApiToken;
+    const lastUsed = async (): Promise<string | null> => {
+      const page = dataOf(await app.gql(`{ apiTokens(first: 100) { nodes { id lastUsedAt } } }`)).apiTokens;
+      return page.nodes.find((node: { id: string }) => node.id === created.apiToken.id).lastUsedAt;
+    };
+    expect(await lastUsed()).toBeNull();
+
+    const bearer = { authorization: `Bearer ${created.token}` };
+    const before = Date.now();
+    expect(dataOf(await anonymous(ME, {}, bearer)).me.username).toBe("admin");
+    const first = await lastUsed();
+    expect(first).not.toBeNull();
+    expect(new Date(first!).getTime()).toBeGreaterThanOrEqual(before - 5);
+    expect(new Date(first!).getTime()).toBeLessThanOrEqual(Date.now());
+
+    // Within the minute: the same time, however many requests.
+    for (let i = 0; i < 3; i += 1) await anonymous(ME, {}, bearer);
+    expect(await lastUsed()).toBe(first);
+
+    // A minute later the next request moves it on.
+    const aMinuteAgo = new Date(new Date(first!).getTime() - 61_000);
+    await app.db.manager.update(ApiToken, { name: "usage watcher" }, { lastUsedAt: aMinuteAgo });
+    const again = Date.now();
+    await anonymous(ME, {}, bearer);
+    expect(new Date((await lastUsed())!).getTime()).toBeGreaterThanOrEqual(again - 5);
+
+    // Revoked, and its last use long ago: a request with it is refused and writes nothing.
+    await app.db.manager.update(ApiToken, { name: "usage watcher" }, { lastUsedAt: aMinuteAgo });
+    dataOf(await app.gql(REVOKE_TOKEN, { input: { id: created.apiToken.id } }));
+    expect((await anonymous(ME, {}, bearer)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(await lastUsed()).toBe(aMinuteAgo.toISOString());
+  });
   it("stops honouring a token once it expires, and refuses an expiry in the past", async () => {
     const me = dataOf(await app.gql(`{ me { id } }`)).me;
     const soon = new Date(Date.now() + 60_000).toISOString();

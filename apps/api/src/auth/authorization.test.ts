@@ -235,6 +235,8 @@ describe.each(testDatabases())("who may call what on %s", (kind) => {
   it.each([...cases(MUTATIONS), ...cases(QUERIES)])("$field as $actor: allowed=$allowed", async ({ field, actor, row, allowed }) => {
     const variables = row.variables?.(fixture, actor) ?? {};
     const before = allowed ? undefined : await snapshotRows(app.db);
+    // Used a moment ago, the token's last use is not written again (that write comes once a minute).
+    if (!allowed && actor !== "anonymous") dataOf(await app.gqlAs(actor, "{ me { id } }"));
     let response!: GraphQLResponse;
     const statements = await app.countSql(async () => {
       response = await app.gqlAs(actor, row.document, variables);

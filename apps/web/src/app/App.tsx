@@ -12,6 +12,7 @@ import { ListsPage } from "../lists/ListsPage";
 import { ServerDetailPage } from "../servers/ServerDetailPage";
 import { ServersPage } from "../servers/ServersPage";
 import { AccountPage } from "../users/AccountPage";
+import { TokensPage } from "../users/TokensPage";
 import { UsersPage } from "../users/UsersPage";
 import { Link, useLocation } from "./router";
 
@@ -28,7 +29,10 @@ const NAV = [
 ];
 
 /** What only admins see in the navigation (the API refuses the others anyway). */
-const ADMIN_NAV = [{ to: "/users", label: "Users" }];
+const ADMIN_NAV = [
+  { to: "/users", label: "Users" },
+  { to: "/tokens", label: "API tokens" },
+];
 
 function Page({ pathname, user }: { pathname: string; user: { username: string; role: string } }) {
   const serverId = /^\/servers\/([^/]+)$/.exec(pathname)?.[1];
@@ -49,6 +53,8 @@ function Page({ pathname, user }: { pathname: string; user: { username: string; 
       return <JobsPage />;
     case "/users":
       return user.role === "ADMIN" ? <UsersPage /> : <NotFound pathname={pathname} />;
+    case "/tokens":
+      return user.role === "ADMIN" ? <TokensPage /> : <NotFound pathname={pathname} />;
     case "/account":
       return <AccountPage username={user.username} />;
     case "/usage":

@@ -1,11 +1,12 @@
 import { useMutation, useQuery } from "@apollo/client/react";
 import { type FormEvent, useState } from "react";
+import { Link } from "../app/router";
 import { formatDateTime } from "../components/format";
 import { ErrorView, Loading, LoadMore, UserErrors } from "../components/StateViews";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 
-const USERS = graphql(`
+export const USERS = graphql(`
   query Users($after: String) {
     users(first: 100, after: $after) {
       totalCount
@@ -119,6 +120,9 @@ export function UsersPage() {
                   <button type="button" onClick={() => setResetting(resetting === user.id ? null : user.id)}>
                     Reset password
                   </button>
+                  <Link to={`/tokens?user=${encodeURIComponent(user.id)}&show=all`} className="button" aria-label={`API tokens of ${user.username}`}>
+                    API tokens
+                  </Link>
                   {resetting === user.id && <ResetPasswordForm userId={user.id} username={user.username} onDone={() => setResetting(null)} />}
                 </td>
               </tr>

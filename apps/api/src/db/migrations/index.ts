@@ -15,6 +15,7 @@ import { MessageLogSentAtIndex1765400000000 } from "./1765400000000-message-log-
 import { CustomerPlanPeriod1765500000000 } from "./1765500000000-customer-plan-period.js";
 import { AuditGlobalIds1765600000000 } from "./1765600000000-audit-global-ids.js";
 import { UserDisabled1765700000000 } from "./1765700000000-user-disabled.js";
+import { ApiTokenLastUsed1765800000000 } from "./1765800000000-api-token-last-used.js";
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
-export const migrations = [InitialSchema1764144000000, Auth1764200000000, JobsValidation1764300000000, SyncUsageAudit1764400000000, ValidationErrorRunIndex1764500000000, ValidationErrorFingerprint1764600000000, ValidationRunPublished1764700000000, ValidationErrorRulesFromCode1764800000000, ListCustomerServerIndex1764900000000, ValidationRunWithdrawn1765000000000, MessageLogSite1765100000000, ServerTls1765200000000, MessageLogEpoch1765300000000, MessageLogSentAtIndex1765400000000, CustomerPlanPeriod1765500000000, AuditGlobalIds1765600000000, UserDisabled1765700000000];
+export const migrations = [InitialSchema1764144000000, Auth1764200000000, JobsValidation1764300000000, SyncUsageAudit1764400000000, ValidationErrorRunIndex1764500000000, ValidationErrorFingerprint1764600000000, ValidationRunPublished1764700000000, ValidationErrorRulesFromCode1764800000000, ListCustomerServerIndex1764900000000, ValidationRunWithdrawn1765000000000, MessageLogSite1765100000000, ServerTls1765200000000, MessageLogEpoch1765300000000, MessageLogSentAtIndex1765400000000, CustomerPlanPeriod1765500000000, AuditGlobalIds1765600000000, UserDisabled1765700000000, ApiTokenLastUsed1765800000000];
