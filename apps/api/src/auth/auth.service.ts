@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type EntityManager, IsNull, LessThan, Or } from "typeorm";
-import { instantOf } from "../db/columns.js";
+import { instantOf, instantParameter } from "../db/columns.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { type Page, type PageArgs, paginate } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
@@ -279,7 +279,7 @@ export class AuthService {
     if (filter?.userId != null) query.andWhere("token.userId = :userId", { userId: fromGlobalId("User", filter.userId) ?? -1 });
     if (filter?.active != null) {
       const active = "token.revokedAt IS NULL AND (token.expiresAt IS NULL OR token.expiresAt > :now)";
-      query.andWhere(filter.active ? `(${active})` : `NOT (${active})`, { now: this.instant(new Date()) });
+      query.andWhere(filter.active ? `(${active})` : `NOT (${active})`, { now: instantParameter(new Date()) });
     }
     return paginate(query, args, [{ column: "token.id", value: (token) => token.id, descending: true }]);
   }
@@ -308,11 +308,6 @@ export class AuthService {
       if (isUniqueViolation(error)) return { created: false, generatedPassword: null };
       throw error;
     }
-  }
-
-  /** An instant as a query parameter: SQLite stores TypeORM datetimes as UTC text. */
-  private instant(date: Date): Date | string {
-    return this.db.kind === "mysql" ? date : date.toISOString().replace("T", " ").replace("Z", "");
   }
 
   private refuseDuplicate(username: string): never {

@@ -1,6 +1,7 @@
 import { escape as mysqlEscape } from "mysql2";
 import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 import { isLoadDataRefused, loadDataAllowed, loadRows, setLoadDataAllowed, tsvText } from "./load-data.js";
+import { instantParameter } from "./columns.js";
 
 /** What a row whose unique key already exists does. */
 export type OnConflict =
@@ -214,11 +215,6 @@ function toDriverValue(value: unknown, json: boolean, mysql: boolean): unknown {
   if (value === null) return null;
   if (json) return value instanceof JsonText ? value.json : JSON.stringify(value);
   if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return mysql ? value : sqliteInstant(value);
+  if (value instanceof Date) return mysql ? value : instantParameter(value);
   return value;
-}
-
-/** How TypeORM's SQLite driver stores a datetime: UTC, 'YYYY-MM-DD HH:MM:SS.SSS'. */
-function sqliteInstant(date: Date): string {
-  return date.toISOString().replace("T", " ").replace("Z", "");
 }

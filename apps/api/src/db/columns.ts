@@ -18,6 +18,11 @@ export function instantOf(value: Date | string | null): Date | null {
   return new Date(`${value.replace(" ", "T")}Z`);
 }
 
+/** An instant as a query parameter, written as instant columns hold it on both databases: UTC, 'YYYY-MM-DD HH:MM:SS.SSS'. */
+export function instantParameter(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
 /** Lower-cased copy of a name: the case-insensitive unique key and the sort key. */
 export function nameKeyOf(name: string): string {
   return name.trim().toLowerCase();

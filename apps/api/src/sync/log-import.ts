@@ -1,6 +1,7 @@
 import { type HostingClient, type HostingLogEntry, nameKey } from "@listbill/protocol";
 import { In } from "typeorm";
 import { bulkInsert } from "../db/bulk-write.js";
+import { instantParameter } from "../db/columns.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
 import { groupBy } from "../group-by.js";
@@ -107,8 +108,7 @@ export async function importLog(
  */
 export async function attachLoggedNames(db: Database, serverId: number, since: Date): Promise<{ lists: number; sites: number }> {
   const attached = { lists: 0, sites: 0 };
-  // As an instant column holds it (UTC, milliseconds), on both databases.
-  const from = since.toISOString().replace("T", " ").replace("Z", "");
+  const from = instantParameter(since);
   for (const [entity, id, name, counted] of [[List, "listId", "listName", "lists"], [Site, "siteId", "siteName", "sites"]] as const) {
     await db.transaction(async (manager) => {
       const unplaced = `serverId = :serverId AND sentAt >= :since AND ${id} IS NULL`;
