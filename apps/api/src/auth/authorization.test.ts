@@ -111,6 +111,12 @@ const MUTATIONS: Record<string, Case> = {
     document: `mutation($input: IgnoreValidationErrorsInput!) { ignoreValidationErrors(input: $input) ${payload} }`,
     variables: () => ({ input: { errorIds: ["VmFsaWRhdGlvbkVycm9yOjk5OTk5"] } }),
   },
+  purgeValidationErrors: {
+    minimum: "admin",
+    document: `mutation($input: PurgeValidationErrorsInput!) { purgeValidationErrors(input: $input) ${payload} }`,
+    // A dry run: allowed, and nothing changes.
+    variables: () => ({ input: { before: "2026-01-01", dryRun: true } }),
+  },
   createCustomer: {
     minimum: "admin",
     document: `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) ${payload} }`,

@@ -95,6 +95,7 @@ function mutationInputs(pools: Pools): Record<string, { type: string; select: st
     changePassword: { type: "ChangePasswordInput", select: "changed", weight: 1, input: fc.record({ currentPassword: fc.oneof({ weight: 1, arbitrary: fc.constant(TEST_ADMIN_PASSWORD) }, { weight: 3, arbitrary: text }), newPassword: fc.oneof(text, userPassword) }) },
     createApiToken: { type: "CreateApiTokenInput", select: "token apiToken { id }", weight: 2, input: fc.record({ userId: idFrom(() => pools.userIds, "User"), name: maybeWrong(text), expiresAt: fc.option(instant) }, { requiredKeys: ["userId", "name"] }) },
     revokeApiToken: { type: "RevokeApiTokenInput", select: "apiToken { id }", weight: 1, input: fc.record({ id: idFrom(() => pools.tokenIds, "ApiToken").filter((id) => id !== pools.driverTokenId) }) },
+    purgeValidationErrors: { type: "PurgeValidationErrorsInput", select: "deleted remaining", weight: 1, input: fc.record({ before: maybeWrong(date), serverIds: fc.option(fc.array(serverId, { maxLength: 3 })), limit: fc.option(maybeWrong(int)), dryRun: fc.option(fc.boolean()) }, { requiredKeys: ["before"] }) },
     // Each sign-in costs an argon2 hash (tens of ms), so few of them; wrong passwords mostly.
     login: { type: "LoginInput", select: "user { id }", weight: 1, input: fc.record({ username: fc.oneof(fc.constant("admin"), text), password: fc.oneof({ weight: 1, arbitrary: fc.constant(TEST_ADMIN_PASSWORD) }, { weight: 2, arbitrary: text }, { weight: 2, arbitrary: userPassword }) }) },
   };

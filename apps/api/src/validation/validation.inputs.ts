@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { ObjectType as ObjectKind, Severity, ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ConnectionType } from "../graphql/connection.js";
+import { CalendarDate } from "../graphql/scalars.js";
 import { UserError } from "../graphql/user-error.js";
 import { ValidationError } from "./validation-error.entity.js";
 
@@ -64,4 +65,31 @@ export class ValidationErrorFilter {
 
   @Field(() => Boolean, { nullable: true })
   fixable?: boolean | null;
+}
+
+@InputType()
+export class PurgeValidationErrorsInput {
+  @Field(() => CalendarDate, { description: "Delete SUPERSEDED errors found before this day (UTC)" })
+  before!: string;
+
+  @Field(() => [ID], { nullable: true, description: "Only these servers' errors; absent: every server's" })
+  serverIds?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: "At most this many rows in this call, 1 to 100,000; default 10,000. Call again while remaining > 0" })
+  limit?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "true: delete nothing, only count what would go" })
+  dryRun?: boolean | null;
+}
+
+@ObjectType()
+export class PurgeValidationErrorsPayload {
+  @Field(() => Int, { nullable: true, description: "Rows deleted by this call; null when the input was refused" })
+  deleted?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "SUPERSEDED errors before that day still left (all of them, for a dry run)" })
+  remaining?: number | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
 }

@@ -7,10 +7,10 @@ import { Role } from "../auth/role.js";
 import { toPayload } from "../graphql/user-error.js";
 import { JobKind } from "../jobs/job.entity.js";
 import { JobsPayload } from "../jobs/job.inputs.js";
-import { actorOf } from "../jobs/actor.js";
+import { actorOf, authorOf } from "../jobs/actor.js";
 import { Server } from "../servers/server.entity.js";
 import { ValidationError } from "./validation-error.entity.js";
-import { TestServerConnectionInput, TestServerConnectionPayload, ValidateServersInput, ValidationErrorConnection, ValidationErrorFilter } from "./validation.inputs.js";
+import { PurgeValidationErrorsInput, PurgeValidationErrorsPayload, TestServerConnectionInput, TestServerConnectionPayload, ValidateServersInput, ValidationErrorConnection, ValidationErrorFilter } from "./validation.inputs.js";
 
 @Resolver(() => ValidationError)
 export class ValidationResolver {
@@ -24,6 +24,14 @@ export class ValidationResolver {
   @Mutation(() => TestServerConnectionPayload, { description: "Connects to the server's agent now and reports how it went; records nothing" })
   testServerConnection(@Arg("input") input: TestServerConnectionInput, @Ctx() ctx: ApiContext) {
     return toPayload(() => ctx.services.validation.testConnection(input.id));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => PurgeValidationErrorsPayload, {
+    description: "Deletes SUPERSEDED errors found before a day (never LIST_RECREATED ones), at most `limit` a call; nothing else is ever deleted",
+  })
+  purgeValidationErrors(@Arg("input") input: PurgeValidationErrorsInput, @Ctx() ctx: ApiContext) {
+    return toPayload(() => ctx.services.validation.purge(input, authorOf(ctx)));
   }
 
   @Authorized()

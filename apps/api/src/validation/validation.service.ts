@@ -13,6 +13,8 @@ import { effectiveStatuses, publishedOnly, statusNowIn, withdrawnRuns } from "./
 import { CODE_RULES, type ValidationErrorCode, codesWhere } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import type { ValidationErrorFilter } from "./validation.inputs.js";
+import type { ChangeAuthor } from "../audit/audit.js";
+import { type PurgeOutcome, purgeSupersededErrors } from "./purge.js";
 
 /** How many servers one call may name. */
 export const MAX_SERVERS_PER_CALL = 1000;
@@ -42,6 +44,11 @@ export class ValidationService {
     });
     this.onEnqueued();
     return jobs;
+  }
+
+  /** Deletes SUPERSEDED errors found before a day, at most `limit` a call (purge.ts). */
+  purge(input: unknown, author: ChangeAuthor): Promise<PurgeOutcome> {
+    return purgeSupersededErrors(this.db, input, author);
   }
 
   /** Connects, authenticates and asks the version, without recording anything. */

@@ -10,6 +10,8 @@ import { graphql } from "../gql";
 import type { FixValidationErrorsMutation, Severity, ValidationErrorCode, ValidationErrorRowFragment, ValidationErrorStatus } from "../gql/graphql";
 import { ServerSelect } from "../servers/ServerSelect";
 import { FixResults } from "./FixResults";
+import { PurgeSuperseded } from "./PurgeSuperseded";
+import { useSession } from "../auth/useSession";
 
 const VALIDATION_ERRORS = graphql(`
   query ValidationErrors($after: String, $filter: ValidationErrorFilter) {
@@ -118,6 +120,8 @@ export function ErrorsPage() {
   const [fixRun, setFixRun] = useState<FixRun | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [purging, setPurging] = useState(false);
+  const isAdmin = useSession().user?.role === "ADMIN";
   const [fix, fixing] = useMutation(FIX);
   const [ignore, ignoring] = useMutation(IGNORE);
 
@@ -194,6 +198,11 @@ export function ErrorsPage() {
       <div className="page-head">
         <h1>Validation errors</h1>
         <div className="actions">
+          {isAdmin && (
+            <button type="button" onClick={() => setPurging(true)} disabled={purging}>
+              Delete superseded…
+            </button>
+          )}
           <button type="button" onClick={() => void exportCsv()} disabled={exporting || !rows.length}>
             {exporting ? "Exporting…" : "Export CSV"}
           </button>
@@ -234,6 +243,7 @@ export function ErrorsPage() {
         </button>
       </div>
       {problem && <p className="user-errors" role="alert">{problem}</p>}
+      {purging && <PurgeSuperseded serverId={serverId} onClose={() => setPurging(false)} onDeleted={() => void refetch()} />}
       {fixRun && <FixResults run={fixRun} onClose={() => setFixRun(null)} />}
 
       {!connection && loading && <Loading what="validation errors" />}
