@@ -153,16 +153,18 @@ describe("an operator in the browser", () => {
     await page.getByRole("button", { name: "Delete superseded…" }).click();
     const purge = page.getByRole("region", { name: "Delete superseded errors" });
     // Thirty days back by default: today's are not among them.
-    await purge.getByText("No superseded error is left from before that day.").waitFor();
+    await purge.getByText("No superseded error first found before that day is left.").waitFor();
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    await purge.getByLabel("Found before").fill(tomorrow);
-    await purge.getByText(`${superseded} superseded errors found before ${tomorrow}.`).waitFor();
+    await purge.getByLabel("First found before").fill(tomorrow);
+    await purge.getByText(`${superseded} superseded errors first found before ${tomorrow}.`).waitFor();
     await shot("errors-purge");
     await purge.getByRole("button", { name: `Delete ${superseded} errors` }).click();
     await purge.getByText(`Deleted ${superseded} superseded errors.`).waitFor();
     await page.getByText("No error matches these filters.").waitFor();
     await purge.getByRole("button", { name: "Close" }).click();
-    // The open ones are untouched: east validated clean, so none; the audit log says who deleted what.
+    // The fixed ones stay (east validated clean, so no open one); the audit log says who deleted what.
+    await page.getByLabel("Status").selectOption("FIXED");
+    await page.getByText("8 errors").waitFor();
     const audit = await stack.api.gql(`{ auditEntries(first: 1) { nodes { action actor after } } }`);
     expect(audit.auditEntries.nodes[0]).toMatchObject({ action: "validationErrors.purge", actor: "admin", after: { deleted: superseded } });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Servers" }).click();

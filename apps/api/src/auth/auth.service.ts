@@ -86,10 +86,16 @@ export class AuthService {
   /**
    * Records a token's use, at most once a minute: a script's steady stream of requests costs one
    * write a minute, not one each. Of requests racing past the same stale time, the first writes.
+   * A failure (a lock wait, a read-only moment during a failover) is logged, not the request's.
    */
   private async markUsed(tokenId: number, at: Date): Promise<void> {
     const staleBefore = new Date(at.getTime() - LAST_USED_STEP_MS);
-    await this.db.manager.update(ApiToken, { id: tokenId, lastUsedAt: Or(IsNull(), LessThan(staleBefore)) }, { lastUsedAt: at });
+    try {
+      await this.db.statement((manager) => manager.update(ApiToken, { id: tokenId, lastUsedAt: Or(IsNull(), LessThan(staleBefore)) }, { lastUsedAt: at }));
+    } catch (error) {
+      // Bookkeeping: the request the token authenticated goes on. The token's id only, never the token.
+      console.warn(`[auth] could not record the use of API token ${tokenId}: ${(error as Error).message}`);
+    }
   }
 
   /** The user behind a browser session cookie, or null when it is unknown or expired, or its user disabled. */

@@ -125,7 +125,13 @@ export class FixService {
         const outcomes: FixOutcome[] = [];
         const audit: AuditRecord[] = [];
         for (const item of items) {
-          const [current] = await effectiveStatuses(manager, [await manager.findOneByOrFail(ValidationError, { id: item.id })]);
+          const row = await manager.findOneBy(ValidationError, { id: item.id });
+          // Deleted since it was selected: only a purge deletes errors, and only SUPERSEDED ones.
+          if (!row) {
+            outcomes.push(outcome(item, FixStatus.SKIPPED, "PLAN_STALE", "A later validation replaced this error, and an admin deleted it; fix from the latest run"));
+            continue;
+          }
+          const [current] = await effectiveStatuses(manager, [row]);
           if (current!.status !== ValidationErrorStatus.OPEN) {
             outcomes.push(screen(current!, true) ?? outcome(item, FixStatus.SKIPPED, "PLAN_STALE", "Changed while this fix ran"));
             continue;

@@ -6,12 +6,15 @@ import { FAST_JOBS_ENV, type HostingServer, registerServer, runJobs, startHostin
 import { type TestApp, dataOf, snapshotRows, startTestApp, testDatabases } from "../testing/test-app.js";
 import { DEFAULT_SWEEP_OPTIONS, SupersededSweep } from "./superseded-sweep.js";
 
-const PURGE = `mutation($input: PurgeValidationErrorsInput!) { purgeValidationErrors(input: $input) { deleted remaining userErrors { code field } } }`;
+const PURGE = `mutation($input: PurgeValidationErrorsInput!) { purgeValidationErrors(input: $input) { deleted hasMore remaining userErrors { code field } } }`;
+const IGNORE = `mutation($input: IgnoreValidationErrorsInput!) { ignoreValidationErrors(input: $input) { userErrors { code } } }`;
 
-const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+// One clock for the whole file: a midnight (UTC) passing mid-run must not move the days.
+const NOW = Date.now();
+const day = (daysAgo: number) => new Date(NOW - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
-// An admin deleting what a fleet's re-validations leave behind: SUPERSEDED errors, found before a
-// day, a call at a time, never anything else.
+// An admin deleting what a fleet's re-validations leave behind: SUPERSEDED errors, first found
+// before a day, a call at a time, never anything else.
 describe.each(testDatabases())("purging superseded validation errors, on %s", (kind) => {
   let app: TestApp;
   let alpha: HostingServer;
@@ -23,7 +26,7 @@ describe.each(testDatabases())("purging superseded validation errors, on %s", (k
   const counts = async () => {
     const result: Record<string, number> = {};
     for (const [name, id] of [["alpha", alphaId], ["beta", betaId]] as const) {
-      for (const status of ["OPEN", "SUPERSEDED"]) {
+      for (const status of ["OPEN", "SUPERSEDED", "IGNORED", "FIXED"]) {
         const total = dataOf(await app.gql(`query($filter: ValidationErrorFilter) { validationErrors(first: 1, filter: $filter) { totalCount } }`, { filter: { serverId: id, status: [status] } })).validationErrors.totalCount as number;
         if (total) result[`${name} ${status}`] = total;
       }
@@ -33,78 +36,86 @@ describe.each(testDatabases())("purging superseded validation errors, on %s", (k
   /** Rows still stored OPEN in runs withdrawn and not yet swept. */
   const unswept = async () => Number((await app.db.manager.query("SELECT COUNT(*) AS n FROM validation_error WHERE status = 'OPEN' AND runId IN (SELECT id FROM validation_run WHERE sweepDueAt IS NOT NULL)"))[0].n);
   const purge = async (input: Record<string, unknown>) => dataOf(await app.gql(PURGE, { input })).purgeValidationErrors;
+  const audited = async () => (await app.db.manager.find(AuditEntry, { where: { action: "validationErrors.purge" }, order: { id: "ASC" } })).map((entry) => [entry.actor, entry.objectKey, entry.after]);
 
   beforeAll(async () => {
     [app, alpha, beta] = await Promise.all([startTestApp(kind, FAST_JOBS_ENV), startHostingServer({ lists: 12 }), startHostingServer({ lists: 5, sites: 1 })]);
     await app.services.sweep.stop();
     alphaId = await registerServer(app, { name: "alpha", port: alpha.agent.port });
     betaId = await registerServer(app, { name: "beta", port: beta.agent.port });
-    // Found new, synced, found unassigned: every NEW_* error superseded, by withdrawing the first
-    // runs (their rows say OPEN until a sweep writes them; this app's sweep is stopped).
     await runJobs(app, "validateServers", [alphaId, betaId], 60_000);
+    // An operator ignores one of beta's new lists.
+    const betaErrors = dataOf(await app.gql(`query($filter: ValidationErrorFilter) { validationErrors(first: 1, filter: $filter) { nodes { id } } }`, { filter: { serverId: betaId, code: ["NEW_LIST"] } })).validationErrors.nodes;
+    expect(dataOf(await app.gql(IGNORE, { input: { errorIds: [betaErrors[0].id] } })).ignoreValidationErrors.userErrors).toEqual([]);
+    // Synced, then found unassigned: every other NEW_* error superseded, by withdrawing the first
+    // runs (their rows say OPEN until a sweep writes them; this app's sweep is stopped).
     await runJobs(app, "syncServers", [alphaId, betaId], 60_000);
     await runJobs(app, "validateServers", [alphaId, betaId], 60_000);
     const withdrawn = "runId IN (SELECT id FROM validation_run WHERE withdrawnAt IS NOT NULL)";
-    // Found ten days ago; one of alpha's (as if it were a list made again) is a LIST_RECREATED.
+    // All found ten days ago. Of alpha's, one (as if it were a list made again) is a LIST_RECREATED,
+    // and one an operator had fixed.
     await app.db.manager.query(`UPDATE validation_error SET detectedAt = ? WHERE ${withdrawn}`, [instantParameter(new Date(`${day(10)}T12:00:00.000Z`))]);
-    const first: { id: number | string }[] = await app.db.manager.query(`SELECT MIN(id) AS id FROM validation_error WHERE ${withdrawn} AND serverId = ?`, [fromGlobalId("Server", alphaId)]);
-    await app.db.manager.query("UPDATE validation_error SET code = 'LIST_RECREATED' WHERE id = ?", [first[0]!.id]);
+    const alphaRows: { id: number | string }[] = await app.db.manager.query(`SELECT id FROM validation_error WHERE ${withdrawn} AND serverId = ? ORDER BY id`, [fromGlobalId("Server", alphaId)]);
+    await app.db.manager.query("UPDATE validation_error SET code = 'LIST_RECREATED' WHERE id = ?", [alphaRows[0]!.id]);
+    await app.db.manager.query("UPDATE validation_error SET status = 'FIXED' WHERE id = ?", [alphaRows[1]!.id]);
   }, 120_000);
   afterAll(async () => {
     await app?.stop();
     await Promise.all([alpha?.stop(), beta?.stop()]);
   });
 
-  it("starts with each server's NEW_* errors superseded, none swept yet, and its LIST_UNASSIGNED ones open", async () => {
-    expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 14, "beta OPEN": 5, "beta SUPERSEDED": 6 });
-    expect(await unswept()).toBe(20);
+  it("starts with each server's NEW_* errors superseded (one fixed, one ignored), none swept yet, and its LIST_UNASSIGNED ones open", async () => {
+    expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 13, "alpha FIXED": 1, "beta OPEN": 5, "beta SUPERSEDED": 5, "beta IGNORED": 1 });
+    expect(await unswept()).toBe(18);
   });
 
   it("refuses a day that does not exist, an unknown server and a limit out of range with typed errors, deleting nothing", async () => {
     const before = await snapshotRows(app.db);
     // A day the calendar has not: the Date scalar refuses it before the mutation runs.
-    expect((await app.gql(PURGE, { input: { before: "2026-02-30" } })).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(await purge({ before: day(0), serverIds: [alphaId, "U2VydmVyOjk5OTk="] })).toEqual({ deleted: null, remaining: null, userErrors: [{ code: "SERVER_NOT_FOUND", field: ["input", "serverIds", "1"] }] });
-    for (const limit of [0, 100_001]) {
-      expect((await purge({ before: day(0), limit })).userErrors).toEqual([{ code: "INVALID_LIMIT", field: ["input", "limit"] }]);
+    expect((await app.gql(PURGE, { input: { foundBefore: "2026-02-30" } })).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(await purge({ foundBefore: day(0), serverIds: [alphaId, "U2VydmVyOjk5OTk="] })).toEqual({ deleted: null, hasMore: null, remaining: null, userErrors: [{ code: "SERVER_NOT_FOUND", field: ["input", "serverIds", "1"] }] });
+    expect((await purge({ foundBefore: day(0), serverIds: Array(1001).fill(alphaId) })).userErrors).toEqual([{ code: "TOO_MANY_SERVERS", field: ["input", "serverIds"] }]);
+    for (const limit of [0, 20_001]) {
+      expect((await purge({ foundBefore: day(0), limit })).userErrors).toEqual([{ code: "INVALID_LIMIT", field: ["input", "limit"] }]);
     }
     expect(await snapshotRows(app.db)).toEqual(before);
   });
 
-  it("counts without deleting on a dry run, and counts only errors found before the day", async () => {
+  it("counts without deleting on a dry run, and counts only errors first found before the day", async () => {
     const before = await snapshotRows(app.db);
     // Found during day(10): not before it.
-    expect(await purge({ before: day(10), dryRun: true })).toEqual({ deleted: 0, remaining: 0, userErrors: [] });
-    // The LIST_RECREATED one is never counted.
-    expect(await purge({ before: day(9), dryRun: true })).toEqual({ deleted: 0, remaining: 19, userErrors: [] });
-    expect(await purge({ before: day(9), serverIds: [betaId], dryRun: true })).toEqual({ deleted: 0, remaining: 6, userErrors: [] });
+    expect(await purge({ foundBefore: day(10), dryRun: true })).toEqual({ deleted: 0, hasMore: false, remaining: 0, userErrors: [] });
+    // Neither the LIST_RECREATED one, nor the fixed and the ignored ones.
+    expect(await purge({ foundBefore: day(9), dryRun: true })).toEqual({ deleted: 0, hasMore: true, remaining: 17, userErrors: [] });
+    expect(await purge({ foundBefore: day(9), serverIds: [betaId], dryRun: true })).toEqual({ deleted: 0, hasMore: true, remaining: 5, userErrors: [] });
     expect(await snapshotRows(app.db)).toEqual(before);
   });
 
   it("deletes one server's, not yet swept, a limit at a time, each call audited with what it deleted", async () => {
-    expect(await purge({ before: day(9), serverIds: [betaId], limit: 4 })).toEqual({ deleted: 4, remaining: 2, userErrors: [] });
-    expect(await purge({ before: day(9), serverIds: [betaId], limit: 4 })).toEqual({ deleted: 2, remaining: 0, userErrors: [] });
-    expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 14, "beta OPEN": 5 });
-    expect(await unswept()).toBe(14);
-    const audited = await app.db.manager.find(AuditEntry, { where: { action: "validationErrors.purge" }, order: { id: "ASC" } });
-    expect(audited.map((entry) => [entry.actor, entry.objectKey, entry.after])).toEqual([
-      ["admin", `SUPERSEDED before ${day(9)}`, { status: "SUPERSEDED", before: day(9), serverIds: [betaId], deleted: 4 }],
-      ["admin", `SUPERSEDED before ${day(9)}`, { status: "SUPERSEDED", before: day(9), serverIds: [betaId], deleted: 2 }],
+    expect(await purge({ foundBefore: day(9), serverIds: [betaId], limit: 3 })).toEqual({ deleted: 3, hasMore: true, remaining: null, userErrors: [] });
+    expect(await purge({ foundBefore: day(9), serverIds: [betaId], limit: 3 })).toEqual({ deleted: 2, hasMore: false, remaining: null, userErrors: [] });
+    expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 13, "alpha FIXED": 1, "beta OPEN": 5, "beta IGNORED": 1 });
+    expect(await unswept()).toBe(13);
+    const key = `SUPERSEDED, first found before ${day(9)}`;
+    expect(await audited()).toEqual([
+      ["admin", key, { status: "SUPERSEDED", foundBefore: day(9), serverIds: [betaId], deleted: 3 }],
+      ["admin", key, { status: "SUPERSEDED", foundBefore: day(9), serverIds: [betaId], deleted: 2 }],
     ]);
   });
 
-  it("deletes every server's once swept, leaving the LIST_RECREATED error and every open one; a call with nothing to delete writes nothing", async () => {
-    expect(await new SupersededSweep(app.db, DEFAULT_SWEEP_OPTIONS).sweep()).toBe(14);
+  it("deletes every server's once swept, two purges at once deleting each row once, and leaves the LIST_RECREATED, fixed, ignored and open errors", async () => {
+    expect(await new SupersededSweep(app.db, DEFAULT_SWEEP_OPTIONS).sweep()).toBe(13);
     expect(await unswept()).toBe(0);
-    expect(await purge({ before: day(0) })).toEqual({ deleted: 13, remaining: 0, userErrors: [] });
-    expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 1, "beta OPEN": 5 });
+    const [first, second] = await Promise.all([purge({ foundBefore: day(0), limit: 8 }), purge({ foundBefore: day(0), limit: 8 })]);
+    expect(first.deleted + second.deleted).toBe(12);
+    expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 1, "alpha FIXED": 1, "beta OPEN": 5, "beta IGNORED": 1 });
     const page = dataOf(await app.gql(`{ validationErrors(first: 5, filter: { status: [SUPERSEDED] }) { totalCount nodes { code server { name } } } }`)).validationErrors;
     expect(page).toEqual({ totalCount: 1, nodes: [{ code: "LIST_RECREATED", server: { name: "alpha" } }] });
+    // Each call audited what it deleted itself.
+    expect((await audited()).slice(2).map(([, , after]) => (after as { deleted: number }).deleted).sort((a, b) => a - b)).toEqual([first.deleted, second.deleted].filter((n) => n > 0).sort((a, b) => a - b));
 
-    const entries = await app.db.manager.count(AuditEntry, { where: { action: "validationErrors.purge" } });
-    expect(await purge({ before: day(0) })).toEqual({ deleted: 0, remaining: 0, userErrors: [] });
-    expect(await app.db.manager.count(AuditEntry, { where: { action: "validationErrors.purge" } })).toBe(entries);
-    // The open errors are still there to fix.
-    expect(dataOf(await app.gql(`{ validationErrors(first: 1, filter: { status: [OPEN] }) { totalCount } }`)).validationErrors.totalCount).toBe(17);
+    const entries = (await audited()).length;
+    expect(await purge({ foundBefore: day(0) })).toEqual({ deleted: 0, hasMore: false, remaining: null, userErrors: [] });
+    expect((await audited()).length).toBe(entries);
   });
 });

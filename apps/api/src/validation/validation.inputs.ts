@@ -69,16 +69,16 @@ export class ValidationErrorFilter {
 
 @InputType()
 export class PurgeValidationErrorsInput {
-  @Field(() => CalendarDate, { description: "Delete SUPERSEDED errors found before this day (UTC)" })
-  before!: string;
+  @Field(() => CalendarDate, { description: "Delete SUPERSEDED errors first found before this day (UTC)" })
+  foundBefore!: string;
 
-  @Field(() => [ID], { nullable: true, description: "Only these servers' errors; absent: every server's" })
+  @Field(() => [ID], { nullable: true, description: "Only these servers' errors (at most 1,000); absent: every server's" })
   serverIds?: string[] | null;
 
-  @Field(() => Int, { nullable: true, description: "At most this many rows in this call, 1 to 100,000; default 10,000. Call again while remaining > 0" })
+  @Field(() => Int, { nullable: true, description: "At most this many rows in this call, 1 to 20,000; default 10,000. Call again while hasMore" })
   limit?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: "true: delete nothing, only count what would go" })
+  @Field(() => Boolean, { nullable: true, description: "true: delete nothing, only count what would go (remaining)" })
   dryRun?: boolean | null;
 }
 
@@ -87,7 +87,10 @@ export class PurgeValidationErrorsPayload {
   @Field(() => Int, { nullable: true, description: "Rows deleted by this call; null when the input was refused" })
   deleted?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "SUPERSEDED errors before that day still left (all of them, for a dry run)" })
+  @Field(() => Boolean, { nullable: true, description: "Whether more such errors are left: call again" })
+  hasMore?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: "A dry run: how many errors would go; null otherwise" })
   remaining?: number | null;
 
   @Field(() => [UserError])

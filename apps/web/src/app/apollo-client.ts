@@ -63,6 +63,7 @@ export function createApolloClient(): ApolloClient {
           jobs: nodesPagination(),
           auditEntries: nodesPagination(),
           users: nodesPagination([]),
+          apiTokens: nodesPagination(),
         },
       },
       Server: { fields: { lists: nodesPagination(), jobs: nodesPagination(), validationErrors: nodesPagination(), sites: nodesPagination([]) } },

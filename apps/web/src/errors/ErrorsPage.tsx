@@ -243,7 +243,7 @@ export function ErrorsPage() {
         </button>
       </div>
       {problem && <p className="user-errors" role="alert">{problem}</p>}
-      {purging && <PurgeSuperseded serverId={serverId} onClose={() => setPurging(false)} onDeleted={() => void refetch()} />}
+      {purging && <PurgeSuperseded key={serverId ?? "every server"} serverId={serverId} onClose={() => setPurging(false)} onDeleted={() => void refetch()} />}
       {fixRun && <FixResults run={fixRun} onClose={() => setFixRun(null)} />}
 
       {!connection && loading && <Loading what="validation errors" />}

@@ -1,5 +1,5 @@
 import { useMutation } from "@apollo/client/react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { formatNumber, isoDay } from "../components/format";
 import { UserErrors } from "../components/StateViews";
 import { graphql } from "../gql";
@@ -8,6 +8,7 @@ const PURGE = graphql(`
   mutation PurgeValidationErrors($input: PurgeValidationErrorsInput!) {
     purgeValidationErrors(input: $input) {
       deleted
+      hasMore
       remaining
       userErrors {
         code
@@ -21,49 +22,60 @@ const PURGE = graphql(`
 /** Rows a call deletes: each call is one transaction, so the page shows progress between them. */
 const PER_CALL = 10_000;
 
-type Progress = { state: "idle" } | { state: "deleting"; deleted: number; remaining: number } | { state: "done"; deleted: number };
+type Progress = { state: "idle" } | { state: "deleting"; deleted: number; of: number } | { state: "done"; deleted: number; stopped: boolean };
 
 /**
- * For admins: delete the SUPERSEDED errors found before a day, of one server or all. Re-validating
- * a fleet leaves a row for every error it replaced; they stay until someone asks for this.
+ * For admins: delete the SUPERSEDED errors first found before a day, of one server or all.
+ * Re-validating a fleet leaves a row for every error it replaced; they stay until someone asks
+ * for this. Mount it with `key={serverId}`: another server is another panel.
  */
 export function PurgeSuperseded({ serverId, onClose, onDeleted }: { serverId: string | null; onClose: () => void; onDeleted: () => void }) {
-  const [before, setBefore] = useState(isoDay(30));
+  const [foundBefore, setFoundBefore] = useState(isoDay(30));
   const [count, counting] = useMutation(PURGE);
   const [purge] = useMutation(PURGE);
   const [progress, setProgress] = useState<Progress>({ state: "idle" });
   const [problem, setProblem] = useState<string | null>(null);
+  // Set by Stop, and when the panel goes: the loop ends after the call in flight.
+  const stop = useRef(false);
+  useEffect(() => {
+    stop.current = false;
+    return () => {
+      stop.current = true;
+    };
+  }, []);
   const scope = serverId ? { serverIds: [serverId] } : {};
-  const recount = () => (before ? count({ variables: { input: { before, ...(serverId ? { serverIds: [serverId] } : {}), dryRun: true } } }).catch(() => null) : Promise.resolve(null));
+  const recount = () => (foundBefore ? count({ variables: { input: { foundBefore, ...scope, dryRun: true } } }).catch(() => null) : Promise.resolve(null));
 
   useEffect(() => {
     void recount();
-  }, [before, serverId]); // what recount reads
+  }, [foundBefore]); // the one input recount reads that can change (serverId is fixed by the key)
   const counted = counting.data?.purgeValidationErrors;
   const found = progress.state === "deleting" ? null : (counted?.remaining ?? null);
 
   async function deleteThem() {
     setProblem(null);
+    stop.current = false;
+    const of = found ?? 0;
     let deleted = 0;
-    let remaining = found ?? 0;
-    setProgress({ state: "deleting", deleted, remaining });
+    setProgress({ state: "deleting", deleted, of });
     try {
       for (;;) {
-        const result = (await purge({ variables: { input: { before, ...scope, limit: PER_CALL } } })).data?.purgeValidationErrors;
-        if (!result || result.userErrors.length || result.deleted === null || result.deleted === undefined) {
+        const result = (await purge({ variables: { input: { foundBefore, ...scope, limit: PER_CALL } } })).data?.purgeValidationErrors;
+        if (!result || result.userErrors.length || typeof result.deleted !== "number") {
           setProblem(result?.userErrors.map((error) => error.message).join("; ") || "The API deleted nothing");
           break;
         }
         deleted += result.deleted;
-        remaining = result.remaining ?? 0;
-        setProgress({ state: "deleting", deleted, remaining });
-        if (remaining === 0 || result.deleted === 0) break;
+        setProgress({ state: "deleting", deleted, of });
+        // Another purge at once may hold the last rows: a call that deletes none ends it too.
+        if (!result.hasMore || result.deleted === 0 || stop.current) break;
       }
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
     }
+    const stopped = stop.current;
+    setProgress({ state: "done", deleted, stopped });
     await recount();
-    setProgress({ state: "done", deleted });
     onDeleted();
   }
 
@@ -74,18 +86,30 @@ export function PurgeSuperseded({ serverId, onClose, onDeleted }: { serverId: st
         A later validation replaced each of them. Open, fixed and ignored errors stay, and so do LIST_RECREATED ones (their fix dates from the first report). {serverId ? "Only the selected server's." : "Every server's."}
       </p>
       <label>
-        Found before
-        <input type="date" value={before} max={isoDay(-1)} onChange={(event) => setBefore(event.target.value)} disabled={progress.state === "deleting"} required />
+        First found before
+        <input type="date" value={foundBefore} max={isoDay(-1)} onChange={(event) => setFoundBefore(event.target.value)} disabled={progress.state === "deleting"} required />
       </label>
       <UserErrors errors={counted?.userErrors ?? []} />
-      {found !== null && <p role="status">{found === 0 ? "No superseded error is left from before that day." : `${formatNumber(found)} superseded errors found before ${before}.`}</p>}
-      {progress.state === "deleting" && <p role="status">Deleted {formatNumber(progress.deleted)}, {formatNumber(progress.remaining)} to go…</p>}
-      {progress.state === "done" && <p role="status">Deleted {formatNumber(progress.deleted)} superseded errors.</p>}
+      {counting.error && <p className="user-errors" role="alert">Could not count them: {counting.error.message}</p>}
+      {counting.loading && progress.state !== "deleting" && <p role="status">Counting…</p>}
+      {!counting.loading && found !== null && <p role="status">{found === 0 ? "No superseded error first found before that day is left." : `${formatNumber(found)} superseded errors first found before ${foundBefore}.`}</p>}
+      {progress.state === "deleting" && (
+        <p role="status">
+          Deleted {formatNumber(progress.deleted)} of {formatNumber(progress.of)}…
+        </p>
+      )}
+      {progress.state === "done" && <p role="status">{progress.stopped ? `Stopped after deleting ${formatNumber(progress.deleted)} superseded errors.` : `Deleted ${formatNumber(progress.deleted)} superseded errors.`}</p>}
       {problem && <p className="user-errors" role="alert">{problem}</p>}
       <div className="form-actions">
-        <button type="button" className="danger" disabled={!found || progress.state === "deleting"} onClick={() => void deleteThem()}>
-          {found ? `Delete ${formatNumber(found)} errors` : "Delete"}
-        </button>
+        {progress.state === "deleting" ? (
+          <button type="button" onClick={() => (stop.current = true)}>
+            Stop
+          </button>
+        ) : (
+          <button type="button" className="danger" disabled={!found} onClick={() => void deleteThem()}>
+            {found ? `Delete ${formatNumber(found)} errors` : "Delete"}
+          </button>
+        )}
         <button type="button" onClick={onClose} disabled={progress.state === "deleting"}>
           Close
         </button>
