@@ -20,6 +20,8 @@ describe("the SQL statement count header (LISTBILL_EXPOSE_SQL_COUNT=1)", () => {
   });
 
   it("counts each request's own statements, even while other requests run", async () => {
+    // The token's first use also records it (then once a minute): not what is measured here.
+    await exposing.gql(ME);
     const alone = { me: Number((await exposing.gql(ME)).headers.get(SQL_STATEMENTS_HEADER)), servers: Number((await exposing.gql(SERVERS)).headers.get(SQL_STATEMENTS_HEADER)) };
     expect(alone.me).toBe(1);
     expect(alone.servers).toBeGreaterThan(alone.me);
