@@ -9,7 +9,7 @@ import { parseInput } from "../graphql/input-validation.js";
 import { UserInputFailure, userError } from "../graphql/user-error.js";
 import { calendarDateField } from "../graphql/validators.js";
 import { Server } from "../servers/server.entity.js";
-import { publishedOnly, statusNowIn, withdrawnRuns } from "./published.js";
+import { statusNowIn, withdrawnRuns } from "./published.js";
 import { ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 
@@ -54,13 +54,15 @@ export async function purgeSupersededErrors(db: Database, input: unknown, author
   const serverIds = fields.serverIds ? await knownServers(db, fields.serverIds) : null;
   const foundBefore = instantParameter(new Date(`${fields.foundBefore}T00:00:00.000Z`));
   const eligible = async (manager: EntityManager) => {
-    // SUPERSEDED as readers see it: the rows of runs withdrawn and not yet swept too.
+    // SUPERSEDED as readers see it: the rows of runs withdrawn and not yet swept too. Both kinds
+    // belong to published runs (only a published run is withdrawn, and SUPERSEDED is written only
+    // into published runs' rows), so no publishedOnly subquery: in the locking read below it would
+    // lock the running validations' validation_run rows as well.
     const superseded = statusNowIn("error", [ValidationErrorStatus.SUPERSEDED], await withdrawnRuns(manager));
     const query = manager
       .getRepository(ValidationError)
       .createQueryBuilder("error")
       .where(superseded)
-      .andWhere(publishedOnly("error"))
       .andWhere("error.code <> :recreated", { recreated: ValidationErrorCode.LIST_RECREATED })
       .andWhere("error.detectedAt < :foundBefore", { foundBefore });
     if (serverIds) query.andWhere("error.serverId IN (:...serverIds)", { serverIds: serverIds.length ? serverIds : [0] });
