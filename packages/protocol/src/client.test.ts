@@ -214,6 +214,22 @@ describe("HostingClient against a misbehaving peer", () => {
     expect(dns.code).toBe("UNREACHABLE");
   });
 
+  it("names the likely causes when the agent closes the connection unanswered, whether the close comes clean or as a reset", async () => {
+    // An agent beyond its --max-connections closes at once. If the password line got there first,
+    // unread, the close is a reset (RST); if not, a clean one. Both are shown here, each made sure.
+    // Reading what comes, so that it also sees the client leave.
+    const clean = net.createServer((socket) => socket.resume().end());
+    const reset = net.createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
+    for (const server of [clean, reset]) {
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as net.AddressInfo).port;
+      const error = await failure(() => HostingClient.connect({ host: "127.0.0.1", port, password: "pw", connectTimeoutMs: 1_000, requestTimeoutMs: 1_000 }));
+      expect(error.code).toBe("UNREACHABLE");
+      expect(error.message).toMatch(/closed before the agent answered a byte: .* to one beyond its --max-connections/);
+    }
+  });
+
   it("closes an idle connection after the idle timeout", async () => {
     const port = await peer(() => undefined);
     const client = await HostingClient.connect({ host: "127.0.0.1", port, password: "pw", idleTimeoutMs: 100 });

@@ -82,9 +82,11 @@ export class HostingClient {
       await client.request("auth", { password: options.password }, authResultSchema);
     } catch (error) {
       client.socket.destroy();
-      // Closed (not reset) without a byte in answer to the password. An agent says why it refuses
-      // (a wrong password, an address off its allow-list) but in three cases, named for the operator.
-      if (!options.tls && error instanceof HostingError && error.message === closedMessage(endpoint) && socket.bytesRead === 0) {
+      // Closed without a byte in answer to the password. An agent says why it refuses (a wrong
+      // password, an address off its allow-list) but in three cases, named for the operator. Its
+      // close comes as a reset when our password line reached it first, unread: the same case.
+      const closedUnanswered = error instanceof HostingError && (error.message === closedMessage(endpoint) || error.message === resetMessage(endpoint));
+      if (!options.tls && closedUnanswered && socket.bytesRead === 0) {
         throw new HostingError("UNREACHABLE", `connection to ${endpoint} closed before the agent answered a byte: an agent does so to a plain connection when it serves TLS (connect with TLS), to one beyond its --max-connections, and, serving TLS, to an address off its allow-list; or the agent, or something between, stopped`);
       }
       throw error;
@@ -414,6 +416,10 @@ function closedMessage(endpoint: string): string {
   return `connection to ${endpoint} closed`;
 }
 
+function resetMessage(endpoint: string): string {
+  return `connection to ${endpoint} was reset`;
+}
+
 // SNI may not carry an IP address.
 function tlsServername(host: string): string | undefined {
   return net.isIP(host) ? undefined : host;
@@ -431,7 +437,7 @@ function transportError(error: Error & { code?: string }, endpoint: string): Hos
       return new HostingError("UNREACHABLE", `connection to ${endpoint} timed out`);
     case "ECONNRESET":
     case "EPIPE":
-      return new HostingError("UNREACHABLE", `connection to ${endpoint} was reset`);
+      return new HostingError("UNREACHABLE", resetMessage(endpoint));
     case "ERR_SSL_WRONG_VERSION_NUMBER":
       // What OpenSSL makes of a plain-text answer to its handshake.
       return new HostingError("UNREACHABLE", `connection to ${endpoint} is not TLS: the agent answered in plain text, so it was started without TLS (connect without TLS, or start it with --tls-cert and --tls-key)`);
