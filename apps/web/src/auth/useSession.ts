@@ -1,4 +1,5 @@
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
+import { useEffect, useRef } from "react";
 import { graphql } from "../gql";
 
 const ME = graphql(`
@@ -17,11 +18,34 @@ const LOGOUT = graphql(`
   }
 `);
 
+/**
+ * How often an open page asks who is signed in: a page left open signs itself out within this
+ * long of an admin disabling its user or resetting the password, or of the session expiring,
+ * even if nobody touches it. Also asked when the tab comes back into view.
+ */
+export const SESSION_CHECK_MS = 60_000;
+
 /** Who is signed in (null: show the sign-in page), and how to sign out. */
 export function useSession() {
   const client = useApolloClient();
-  const { data, loading, error, refetch } = useQuery(ME);
+  const { data, loading, error, refetch } = useQuery(ME, { pollInterval: SESSION_CHECK_MS });
   const [logout] = useMutation(LOGOUT);
+  // undefined: not answered yet (or the store was cleared); null: nobody is signed in.
+  const me = data?.me;
+  const wasSignedIn = useRef<string | null>(null);
+  useEffect(() => {
+    if (me === undefined) return;
+    // Signed out behind the page's back: nothing the user read stays in memory for the next one.
+    if (me === null && wasSignedIn.current !== null) void client.clearStore().catch(() => undefined);
+    wasSignedIn.current = me?.id ?? null;
+  }, [me, client]);
+  useEffect(() => {
+    const look = () => {
+      if (document.visibilityState === "visible") void refetch().catch(() => undefined);
+    };
+    document.addEventListener("visibilitychange", look);
+    return () => document.removeEventListener("visibilitychange", look);
+  }, [refetch]);
   return {
     user: data?.me ?? null,
     loading,
@@ -34,4 +58,9 @@ export function useSession() {
       await refetch();
     },
   };
+}
+
+/** The signed-in user as App's useSession last read it, from the cache: for a page that only needs the role. */
+export function useSignedInUser() {
+  return useQuery(ME, { fetchPolicy: "cache-only" }).data?.me ?? null;
 }

@@ -11,7 +11,7 @@ import type { FixValidationErrorsMutation, Severity, ValidationErrorCode, Valida
 import { ServerSelect } from "../servers/ServerSelect";
 import { FixResults } from "./FixResults";
 import { PurgeSuperseded } from "./PurgeSuperseded";
-import { useSession } from "../auth/useSession";
+import { useSignedInUser } from "../auth/useSession";
 
 const VALIDATION_ERRORS = graphql(`
   query ValidationErrors($after: String, $filter: ValidationErrorFilter) {
@@ -121,7 +121,7 @@ export function ErrorsPage() {
   const [problem, setProblem] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
   const [purging, setPurging] = useState(false);
-  const isAdmin = useSession().user?.role === "ADMIN";
+  const isAdmin = useSignedInUser()?.role === "ADMIN";
   const [fix, fixing] = useMutation(FIX);
   const [ignore, ignoring] = useMutation(IGNORE);
 
