@@ -160,6 +160,11 @@ describe("an admin issuing an API token for a script", () => {
     expect(cells[5]).not.toBe("never");
     expect(await admin.content()).not.toContain(token);
     await shot(admin, "tokens");
+    // Used a moment ago: not among the tokens unused for 90 days.
+    await admin.getByLabel("Show").selectOption("unused");
+    await row.waitFor({ state: "detached" });
+    await admin.getByLabel("Show").selectOption("active");
+    await row.waitFor();
   });
 
   it("shows the token as refused while its user is disabled, and lists a user's tokens from the Users page", async () => {

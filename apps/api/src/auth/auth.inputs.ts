@@ -131,6 +131,9 @@ export class ApiTokenFilter {
 
   @Field(() => Boolean, { nullable: true, description: "true: only usable tokens; false: only revoked or expired ones" })
   active?: boolean | null;
+
+  @Field(() => Date, { nullable: true, description: "Only tokens not used since this instant, those never used included: the ones to ask about before revoking" })
+  unusedSince?: Date | null;
 }
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;

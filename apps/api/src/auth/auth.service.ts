@@ -287,6 +287,7 @@ export class AuthService {
       const active = "token.revokedAt IS NULL AND (token.expiresAt IS NULL OR token.expiresAt > :now)";
       query.andWhere(filter.active ? `(${active})` : `NOT (${active})`, { now: instantParameter(new Date()) });
     }
+    if (filter?.unusedSince != null) query.andWhere("(token.lastUsedAt IS NULL OR token.lastUsedAt < :unusedSince)", { unusedSince: instantParameter(filter.unusedSince) });
     return paginate(query, args, [{ column: "token.id", value: (token) => token.id, descending: true }]);
   }
 

@@ -153,6 +153,21 @@ describe.each(testDatabases())("users, sessions and API tokens on %s", (kind) =>
     expect((await anonymous(ME, {}, bearer)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     expect(await lastUsed()).toBe(aMinuteAgo.toISOString());
   });
+  it("finds the tokens not used since a given time, those never used among them", async () => {
+    const me = dataOf(await app.gql(`{ me { id } }`)).me;
+    const create = async (name: string) => dataOf(await app.gql(CREATE_TOKEN, { input: { userId: me.id, name } })).createApiToken;
+    const used = await create("used nightly");
+    await create("never used");
+    dataOf(await anonymous(ME, {}, { authorization: `Bearer ${used.token}` }));
+    const unusedSince = async (at: string) => {
+      const page = dataOf(await app.gql(`query($filter: ApiTokenFilter) { apiTokens(first: 100, filter: $filter) { nodes { name lastUsedAt } } }`, { filter: { unusedSince: at } })).apiTokens;
+      return page.nodes.map((node: { name: string }) => node.name).filter((name: string) => name === "used nightly" || name === "never used");
+    };
+    const lastUsed = (await app.db.manager.findOneByOrFail(ApiToken, { name: "used nightly" })).lastUsedAt!;
+    expect(await unusedSince(new Date(lastUsed.getTime() + 1).toISOString())).toEqual(["never used", "used nightly"]);
+    expect(await unusedSince(lastUsed.toISOString())).toEqual(["never used"]);
+  });
+
   it("stops honouring a token once it expires, and refuses an expiry in the past", async () => {
     const me = dataOf(await app.gql(`{ me { id } }`)).me;
     const soon = new Date(Date.now() + 60_000).toISOString();

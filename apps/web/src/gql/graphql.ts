@@ -7,6 +7,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type ApiTokenFilter = {
   /** true: only usable tokens; false: only revoked or expired ones */
   active?: boolean | null | undefined;
+  /** Only tokens not used since this instant, those never used included: the ones to ask about before revoking */
+  unusedSince?: string | null | undefined;
   userId?: string | number | null | undefined;
 };
 

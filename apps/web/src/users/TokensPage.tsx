@@ -84,7 +84,9 @@ interface Issued {
   role: string;
 }
 
-const SHOWN = { active: "usable", all: "all", inactive: "revoked or expired" } as const;
+/** How long a usable token may go unused before "unused" lists it: a script that runs monthly still shows as used. */
+const UNUSED_DAYS = 90;
+const SHOWN = { active: "usable", unused: `usable, unused for ${UNUSED_DAYS} days`, all: "all", inactive: "revoked or expired" } as const;
 type Shown = keyof typeof SHOWN;
 
 /** Every user, for choosing whom a token acts as and for filtering by user. */
@@ -110,7 +112,10 @@ export function TokensPage() {
   const [params, setParams] = useSearchParams();
   const shown = (params.get("show") as Shown | null) ?? "active";
   const userId = params.get("user") ?? "";
-  const filter = useMemo<ApiTokenFilter>(() => ({ ...(shown === "all" ? {} : { active: shown === "active" }), ...(userId ? { userId } : {}) }), [shown, userId]);
+  const filter = useMemo<ApiTokenFilter>(() => {
+    const status = shown === "all" ? {} : shown === "unused" ? { active: true, unusedSince: new Date(Date.now() - UNUSED_DAYS * 86_400_000).toISOString() } : { active: shown === "active" };
+    return { ...status, ...(userId ? { userId } : {}) };
+  }, [shown, userId]);
   const { data, previousData, loading, error, refetch, fetchMore } = useQuery(API_TOKENS, {
     variables: { filter },
     // A token revoked, expired or used since a filter was last shown: each visit asks again.
