@@ -153,10 +153,10 @@ describe("an operator in the browser", () => {
     await page.getByRole("button", { name: "Delete superseded…" }).click();
     const purge = page.getByRole("region", { name: "Delete superseded errors" });
     // Thirty days back by default: today's are not among them.
-    await purge.getByText("No superseded error first found before that day is left.").waitFor();
+    await purge.getByText("No error superseded before that day is left.").waitFor();
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    await purge.getByLabel("First found before").fill(tomorrow);
-    await purge.getByText(`${superseded} superseded errors first found before ${tomorrow}.`).waitFor();
+    await purge.getByLabel("Superseded before").fill(tomorrow);
+    await purge.getByText(`${superseded} errors superseded before ${tomorrow}.`).waitFor();
     await shot("errors-purge");
     await purge.getByRole("button", { name: `Delete ${superseded} errors` }).click();
     await purge.getByText(`Deleted ${superseded} superseded errors.`).waitFor();

@@ -115,7 +115,7 @@ const MUTATIONS: Record<string, Case> = {
     minimum: "admin",
     document: `mutation($input: PurgeValidationErrorsInput!) { purgeValidationErrors(input: $input) ${payload} }`,
     // A dry run: allowed, and nothing changes.
-    variables: () => ({ input: { foundBefore: "2026-01-01", dryRun: true } }),
+    variables: () => ({ input: { supersededBefore: "2026-01-01", dryRun: true } }),
   },
   createCustomer: {
     minimum: "admin",

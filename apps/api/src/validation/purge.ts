@@ -1,4 +1,4 @@
-import { type EntityManager, In } from "typeorm";
+import { Brackets, type EntityManager, In, IsNull, LessThan, Not } from "typeorm";
 import { z } from "zod";
 import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { instantParameter } from "../db/columns.js";
@@ -9,9 +9,9 @@ import { parseInput } from "../graphql/input-validation.js";
 import { UserInputFailure, userError } from "../graphql/user-error.js";
 import { calendarDateField } from "../graphql/validators.js";
 import { Server } from "../servers/server.entity.js";
-import { statusNowIn, withdrawnRuns } from "./published.js";
 import { ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
+import { ValidationRun } from "./validation-run.entity.js";
 
 /**
  * Rows one call deletes at most, in one transaction: a script or the SPA calls again while more
@@ -23,14 +23,14 @@ const PURGE_DEFAULT = 10_000;
 const DELETE_CHUNK = 1000;
 
 const purgeSchema = z.object({
-  foundBefore: calendarDateField,
+  supersededBefore: calendarDateField,
   serverIds: z.array(z.string()).max(1000, "At most 1,000 servers").nullish(),
   limit: z.number().int().min(1, "At least 1").max(PURGE_MAX, `At most ${PURGE_MAX.toLocaleString("en")}`).nullish(),
   dryRun: z.boolean().nullish(),
 });
 
 // Unknown server IDs are refused by knownServers, as SERVER_NOT_FOUND.
-const purgeFieldCodes: Record<string, string> = { foundBefore: "INVALID_DATE", serverIds: "TOO_MANY_SERVERS", limit: "INVALID_LIMIT" };
+const purgeFieldCodes: Record<string, string> = { supersededBefore: "INVALID_DATE", serverIds: "TOO_MANY_SERVERS", limit: "INVALID_LIMIT" };
 
 export interface PurgeOutcome {
   deleted: number;
@@ -40,31 +40,35 @@ export interface PurgeOutcome {
 }
 
 /**
- * Deletes SUPERSEDED validation errors first found before a day: a later run replaced each of
- * them, and a fleet validated daily leaves a million a day. SUPERSEDED as every reader sees it,
- * the rows of a withdrawn run the sweep has not reached yet included (the sweep then writes fewer
- * rows). Only when an admin asks, only that status, and never LIST_RECREATED (the fix dates the
- * end of a recreated list's old assignments from its first report). At most `limit` rows a call,
- * in one transaction with its audit entry, so a killed process leaves either the whole call or
- * none of it. On MySQL the rows are taken FOR UPDATE SKIP LOCKED: two purges at once delete
- * different rows, and each says what it deleted. `dryRun` only counts.
+ * Deletes the validation errors a later validation replaced before a day: a fleet validated daily
+ * leaves a million a day. SUPERSEDED as every reader sees it: rows written SUPERSEDED (dated by
+ * supersededAt, or by their first finding for rows from before that column), and the OPEN rows of
+ * runs withdrawn before that day that the sweep has not reached yet (the sweep then writes fewer
+ * rows). Only when an admin asks, only those, and never LIST_RECREATED (the fix dates the end of
+ * a recreated list's old assignments from its first report). At most `limit` rows a call, in one
+ * transaction with its audit entry, so a killed process leaves either the whole call or none of
+ * it. On MySQL the rows are taken FOR UPDATE SKIP LOCKED: two purges at once delete different
+ * rows, and each says what it deleted. `dryRun` only counts.
  */
 export async function purgeSupersededErrors(db: Database, input: unknown, author: ChangeAuthor): Promise<PurgeOutcome> {
   const fields = parseInput(purgeSchema, input, purgeFieldCodes);
   const serverIds = fields.serverIds ? await knownServers(db, fields.serverIds) : null;
-  const foundBefore = instantParameter(new Date(`${fields.foundBefore}T00:00:00.000Z`));
+  const day = new Date(`${fields.supersededBefore}T00:00:00.000Z`);
+  const before = instantParameter(day);
   const eligible = async (manager: EntityManager) => {
-    // SUPERSEDED as readers see it: the rows of runs withdrawn and not yet swept too. Both kinds
-    // belong to published runs (only a published run is withdrawn, and SUPERSEDED is written only
-    // into published runs' rows), so no publishedOnly subquery: in the locking read below it would
-    // lock the running validations' validation_run rows as well.
-    const superseded = statusNowIn("error", [ValidationErrorStatus.SUPERSEDED], await withdrawnRuns(manager));
+    // Named rather than asked for by a subquery (see statusNowIn), and none in the locking read
+    // below: it would lock those validation_run rows too. Only published runs are withdrawn.
+    const unswept = (await manager.find(ValidationRun, { select: { id: true }, where: { sweepDueAt: Not(IsNull()), withdrawnAt: LessThan(day) } })).map((run) => Number(run.id));
     const query = manager
       .getRepository(ValidationError)
       .createQueryBuilder("error")
-      .where(superseded)
-      .andWhere("error.code <> :recreated", { recreated: ValidationErrorCode.LIST_RECREATED })
-      .andWhere("error.detectedAt < :foundBefore", { foundBefore });
+      .where(
+        new Brackets((superseded) => {
+          superseded.where("error.status = :superseded AND COALESCE(error.supersededAt, error.detectedAt) < :before", { superseded: ValidationErrorStatus.SUPERSEDED, before });
+          if (unswept.length) superseded.orWhere(`error.status = :open AND error.runId IN (${unswept.join(", ")})`, { open: ValidationErrorStatus.OPEN });
+        }),
+      )
+      .andWhere("error.code <> :recreated", { recreated: ValidationErrorCode.LIST_RECREATED });
     if (serverIds) query.andWhere("error.serverId IN (:...serverIds)", { serverIds: serverIds.length ? serverIds : [0] });
     return query;
   };
@@ -88,9 +92,9 @@ export async function purgeSupersededErrors(db: Database, input: unknown, author
         {
           action: "validationErrors.purge",
           objectType: "ValidationError",
-          objectKey: `SUPERSEDED, first found before ${fields.foundBefore}`,
+          objectKey: `SUPERSEDED before ${fields.supersededBefore}`,
           before: null,
-          after: { status: ValidationErrorStatus.SUPERSEDED, foundBefore: fields.foundBefore, serverIds: serverIds?.map((id) => toGlobalId("Server", id)) ?? null, deleted },
+          after: { status: ValidationErrorStatus.SUPERSEDED, supersededBefore: fields.supersededBefore, serverIds: serverIds?.map((id) => toGlobalId("Server", id)) ?? null, deleted },
         },
       ]);
     }

@@ -89,13 +89,13 @@ export class SupersededSweep {
   async sweep(options: { yieldTo?: () => boolean } = {}): Promise<number> {
     let written = 0;
     for (;;) {
-      const due = await this.db.manager.find(ValidationRun, { select: { id: true, sweepDueAt: true }, where: { sweepDueAt: Not(IsNull()) }, order: { sweepDueAt: "ASC", id: "ASC" }, take: this.options.parallel });
+      const due = await this.db.manager.find(ValidationRun, { select: { id: true, sweepDueAt: true, withdrawnAt: true }, where: { sweepDueAt: Not(IsNull()) }, order: { sweepDueAt: "ASC", id: "ASC" }, take: this.options.parallel });
       if (due.length === 0) return written;
       const waiting = (run: ValidationRun) => !!options.yieldTo?.() && Date.now() - run.sweepDueAt!.getTime() < this.options.deferMs;
       const ready = due.filter((run) => !waiting(run));
       if (ready.length === 0) return written;
       // Settled, not Promise.all: a failure in one must not leave the other running past this sweep.
-      const settled = await Promise.allSettled(ready.map((run) => this.sweepRun(run.id, () => this.#stopped || waiting(run))));
+      const settled = await Promise.allSettled(ready.map((run) => this.sweepRun(run.id, run.withdrawnAt ?? run.sweepDueAt!, () => this.#stopped || waiting(run))));
       const failed = settled.find((outcome) => outcome.status === "rejected");
       if (failed) throw failed.reason;
       const swept = settled.map((outcome) => (outcome as PromiseFulfilledResult<{ written: number; done: boolean }>).value);
@@ -104,8 +104,8 @@ export class SupersededSweep {
     }
   }
 
-  /** Writes SUPERSEDED into one withdrawn run's OPEN rows, in id order; `interrupt` is asked between batches. */
-  private async sweepRun(runId: number, interrupt: () => boolean): Promise<{ written: number; done: boolean }> {
+  /** Writes SUPERSEDED (and the run's withdrawnAt) into one withdrawn run's OPEN rows, in id order; `interrupt` is asked between batches. */
+  private async sweepRun(runId: number, withdrawnAt: Date, interrupt: () => boolean): Promise<{ written: number; done: boolean }> {
     let written = 0;
     const started = performance.now();
     const batch = this.db.kind === "sqlite" ? Math.min(this.options.batch, SQLITE_BATCH) : this.options.batch;
@@ -125,7 +125,8 @@ export class SupersededSweep {
       if (rows.length === 0) break;
       const ids = rows.map((row) => Number(row.id));
       // Still OPEN only: an operator's FIXED or IGNORED from before the run was withdrawn stands.
-      const result = await this.db.manager.update(ValidationError, { id: In(ids), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED });
+      // Superseded when the run was withdrawn, not when the sweep got to it.
+      const result = await this.db.manager.update(ValidationError, { id: In(ids), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.SUPERSEDED, supersededAt: withdrawnAt });
       written += result.affected ?? 0;
       after = ids[ids.length - 1]!;
       if (rows.length < batch) break;

@@ -70,6 +70,7 @@ export function errorRow(server: Server, run: ValidationRun, finding: Finding, f
     status: ValidationErrorStatus.OPEN,
     detectedAt: new Date(),
     fixedAt: null,
+    supersededAt: null,
     fingerprint: fingerprint ?? findingFingerprint(finding),
   };
   return row;

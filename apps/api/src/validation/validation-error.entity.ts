@@ -90,6 +90,14 @@ export class ValidationError {
   @InstantColumn({ nullable: true })
   fixedAt!: Date | null;
 
+  /**
+   * When a later validation replaced it, written with SUPERSEDED (a withdrawn run's rows get the
+   * run's withdrawnAt when the sweep reaches them); null otherwise, and for rows superseded before
+   * the column existed. What a purge counts from.
+   */
+  @InstantColumn({ nullable: true })
+  supersededAt!: Date | null;
+
   /** A digest of what the error says: a later run that finds the same keeps this row OPEN (see findingFingerprint). */
   @Column({ type: "varchar", length: 32, nullable: true })
   fingerprint!: string | null;

@@ -256,7 +256,7 @@ async function publishRun(manager: EntityManager, server: Server, run: Validatio
   const open = ValidationErrorStatus.OPEN;
   if (vanished !== null && vanished.length <= kept.length) {
     for (let offset = 0; offset < vanished.length; offset += SUPERSEDE_CHUNK) {
-      await manager.update(ValidationError, { id: In(vanished.slice(offset, offset + SUPERSEDE_CHUNK)), status: open }, { status: ValidationErrorStatus.SUPERSEDED });
+      await manager.update(ValidationError, { id: In(vanished.slice(offset, offset + SUPERSEDE_CHUNK)), status: open }, { status: ValidationErrorStatus.SUPERSEDED, supersededAt: now });
     }
   } else {
     for (let offset = 0; offset < kept.length; offset += SUPERSEDE_CHUNK) {

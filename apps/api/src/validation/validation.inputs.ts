@@ -69,8 +69,8 @@ export class ValidationErrorFilter {
 
 @InputType()
 export class PurgeValidationErrorsInput {
-  @Field(() => CalendarDate, { description: "Delete SUPERSEDED errors first found before this day (UTC)" })
-  foundBefore!: string;
+  @Field(() => CalendarDate, { description: "Delete errors a later validation replaced before this day (UTC); those replaced before listbill recorded when count from their first finding" })
+  supersededBefore!: string;
 
   @Field(() => [ID], { nullable: true, description: "Only these servers' errors (at most 1,000); absent: every server's" })
   serverIds?: string[] | null;

@@ -28,7 +28,7 @@ export class ValidationResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => PurgeValidationErrorsPayload, {
-    description: "Deletes SUPERSEDED errors first found before a day (never LIST_RECREATED ones), at most `limit` a call; no other validation error is ever deleted",
+    description: "Deletes the errors a later validation replaced (SUPERSEDED) before a day, never LIST_RECREATED ones, at most `limit` a call; no other validation error is ever deleted",
   })
   purgeValidationErrors(@Arg("input") input: PurgeValidationErrorsInput, @Ctx() ctx: ApiContext) {
     return toPayload(() => ctx.services.validation.purge(input, authorOf(ctx)));

@@ -46,7 +46,7 @@ export class ValidationService {
     return jobs;
   }
 
-  /** Deletes SUPERSEDED errors first found before a day, at most `limit` a call (purge.ts). */
+  /** Deletes the errors superseded before a day, at most `limit` a call (purge.ts). */
   purge(input: unknown, author: ChangeAuthor): Promise<PurgeOutcome> {
     return purgeSupersededErrors(this.db, input, author);
   }

@@ -9,6 +9,7 @@ import { FAST_JOBS_ENV, type HostingServer, openErrors, registerServer, runJobs,
 import { type TestApp, dataOf, startTestApp, testDatabases } from "../testing/test-app.js";
 import { ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
+import { fromGlobalId } from "../graphql/global-id.js";
 
 const codesOf = (errors: { code: string }[]) => [...new Set(errors.map((error) => error.code))].sort();
 
@@ -248,6 +249,10 @@ describe.each(testDatabases())("re-validating a hosting server on %s", (kind) =>
     expect(await errorRows()).toBe(rowsBefore + 1);
     const superseded = dataOf(await app.gql(`{ validationErrors(filter: { status: [SUPERSEDED] }) { nodes { id } } }`)).validationErrors.nodes;
     expect(superseded).toEqual([{ id: old.get(`NEW_LIST:${changed}`)!.id }]);
+    // Dated by the run that replaced it, for a purge of what was superseded before a day.
+    const row = await app.db.manager.findOneByOrFail(ValidationError, { id: fromGlobalId("ValidationError", superseded[0].id)! });
+    expect(row.supersededAt!.getTime()).toBeGreaterThanOrEqual(new Date(third.startedAt).getTime());
+    expect(row.supersededAt!.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
   it("replaces most errors at once and spares the few it finds again", async () => {

@@ -25,12 +25,12 @@ const PER_CALL = 10_000;
 type Progress = { state: "idle" } | { state: "deleting"; deleted: number; of: number } | { state: "done"; deleted: number; stopped: boolean };
 
 /**
- * For admins: delete the SUPERSEDED errors first found before a day, of one server or all.
+ * For admins: delete the errors a later validation replaced before a day, of one server or all.
  * Re-validating a fleet leaves a row for every error it replaced; they stay until someone asks
  * for this. Mount it with `key={serverId}`: another server is another panel.
  */
 export function PurgeSuperseded({ serverId, onClose, onDeleted }: { serverId: string | null; onClose: () => void; onDeleted: () => void }) {
-  const [foundBefore, setFoundBefore] = useState(isoDay(30));
+  const [supersededBefore, setSupersededBefore] = useState(isoDay(30));
   const [count, counting] = useMutation(PURGE);
   const [purge] = useMutation(PURGE);
   const [progress, setProgress] = useState<Progress>({ state: "idle" });
@@ -44,11 +44,11 @@ export function PurgeSuperseded({ serverId, onClose, onDeleted }: { serverId: st
     };
   }, []);
   const scope = serverId ? { serverIds: [serverId] } : {};
-  const recount = () => (foundBefore ? count({ variables: { input: { foundBefore, ...scope, dryRun: true } } }).catch(() => null) : Promise.resolve(null));
+  const recount = () => (supersededBefore ? count({ variables: { input: { supersededBefore, ...scope, dryRun: true } } }).catch(() => null) : Promise.resolve(null));
 
   useEffect(() => {
     void recount();
-  }, [foundBefore]); // the one input recount reads that can change (serverId is fixed by the key)
+  }, [supersededBefore]); // the one input recount reads that can change (serverId is fixed by the key)
   const counted = counting.data?.purgeValidationErrors;
   const found = progress.state === "deleting" ? null : (counted?.remaining ?? null);
 
@@ -60,7 +60,7 @@ export function PurgeSuperseded({ serverId, onClose, onDeleted }: { serverId: st
     setProgress({ state: "deleting", deleted, of });
     try {
       for (;;) {
-        const result = (await purge({ variables: { input: { foundBefore, ...scope, limit: PER_CALL } } })).data?.purgeValidationErrors;
+        const result = (await purge({ variables: { input: { supersededBefore, ...scope, limit: PER_CALL } } })).data?.purgeValidationErrors;
         if (!result || result.userErrors.length || typeof result.deleted !== "number") {
           setProblem(result?.userErrors.map((error) => error.message).join("; ") || "The API deleted nothing");
           break;
@@ -86,13 +86,13 @@ export function PurgeSuperseded({ serverId, onClose, onDeleted }: { serverId: st
         A later validation replaced each of them. Open, fixed and ignored errors stay, and so do LIST_RECREATED ones (their fix dates from the first report). {serverId ? "Only the selected server's." : "Every server's."}
       </p>
       <label>
-        First found before
-        <input type="date" value={foundBefore} max={isoDay(-1)} onChange={(event) => setFoundBefore(event.target.value)} disabled={progress.state === "deleting"} required />
+        Superseded before
+        <input type="date" value={supersededBefore} max={isoDay(-1)} onChange={(event) => setSupersededBefore(event.target.value)} disabled={progress.state === "deleting"} required />
       </label>
       <UserErrors errors={counted?.userErrors ?? []} />
       {counting.error && <p className="user-errors" role="alert">Could not count them: {counting.error.message}</p>}
       {counting.loading && progress.state !== "deleting" && <p role="status">Counting…</p>}
-      {!counting.loading && found !== null && <p role="status">{found === 0 ? "No superseded error first found before that day is left." : `${formatNumber(found)} superseded errors first found before ${foundBefore}.`}</p>}
+      {!counting.loading && found !== null && <p role="status">{found === 0 ? "No error superseded before that day is left." : `${formatNumber(found)} errors superseded before ${supersededBefore}.`}</p>}
       {progress.state === "deleting" && (
         <p role="status">
           Deleted {formatNumber(progress.deleted)} of {formatNumber(progress.of)}…

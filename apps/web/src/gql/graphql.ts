@@ -170,12 +170,12 @@ export type ObjectType =
 export type PurgeValidationErrorsInput = {
   /** true: delete nothing, only count what would go (remaining) */
   dryRun?: boolean | null | undefined;
-  /** Delete SUPERSEDED errors first found before this day (UTC) */
-  foundBefore: string;
   /** At most this many rows in this call, 1 to 20,000; default 10,000. Call again while hasMore */
   limit?: number | null | undefined;
   /** Only these servers' errors (at most 1,000); absent: every server's */
   serverIds?: Array<string | number> | null | undefined;
+  /** Delete errors a later validation replaced before this day (UTC); those replaced before listbill recorded when count from their first finding */
+  supersededBefore: string;
 };
 
 export type RevokeApiTokenInput = {
