@@ -234,5 +234,16 @@ describe("a page left open", () => {
     await olivia.clock.fastForward(31_000);
     await olivia.getByRole("form", { name: "Sign in" }).waitFor();
     expect(await olivia.getByRole("heading", { name: "Servers" }).count()).toBe(0);
+
+    // The checks go on quietly: what someone is typing into the sign-in form stays, on a page
+    // opened signed out as on this one.
+    await olivia.reload();
+    await olivia.getByRole("form", { name: "Sign in" }).waitFor();
+    await olivia.getByLabel("Username").fill("olivia.ops");
+    await olivia.getByLabel("Password").fill("half typed");
+    await olivia.clock.fastForward(61_000);
+    await olivia.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    expect(await olivia.getByLabel("Username").inputValue()).toBe("olivia.ops");
+    expect(await olivia.getByLabel("Password").inputValue()).toBe("half typed");
   });
 });

@@ -110,9 +110,16 @@ describe.each(testDatabases())("purging superseded validation errors, on %s", (k
     // The sweep dates each row by its run's withdrawal, not by when it got there.
     const dated: { supersededAt: Date | string }[] = await app.db.manager.query("SELECT DISTINCT supersededAt FROM validation_error WHERE status = 'SUPERSEDED'");
     expect(dated.map((row) => instantOf(row.supersededAt)!.toISOString())).toEqual([new Date(`${day(10)}T12:00:00.000Z`).toISOString()]);
-    // One superseded before listbill recorded when: it counts from its first finding, today, and stays.
-    const legacy: { id: number | string }[] = await app.db.manager.query("SELECT MAX(id) AS id FROM validation_error WHERE status = 'SUPERSEDED' AND serverId = ?", [fromGlobalId("Server", alphaId)]);
-    await app.db.manager.query("UPDATE validation_error SET supersededAt = NULL WHERE id = ?", [legacy[0]!.id]);
+    // Swept, the same rows go as before: superseded during day(10), before day(9).
+    expect(await purge({ supersededBefore: day(10), dryRun: true })).toMatchObject({ remaining: 0 });
+    expect(await purge({ supersededBefore: day(9), dryRun: true })).toMatchObject({ remaining: 12 });
+    // Two superseded before listbill recorded when: they count from their first finding, one of
+    // them twenty days ago (it goes), the other today (it stays).
+    const legacy: { id: number | string }[] = await app.db.manager.query("SELECT id FROM validation_error WHERE status = 'SUPERSEDED' AND serverId = ? AND code <> 'LIST_RECREATED' ORDER BY id DESC", [fromGlobalId("Server", alphaId)]);
+    await app.db.manager.query("UPDATE validation_error SET supersededAt = NULL WHERE id IN (?, ?)", [legacy[0]!.id, legacy[1]!.id]);
+    await app.db.manager.query("UPDATE validation_error SET detectedAt = ? WHERE id = ?", [instantParameter(new Date(`${day(20)}T12:00:00.000Z`)), legacy[1]!.id]);
+    expect(await purge({ supersededBefore: day(10), dryRun: true })).toMatchObject({ remaining: 1 });
+    expect(await purge({ supersededBefore: day(9), dryRun: true })).toMatchObject({ remaining: 11 });
     const [first, second] = await Promise.all([purge({ supersededBefore: day(0), limit: 8 }), purge({ supersededBefore: day(0), limit: 8 })]);
     expect(first.deleted + second.deleted).toBe(11);
     expect(await counts()).toEqual({ "alpha OPEN": 12, "alpha SUPERSEDED": 2, "alpha FIXED": 1, "beta OPEN": 5, "beta IGNORED": 1 });

@@ -28,16 +28,20 @@ export const SESSION_CHECK_MS = 60_000;
 /** Who is signed in (null: show the sign-in page), and how to sign out. */
 export function useSession() {
   const client = useApolloClient();
-  const { data, loading, error, refetch } = useQuery(ME, { pollInterval: SESSION_CHECK_MS });
+  // The checks after the first answer happen quietly: no loading state (it would replace the
+  // sign-in form, and what was typed in it, with a spinner every minute).
+  const { data, loading, error, refetch } = useQuery(ME, { pollInterval: SESSION_CHECK_MS, notifyOnNetworkStatusChange: false });
   const [logout] = useMutation(LOGOUT);
   // undefined: not answered yet (or the store was cleared); null: nobody is signed in.
   const me = data?.me;
   const wasSignedIn = useRef<string | null>(null);
   useEffect(() => {
     if (me === undefined) return;
-    // Signed out behind the page's back: nothing the user read stays in memory for the next one.
-    if (me === null && wasSignedIn.current !== null) void client.clearStore().catch(() => undefined);
-    wasSignedIn.current = me?.id ?? null;
+    const now = me?.id ?? null;
+    // Signed out, or another user signed in from another tab, behind the page's back: nothing
+    // the last user read stays in memory for the next one.
+    if (wasSignedIn.current !== null && now !== wasSignedIn.current) void (now === null ? client.clearStore() : client.resetStore()).catch(() => undefined);
+    wasSignedIn.current = now;
   }, [me, client]);
   useEffect(() => {
     const look = () => {
@@ -49,7 +53,9 @@ export function useSession() {
   return {
     user: data?.me ?? null,
     loading,
-    error,
+    // Only before the first answer: a check that fails later (the API restarting) leaves the page
+    // as it is, and the next one tries again.
+    error: data === undefined ? error : undefined,
     retry: () => void refetch(),
     async signOut() {
       await logout();
