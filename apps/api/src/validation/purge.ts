@@ -4,10 +4,10 @@ import { type ChangeAuthor, recordChanges } from "../audit/audit.js";
 import { instantParameter } from "../db/columns.js";
 import type { Database } from "../db/database.js";
 import { refreshStatistics } from "../db/statistics.js";
-import { fromGlobalId, toGlobalId } from "../graphql/global-id.js";
+import { toGlobalId } from "../graphql/global-id.js";
 import { parseInput } from "../graphql/input-validation.js";
-import { UserInputFailure, userError } from "../graphql/user-error.js";
 import { calendarDateField } from "../graphql/validators.js";
+import { namedServerIds } from "../servers/named-servers.js";
 import { Server } from "../servers/server.entity.js";
 import { ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
@@ -24,13 +24,13 @@ const DELETE_CHUNK = 1000;
 
 const purgeSchema = z.object({
   supersededBefore: calendarDateField,
-  serverIds: z.array(z.string()).max(1000, "At most 1,000 servers").nullish(),
+  serverIds: z.array(z.string()).nullish(),
   limit: z.number().int().min(1, "At least 1").max(PURGE_MAX, `At most ${PURGE_MAX.toLocaleString("en")}`).nullish(),
   dryRun: z.boolean().nullish(),
 });
 
-// Unknown server IDs are refused by knownServers, as SERVER_NOT_FOUND.
-const purgeFieldCodes: Record<string, string> = { supersededBefore: "INVALID_DATE", serverIds: "TOO_MANY_SERVERS", limit: "INVALID_LIMIT" };
+// Too many servers and unknown server IDs are refused by namedServerIds.
+const purgeFieldCodes: Record<string, string> = { supersededBefore: "INVALID_DATE", limit: "INVALID_LIMIT" };
 
 export interface PurgeOutcome {
   deleted: number;
@@ -52,13 +52,13 @@ export interface PurgeOutcome {
  */
 export async function purgeSupersededErrors(db: Database, input: unknown, author: ChangeAuthor): Promise<PurgeOutcome> {
   const fields = parseInput(purgeSchema, input, purgeFieldCodes);
-  const serverIds = fields.serverIds ? await knownServers(db, fields.serverIds) : null;
+  const serverIds = fields.serverIds ? await namedServerIds(db.manager.getRepository(Server), fields.serverIds) : null;
   const day = new Date(`${fields.supersededBefore}T00:00:00.000Z`);
   const before = instantParameter(day);
-  const eligible = async (manager: EntityManager) => {
-    // Named rather than asked for by a subquery (see statusNowIn), and none in the locking read
-    // below: it would lock those validation_run rows too. Only published runs are withdrawn.
-    const unswept = (await manager.find(ValidationRun, { select: { id: true }, where: { sweepDueAt: Not(IsNull()), withdrawnAt: LessThan(day) } })).map((run) => Number(run.id));
+  // Named rather than asked for by a subquery (see statusNowIn), and none in the locking read
+  // below: it would lock those validation_run rows too. Only published runs are withdrawn.
+  const unsweptRuns = async (manager: EntityManager) => (await manager.find(ValidationRun, { select: { id: true }, where: { sweepDueAt: Not(IsNull()), withdrawnAt: LessThan(day) } })).map((run) => Number(run.id));
+  const eligible = (manager: EntityManager, unswept: number[]) => {
     const query = manager
       .getRepository(ValidationError)
       .createQueryBuilder("error")
@@ -73,12 +73,13 @@ export async function purgeSupersededErrors(db: Database, input: unknown, author
     return query;
   };
   if (fields.dryRun) {
-    const remaining = await (await eligible(db.manager)).getCount();
+    const remaining = await eligible(db.manager, await unsweptRuns(db.manager)).getCount();
     return { deleted: 0, hasMore: remaining > 0, remaining };
   }
   const limit = fields.limit ?? PURGE_DEFAULT;
   const outcome = await db.transaction(async (manager) => {
-    const query = (await eligible(manager)).select("error.id", "id").orderBy("error.id", "ASC").limit(limit);
+    const unswept = await unsweptRuns(manager);
+    const query = eligible(manager, unswept).select("error.id", "id").orderBy("error.id", "ASC").limit(limit);
     if (db.kind === "mysql") query.setLock("pessimistic_write").setOnLocked("skip_locked");
     const ids = (await query.getRawMany<{ id: number | string }>()).map((row) => Number(row.id));
     let deleted = 0;
@@ -86,7 +87,7 @@ export async function purgeSupersededErrors(db: Database, input: unknown, author
       deleted += (await manager.delete(ValidationError, { id: In(ids.slice(offset, offset + DELETE_CHUNK)) })).affected ?? 0;
     }
     // One more, not locked: rows another purge holds count too (a further call finds them gone).
-    const hasMore = (await (await eligible(manager)).select("error.id", "id").orderBy("error.id", "ASC").limit(1).getRawMany()).length > 0;
+    const hasMore = (await eligible(manager, unswept).select("error.id", "id").orderBy("error.id", "ASC").limit(1).getRawMany()).length > 0;
     if (deleted > 0) {
       await recordChanges(manager, author, [
         {
@@ -102,14 +103,4 @@ export async function purgeSupersededErrors(db: Database, input: unknown, author
   });
   await refreshStatistics(db, ["validation_error"], outcome.deleted);
   return outcome;
-}
-
-/** The servers' row ids; an ID no server has refuses the call, naming each. */
-async function knownServers(db: Database, globalIds: string[]): Promise<number[]> {
-  const ids = globalIds.map((globalId) => fromGlobalId("Server", globalId));
-  const known = ids.filter((id): id is number => id !== null);
-  const found = new Set((known.length ? await db.manager.find(Server, { select: { id: true }, where: { id: In(known) } }) : []).map((server) => server.id));
-  const problems = ids.flatMap((id, index) => (id !== null && found.has(id) ? [] : [userError("SERVER_NOT_FOUND", `No server has the ID "${globalIds[index]}"`, ["input", "serverIds", String(index)])]));
-  if (problems.length) throw new UserInputFailure(problems);
-  return [...new Set(known)];
 }

@@ -1,14 +1,15 @@
-import { In, type Repository } from "typeorm";
+import type { Repository } from "typeorm";
 import type { Database } from "../db/database.js";
 import { type Page, type PageArgs, paginateEach } from "../graphql/connection.js";
 import { fromGlobalId } from "../graphql/global-id.js";
-import { type UserError, UserInputFailure, refuse, userError } from "../graphql/user-error.js";
+import { refuse } from "../graphql/user-error.js";
 import { type HostingSettings, classifyHostingFailure, connectToServer } from "../hosting/hosting-connection.js";
 import { type Job, JobKind } from "../jobs/job.entity.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 import { filterId } from "../lists/list.service.js";
 import { Server } from "../servers/server.entity.js";
 import type { ServerService } from "../servers/server.service.js";
+import { namedServerIds } from "../servers/named-servers.js";
 import { effectiveStatuses, publishedOnly, statusNowIn, withdrawnRuns } from "./published.js";
 import { CODE_RULES, type ValidationErrorCode, codesWhere } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
@@ -16,8 +17,6 @@ import type { ValidationErrorFilter } from "./validation.inputs.js";
 import type { ChangeAuthor } from "../audit/audit.js";
 import { type PurgeOutcome, purgeSupersededErrors } from "./purge.js";
 
-/** How many servers one call may name. */
-export const MAX_SERVERS_PER_CALL = 1000;
 
 export interface ServerSelection {
   serverIds?: string[] | null;
@@ -122,19 +121,5 @@ async function resolveSelection(servers: Repository<Server>, selection: ServerSe
   if (selection.all && named.length) refuse("AMBIGUOUS_SELECTION", "Name servers or say all: true, not both", ["input"]);
   if (selection.all) return (await servers.find({ select: { id: true }, order: { nameKey: "ASC" } })).map((server) => server.id);
   if (named.length === 0) refuse("NO_SERVERS_SELECTED", "Select at least one server, or say all: true", ["input", "serverIds"]);
-  if (named.length > MAX_SERVERS_PER_CALL) refuse("TOO_MANY_SERVERS", `At most ${MAX_SERVERS_PER_CALL} servers per call`, ["input", "serverIds"]);
-  const errors: UserError[] = [];
-  const ids = named.map((globalId, index) => {
-    const id = fromGlobalId("Server", globalId);
-    if (id === null) errors.push(userError("SERVER_NOT_FOUND", `No server has the ID "${globalId}"`, ["input", "serverIds", String(index)]));
-    return id ?? 0;
-  });
-  if (errors.length) throw new UserInputFailure(errors);
-  const unique = [...new Set(ids)];
-  const found = new Set((await servers.findBy({ id: In(unique) })).map((server) => server.id));
-  ids.forEach((id, index) => {
-    if (!found.has(id)) errors.push(userError("SERVER_NOT_FOUND", `No server has the ID "${named[index]}"`, ["input", "serverIds", String(index)]));
-  });
-  if (errors.length) throw new UserInputFailure(errors);
-  return unique;
+  return namedServerIds(servers, named);
 }
