@@ -25,8 +25,8 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     // Withdrawn by a later run, its rows not yet swept: they read as SUPERSEDED, not OPEN.
     const withdrawn = await newRun(server!, true);
     await app.db.manager.update(ValidationRun, { id: withdrawn.id }, { withdrawnAt: new Date(), sweepDueAt: new Date() });
-    const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus, runId = runs[server === serverId ? 0 : 1]!.id) => ({
-      runId, serverId: server, customerId: null, siteId: null, listId: null, code: ValidationErrorCode.LIST_UNASSIGNED,
+    const row = (server: number, fingerprint: string | null, status: ValidationErrorStatus, runId = runs[server === serverId ? 0 : 1]!.id, code = ValidationErrorCode.LIST_UNASSIGNED) => ({
+      runId, serverId: server, customerId: null, siteId: null, listId: null, code,
       objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, status, detectedAt: new Date(), fixedAt: null, fingerprint,
     });
     // 12,000 open errors, more than two pages of the read: "once" each, "twice" twice, "thrice" three times, one from before fingerprints.
@@ -40,6 +40,8 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       // Written by a run not yet published: not an open error yet.
       row(serverId, "unpublished", ValidationErrorStatus.OPEN, running.id),
       row(serverId, "withdrawn", ValidationErrorStatus.OPEN, withdrawn.id),
+      // Of another code: read only when asked for.
+      ...["new-1", "new-2", "new-2"].map((fingerprint) => row(serverId, fingerprint, ValidationErrorStatus.OPEN, runs[0]!.id, ValidationErrorCode.NEW_LIST)),
     ];
     await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
     for (const error of await app.db.manager.find(ValidationError, { where: { serverId, status: ValidationErrorStatus.OPEN, runId: runs[0]!.id }, order: { id: "ASC" } })) {
@@ -53,6 +55,13 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
 
   it("takes each open error once and leaves exactly the ones not found again", async () => {
     const open = await OpenErrors.of(app.db.manager, serverId);
+    // Counted, not read: nothing can be taken before its code is read.
+    expect(open.ready(ValidationErrorCode.LIST_UNASSIGNED)).toBe(false);
+    expect(open.ready(ValidationErrorCode.LIST_CHANGED)).toBe(true);
+    expect(open.remainingCount()).toBe(12_003);
+    expect(open.take("once-0")).toBe(false);
+    await Promise.all([open.read(ValidationErrorCode.LIST_UNASSIGNED), open.read(ValidationErrorCode.LIST_UNASSIGNED)]);
+    expect(open.ready(ValidationErrorCode.LIST_UNASSIGNED)).toBe(true);
     for (let i = 0; i < 11_994; i += 2) expect(open.take(`once-${i}`)).toBe(true);
     expect(open.take("once-0")).toBe(false);
     expect(open.take("twice")).toBe(true);
@@ -62,16 +71,24 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     expect(open.take("elsewhere")).toBe(false);
     expect(open.take("unpublished")).toBe(false);
     expect(open.take("withdrawn")).toBe(false);
+    // The other code's errors are not read, so not taken, but they count as left.
+    expect(open.take("new-1")).toBe(false);
+    expect(open.ready(ValidationErrorCode.NEW_LIST)).toBe(false);
+    expect(open.remainingCount()).toBe(5_997 + 1 + 1 + 1 + 3);
     const expected = [
       ...Array.from({ length: 5_997 }, (_, i) => ids.get(`once-${2 * i + 1}`)![0]!),
       ...ids.get("twice")!.slice(0, 1),
       ...ids.get("thrice")!.slice(0, 1),
       ...ids.get("none")!,
+      ...ids.get("new-1")!,
+      ...ids.get("new-2")!,
     ];
-    expect(open.remaining().sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    expect((await open.remaining()).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    expect(open.ready(ValidationErrorCode.NEW_LIST)).toBe(true);
+    expect(open.remainingCount()).toBe(expected.length);
     // What was taken is the rest of the server's published open errors, each once.
     const all = [...ids.values()].flat();
-    expect([...open.taken(), ...open.remaining()].sort((a, b) => a - b)).toEqual(all.sort((a, b) => a - b));
+    expect([...open.taken(), ...(await open.remaining())].sort((a, b) => a - b)).toEqual(all.sort((a, b) => a - b));
     expect(open.taken()).toContain(ids.get("thrice")![2]);
   });
 });

@@ -76,6 +76,9 @@ describe.each(testDatabases())("a run's findings while the server's open errors 
       objectKey: name, message: `${name} has no customer`, billingValue: null, hostingValue: null, status: ValidationErrorStatus.OPEN, detectedAt: new Date(), fixedAt: null,
       fingerprint: findingFingerprint(finding(name)),
     }));
+    // And one of another code, which no finding below has.
+    const other: Finding = { code: ValidationErrorCode.NEW_LIST, objectKey: "d", message: namedMessage(ValidationErrorCode.NEW_LIST, "d") };
+    rows.push({ ...rows[0]!, code: other.code, objectKey: "d", message: other.message, fingerprint: findingFingerprint(other) });
     await app.db.transaction((manager) => bulkInsert(manager, ValidationError, rows));
     for (const row of await app.db.manager.findBy(ValidationError, { runId: earlier.id })) ids.set(row.objectKey, row.id);
   }, 60_000);
@@ -99,9 +102,25 @@ describe.each(testDatabases())("a run's findings while the server's open errors 
     await tally.flush();
     expect(tally).toMatchObject({ total: 5, errors: 5, kept: 2 });
     expect(await written(run)).toEqual(["x", "y", "z"]);
-    const found = tally.foundAgain();
+    // No more vanished than kept: publishing supersedes them by id, so their ids are read, of the code never found too.
+    expect(open.ready(ValidationErrorCode.NEW_LIST)).toBe(false);
+    const found = await tally.foundAgain();
     expect(found.kept.sort()).toEqual([ids.get("a"), ids.get("b")].sort());
-    expect(found.vanished).toEqual([ids.get("c")]);
+    expect(found.vanished!.sort()).toEqual([ids.get("c"), ids.get("d")].sort());
+  });
+
+  it("reads no open error of a code it does not find", async () => {
+    const open = await OpenErrors.of(app.db.manager, server.id);
+    const run = await newRun();
+    const tally = new Tally(app.db, server, run, Promise.resolve(open));
+    const found: Finding = { code: ValidationErrorCode.NEW_SITE, objectKey: "s", message: namedMessage(ValidationErrorCode.NEW_SITE, "s") };
+    await tally.add([found]);
+    await tally.flush();
+    expect(await written(run)).toEqual(["s"]);
+    expect(tally.kept).toBe(0);
+    expect(open.ready(ValidationErrorCode.LIST_UNASSIGNED) || open.ready(ValidationErrorCode.NEW_LIST)).toBe(false);
+    // All four vanished, none kept: publishing withdraws the earlier run whole and needs no ids.
+    expect(await tally.foundAgain()).toEqual({ kept: [], vanished: null });
   });
 
   it("makes the comparison wait once too many findings are held", async () => {
@@ -121,6 +140,7 @@ describe.each(testDatabases())("a run's findings while the server's open errors 
     await waiting;
     await tally.flush();
     expect(tally.kept).toBe(1);
+    expect(await tally.foundAgain()).toEqual({ kept: [ids.get("c")], vanished: null });
     const rows = await written(run);
     // Ten chunks: listed by id, every row in the order found.
     expect(rows).toEqual(many.map((one) => one.objectKey));

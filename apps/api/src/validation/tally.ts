@@ -27,7 +27,7 @@ const SYNCABLE = new Set([ValidationErrorCode.NEW_SITE, ValidationErrorCode.NEW_
  * at once, so a turn lasts the database's time for 2,000 rows, about 20 ms.
  */
 const FLUSH_EVERY = 2000;
-/** Findings held while the server's open errors are still being read; more, and the comparison waits for them. */
+/** Findings held while the server's open errors they need are still being read; more, and the comparison waits for them. */
 const MAX_WAITING = 20_000;
 
 /** A finding's billing and hosting values as JSON ("null" for none): serialized once, for its digest and its row. */
@@ -78,14 +78,27 @@ export function errorRow(server: Server, run: ValidationRun, finding: Finding, f
 
 const jsonText = (json: string) => (json === "null" ? null : new JsonText(json));
 
+/** What a run found again of the server's OPEN errors, by id, for publishing. */
+export interface FoundAgain {
+  kept: number[];
+  vanished: number[] | null;
+}
+
+interface Waiting {
+  finding: Finding;
+  fingerprint: string;
+  json: FindingJson;
+}
+
 /**
  * Counts findings by severity and writes the new ones, unpublished, in chunks; a finding
  * identical to an OPEN error of an earlier run keeps that row and writes nothing. A chunk is
  * written while the comparison goes on reading the agent: at most one write is in flight, and
  * the next chunk waits for it, so memory holds two chunks at most (and the OPEN errors' ids).
  * Rows get their ids in the order found.
- * The OPEN errors are read while the comparison starts: until they are in, findings wait (up to
- * MAX_WAITING of them) to be told new from found again.
+ * The OPEN errors are counted while the comparison starts, and read a code at a time as findings
+ * of that code come (open-errors.ts): until then, findings wait (up to MAX_WAITING of them) to be
+ * told new from found again.
  */
 export class Tally {
   errors = 0;
@@ -101,10 +114,11 @@ export class Tally {
   membersCounted = false;
   #buffer: Partial<ValidationError>[] = [];
   #writing: Promise<void> | undefined;
-  /** The server's OPEN errors once read; those found again leave it. */
+  /** The server's OPEN errors once counted; those found again leave it. */
   #open: OpenErrors | undefined;
   readonly #opening: Promise<OpenErrors>;
-  #waiting: { finding: Finding; fingerprint: string; json: FindingJson }[] = [];
+  /** Findings in the order found, from the first whose code's OPEN errors are not read yet. */
+  #waiting: Waiting[] = [];
 
   constructor(
     private readonly db: Database,
@@ -112,20 +126,31 @@ export class Tally {
     private readonly run: ValidationRun,
     opening: Promise<OpenErrors>,
   ) {
-    this.#opening = opening.then((open) => (this.#open = open));
+    this.#opening = opening.then((open) => {
+      this.#open = open;
+      for (const { finding } of this.#waiting) void open.read(finding.code);
+      return open;
+    });
     this.#opening.catch(() => undefined);
   }
 
-  /** The ids of the earlier OPEN errors this run found again, and of those it did not (after flush). */
-  foundAgain(): { kept: number[]; vanished: number[] } {
-    if (!this.#open || this.#waiting.length) throw new Error("foundAgain() before flush()");
-    return { kept: this.#open.taken(), vanished: this.#open.remaining() };
+  /**
+   * The ids of the earlier OPEN errors this run found again, and of those it did not (after
+   * flush); null for the latter when they are more (then publishing withdraws the earlier runs
+   * whole, and their ids are not needed: those of codes never found are not even read).
+   */
+  async foundAgain(): Promise<FoundAgain> {
+    const open = this.#open;
+    if (!open || this.#waiting.length) throw new Error("foundAgain() before flush()");
+    const kept = open.taken();
+    return { kept, vanished: open.remainingCount() > kept.length ? null : await open.remaining() };
   }
 
   /** Counts the findings; a promise only when a chunk of rows is due to be written (then await it). */
   add(findings: Finding[]): Promise<void> | undefined {
-    // In the order found: those that waited for the OPEN errors go first.
-    if (this.#open && this.#waiting.length) this.sortWaited(this.#open);
+    const open = this.#open;
+    // In the order found: those that waited go first.
+    if (open && this.#waiting.length) this.sortWaited(open);
     for (const finding of findings) {
       const severity = CODE_RULES[finding.code].severity;
       if (severity === Severity.ERROR) this.errors += 1;
@@ -135,8 +160,11 @@ export class Tally {
       if (SYNCABLE.has(finding.code)) this.syncable += 1;
       const json = findingJson(finding);
       const fingerprint = findingFingerprint(finding, json);
-      if (this.#open) this.sort(this.#open, finding, fingerprint, json);
-      else this.#waiting.push({ finding, fingerprint, json });
+      if (open && this.#waiting.length === 0 && open.ready(finding.code)) this.sort(open, finding, fingerprint, json);
+      else {
+        this.#waiting.push({ finding, fingerprint, json });
+        if (open) void open.read(finding.code);
+      }
     }
     if (this.#waiting.length >= MAX_WAITING) return this.sortWaiting();
     return this.#buffer.length >= FLUSH_EVERY ? this.startWrite() : undefined;
@@ -155,16 +183,28 @@ export class Tally {
     else this.#buffer.push(errorRow(this.server, this.run, finding, fingerprint, json));
   }
 
-  /** Waits for the OPEN errors, then sorts the findings that waited for them. */
+  /** Waits for the OPEN errors each waiting finding needs, and sorts them all. */
   private async sortWaiting(): Promise<void> {
-    this.sortWaited(await this.#opening);
+    const open = await this.#opening;
+    for (;;) {
+      this.sortWaited(open);
+      const next = this.#waiting[0];
+      if (!next) break;
+      await open.read(next.finding.code);
+    }
     if (this.#buffer.length >= FLUSH_EVERY) await this.startWrite();
   }
 
+  /** Sorts the waiting findings, in order, up to the first whose code's OPEN errors are still being read. */
   private sortWaited(open: OpenErrors): void {
     const waiting = this.#waiting;
-    this.#waiting = [];
-    for (const { finding, fingerprint, json } of waiting) this.sort(open, finding, fingerprint, json);
+    let sorted = 0;
+    for (; sorted < waiting.length; sorted++) {
+      const { finding, fingerprint, json } = waiting[sorted]!;
+      if (!open.ready(finding.code)) break;
+      this.sort(open, finding, fingerprint, json);
+    }
+    if (sorted) this.#waiting = sorted === waiting.length ? [] : waiting.slice(sorted);
   }
 
   /** Waits for the write in flight, if any, whatever its outcome. */

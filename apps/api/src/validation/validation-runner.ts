@@ -21,7 +21,7 @@ import { ValidationErrorCode, ValidationErrorStatus, namedMessage } from "./vali
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
 import { OpenErrors } from "./open-errors.js";
-import { Tally, errorRow } from "./tally.js";
+import { type FoundAgain, Tally, errorRow } from "./tally.js";
 
 const SUPERSEDE_CHUNK = 1000;
 
@@ -48,8 +48,9 @@ export class ValidationRunner {
     try {
       client = await connectToServer(server, this.servers.agentPassword(server), this.hostingSettings);
       const findings = await this.compare(client, server, run, context);
+      const found = await findings.foundAgain();
       await refreshStatistics(this.db, ["validation_error"], findings.total - findings.kept);
-      return this.concluded(server, run, findings, context.job);
+      return this.concluded(server, run, findings, found, context.job);
     } catch (error) {
       if (context.signal.aborted) throw error;
       // Not the connection's fault, and no retry will mend it: the job says what to do.
@@ -65,8 +66,8 @@ export class ValidationRunner {
   };
 
   private async compare(client: HostingClient, server: Server, run: ValidationRun, context: JobContext): Promise<Tally> {
-    // Once the agent answers (not for an unreachable server, nor on each retry of one): a server's
-    // 100,000 open errors take a quarter second to read, while the comparison starts.
+    // Once the agent answers (not for an unreachable server, nor on each retry of one), while the
+    // comparison starts: counted by code, and read a code at a time as the run finds that code.
     const open = OpenErrors.of(this.db.manager, server.id);
     open.catch(() => undefined);
     const info = await client.serverInfo();
@@ -149,7 +150,7 @@ export class ValidationRunner {
     }
   }
 
-  private concluded(server: Server, run: ValidationRun, tally: Tally, job: Job): JobOutcome {
+  private concluded(server: Server, run: ValidationRun, tally: Tally, found: FoundAgain, job: Job): JobOutcome {
     const autoSync = server.autoSync && tally.syncable > 0;
     const outcome = tally.errors > 0 ? ServerStatus.ERRORS : tally.warnings > 0 ? ServerStatus.WARNINGS : ServerStatus.OK;
     return {
@@ -157,7 +158,7 @@ export class ValidationRunner {
       state: JobState.SUCCEEDED,
       result: { outcome, version: run.version, listsChecked: tally.listsChecked, errors: tally.errors, warnings: tally.warnings, infos: tally.infos, findings: tally.total, unchanged: tally.kept, membersCounted: tally.membersCounted, autoSync },
       commit: async (manager) => {
-        await publishRun(manager, server, run, { outcome, listsChecked: tally.listsChecked, errorCount: tally.errors, warningCount: tally.warnings }, tally.foundAgain());
+        await publishRun(manager, server, run, { outcome, listsChecked: tally.listsChecked, errorCount: tally.errors, warningCount: tally.warnings }, found);
         await manager.update(Server, { id: server.id }, { status: outcome, version: run.version, validatedAt: new Date(), updatedAt: new Date() });
         // Auto-Sync: the hosting server's additions and changes reach billing without an operator.
         if (autoSync) await this.queue.enqueue(manager, [{ kind: JobKind.SYNC, trigger: "AUTO_SYNC", actor: job.actor, input: { serverId: server.id, afterValidation: job.id }, serverId: server.id }]);
@@ -247,9 +248,10 @@ export async function startRun(db: Database, serverId: number, jobId: number): P
  * ones are fewer, each becomes SUPERSEDED by id. When they are more (after a sync, say, 100,000
  * NEW_LIST errors give way to as many LIST_UNASSIGNED ones), the kept ones move into this run and
  * the server's earlier runs are withdrawn whole, two statements in all; the sweep writes their
- * rows' status later (published.ts). Either way it writes the fewer rows.
+ * rows' status later (published.ts). Either way it writes the fewer rows. Vanished is null when
+ * they are more (their ids were not all read).
  */
-async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }, found: { kept: number[]; vanished: number[] | null }): Promise<void> {
+async function publishRun(manager: EntityManager, server: Server, run: ValidationRun, figures: { outcome: string; listsChecked: number; errorCount: number; warningCount: number }, found: FoundAgain): Promise<void> {
   const { kept, vanished } = found;
   const now = new Date();
   // Only rows still OPEN: an operator may have fixed or ignored one meanwhile, and that stands.

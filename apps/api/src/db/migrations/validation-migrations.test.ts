@@ -4,7 +4,7 @@ import { Server } from "../../servers/server.entity.js";
 import { seedInventory } from "../../testing/seed.js";
 import { testDatabases } from "../../testing/test-app.js";
 import { OpenErrors } from "../../validation/open-errors.js";
-import { CODE_RULES } from "../../validation/validation-codes.js";
+import { CODE_RULES, ValidationErrorCode } from "../../validation/validation-codes.js";
 import { ValidationError } from "../../validation/validation-error.entity.js";
 import { withScratchDatabase } from "../../testing/scratch-database.js";
 
@@ -60,6 +60,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
       expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING"]);
       // What a validation now sees as the server's open errors: the published run's only.
       const open = await OpenErrors.of(db.manager, serverId);
+      await open.read(ValidationErrorCode.LIST_UNASSIGNED);
       expect(open.take("open-1") && open.take("open-2")).toBe(true);
       expect(open.take("scratch")).toBe(false);
       // The rules now come from the code, for the rows from before as for new ones.
