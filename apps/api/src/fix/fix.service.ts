@@ -20,7 +20,7 @@ import { dayBefore, today } from "../db/periods.js";
 import { listValue, recreatedAt, siteValue } from "../validation/diff.js";
 import { CODE_RULES, ValidationErrorCode as Code, ValidationErrorStatus } from "../validation/validation-codes.js";
 import { ValidationError } from "../validation/validation-error.entity.js";
-import { effectiveStatuses, publishedOnly } from "../validation/published.js";
+import { effectiveStatuses, openNow, publishedOnly } from "../validation/published.js";
 import { FixStatus } from "./fix.inputs.js";
 
 export const MAX_ERRORS_PER_FIX = 1000;
@@ -84,13 +84,12 @@ export class FixService {
   async ignore(errorIds: string[]): Promise<ValidationError[]> {
     const errors = await this.loadSelection(errorIds);
     return this.db.transaction(async (manager) => {
-      const open = errors.filter((error) => error.status === ValidationErrorStatus.OPEN).map((error) => error.id);
-      if (open.length) await manager.update(ValidationError, { id: In(open), status: ValidationErrorStatus.OPEN }, { status: ValidationErrorStatus.IGNORED });
+      await ignoreStillOpen(manager, errors.filter((error) => error.status === ValidationErrorStatus.OPEN).map((error) => error.id));
       return effectiveStatuses(manager, await manager.findBy(ValidationError, { id: In(errors.map((error) => error.id)) }));
     });
   }
 
-  /** The selected errors in the order given; an empty, oversized or unknown selection changes nothing. */
+    /** The selected errors in the order given; an empty, oversized or unknown selection changes nothing. */
   private async loadSelection(globalIds: string[]): Promise<ValidationError[]> {
     if (globalIds.length === 0) refuse("NO_ERRORS_SELECTED", "Select at least one validation error", ["input", "errorIds"]);
     if (globalIds.length > MAX_ERRORS_PER_FIX) refuse("TOO_MANY_ERRORS", `At most ${MAX_ERRORS_PER_FIX} errors per call`, ["input", "errorIds"]);
@@ -170,6 +169,18 @@ export class FixService {
       return job!;
     });
   }
+}
+
+/**
+ * Marks IGNORED those of the errors that are OPEN now: not fixed or ignored meanwhile, and not of a
+ * run that a validation withdrew since they were selected (their rows still say OPEN until the
+ * sweep reaches them, and an ignore must not turn them from SUPERSEDED into IGNORED). How many it marked.
+ */
+export async function ignoreStillOpen(manager: EntityManager, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const table = manager.connection.getMetadata(ValidationError).tableName;
+  const result = await manager.createQueryBuilder().update(ValidationError).set({ status: ValidationErrorStatus.IGNORED }).where({ id: In(ids) }).andWhere(openNow(table)).execute();
+  return result.affected ?? 0;
 }
 
 function outcome(error: ValidationError, status: FixStatus, code: string | null, reason: string | null): FixOutcome {
