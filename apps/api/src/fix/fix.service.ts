@@ -89,7 +89,7 @@ export class FixService {
     });
   }
 
-    /** The selected errors in the order given; an empty, oversized or unknown selection changes nothing. */
+  /** The selected errors in the order given; an empty, oversized or unknown selection changes nothing. */
   private async loadSelection(globalIds: string[]): Promise<ValidationError[]> {
     if (globalIds.length === 0) refuse("NO_ERRORS_SELECTED", "Select at least one validation error", ["input", "errorIds"]);
     if (globalIds.length > MAX_ERRORS_PER_FIX) refuse("TOO_MANY_ERRORS", `At most ${MAX_ERRORS_PER_FIX} errors per call`, ["input", "errorIds"]);

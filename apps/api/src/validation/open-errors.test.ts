@@ -3,7 +3,7 @@ import { bulkInsert } from "../db/bulk-write.js";
 import { seedInventory } from "../testing/seed.js";
 import { type TestApp, startTestApp, testDatabases } from "../testing/test-app.js";
 import { Server } from "../servers/server.entity.js";
-import { OpenErrors } from "./open-errors.js";
+import { OpenErrors, openCountQuery, openPageQuery } from "./open-errors.js";
 import { ValidationErrorCode, ValidationErrorStatus } from "./validation-codes.js";
 import { ValidationError } from "./validation-error.entity.js";
 import { ValidationRun } from "./validation-run.entity.js";
@@ -29,7 +29,7 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
       runId, serverId: server, customerId: null, siteId: null, listId: null, code,
       objectKey: "list", message: "unassigned", billingValue: null, hostingValue: null, status, detectedAt: new Date(), fixedAt: null, fingerprint,
     });
-    // 12,000 open errors, more than two pages of the read: "once" each, "twice" twice, "thrice" three times, one from before fingerprints.
+    // 12,003 open errors, more than two pages of the read: "once" each, "twice" twice, "thrice" three times, one from before fingerprints.
     const rows = [
       ...Array.from({ length: 11_994 }, (_, i) => row(serverId, `once-${i}`, ValidationErrorStatus.OPEN)),
       ...["twice", "twice", "thrice", "thrice", "thrice"].map((fingerprint) => row(serverId, fingerprint, ValidationErrorStatus.OPEN)),
@@ -90,5 +90,24 @@ describe.each(testDatabases())("a server's open errors by fingerprint, on %s", (
     const all = [...ids.values()].flat();
     expect([...open.taken(), ...(await open.remaining())].sort((a, b) => a - b)).toEqual(all.sort((a, b) => a - b));
     expect(open.taken()).toContain(ids.get("thrice")![2]);
+  });
+  it("counts and reads them by code from the server's index, not a row per open error", async () => {
+    if (kind === "mysql") await app.db.manager.query("ANALYZE TABLE `validation_error`");
+    const explain = async (query: { getQueryAndParameters(): [string, unknown[]] }) => {
+      const [sql, parameters] = query.getQueryAndParameters();
+      return (await app.db.manager.query(`${kind === "sqlite" ? "EXPLAIN QUERY PLAN" : "EXPLAIN"} ${sql}`, parameters)) as Record<string, unknown>[];
+    };
+    const count = await explain(openCountQuery(app.db.manager, serverId));
+    const page = await explain(openPageQuery(app.db.manager, serverId, ValidationErrorCode.NEW_LIST, 0));
+    const index = "IDX_validation_error_server_status_run_code";
+    if (kind === "sqlite") {
+      expect(count.map((step) => step.detail)).toContain(`SEARCH error USING COVERING INDEX ${index} (serverId=? AND status=?)`);
+      expect(page.map((step) => step.detail)).toContain(`SEARCH error USING INDEX ${index} (serverId=? AND status=? AND id>?)`);
+    } else {
+      // The count from the index alone; the page tests the code on the index before it reads a row.
+      expect(count[0]).toMatchObject({ table: "error", key: index, Extra: expect.stringContaining("Using index") });
+      expect(page[0]).toMatchObject({ table: "error", key: index, type: expect.stringMatching(/^(range|ref)$/), Extra: expect.stringContaining("Using index condition") });
+      expect(String(page[0]!.Extra)).not.toMatch(/filesort/);
+    }
   });
 });

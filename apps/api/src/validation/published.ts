@@ -32,7 +32,8 @@ const WITHDRAWN_RUNS = "SELECT withdrawn.id FROM validation_run withdrawn WHERE 
 
 /**
  * The condition for the alias's errors that are OPEN now: published, and not of a withdrawn run.
- * For a server's errors (its open errors, its count), read from the (serverId, status, id, runId) index.
+ * For a server's errors (its open errors, its count, and their codes), read from the
+ * (serverId, status, id, runId, code) index.
  */
 export function openNow(alias: string): string {
   return `${alias}.status = '${ValidationErrorStatus.OPEN}' AND ${alias}.runId NOT IN (${WITHDRAWN_RUNS}) AND ${publishedOnly(alias)}`;

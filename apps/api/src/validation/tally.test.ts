@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bulkInsert } from "../db/bulk-write.js";
 import { Server } from "../servers/server.entity.js";
@@ -121,6 +122,33 @@ describe.each(testDatabases())("a run's findings while the server's open errors 
     expect(open.ready(ValidationErrorCode.LIST_UNASSIGNED) || open.ready(ValidationErrorCode.NEW_LIST)).toBe(false);
     // All four vanished, none kept: publishing withdraws the earlier run whole and needs no ids.
     expect(await tally.foundAgain()).toEqual({ kept: [], vanished: null });
+  });
+
+  it("keeps the order found across codes: a finding of a code already known waits behind one still being read", async () => {
+    const open = await OpenErrors.of(app.db.manager, server.id);
+    const run = await newRun();
+    const tally = new Tally(app.db, server, run, Promise.resolve(open));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const site: Finding = { code: ValidationErrorCode.NEW_SITE, objectKey: "s", message: namedMessage(ValidationErrorCode.NEW_SITE, "s") };
+    // x needs the LIST_UNASSIGNED errors read (a is one of them); s's code has none open.
+    expect(open.ready(ValidationErrorCode.LIST_UNASSIGNED)).toBe(false);
+    expect(open.ready(ValidationErrorCode.NEW_SITE)).toBe(true);
+    expect(tally.add([finding("x"), site, finding("a")])).toBeUndefined();
+    await tally.flush();
+    expect(await written(run)).toEqual(["x", "s"]);
+    expect(tally.kept).toBe(1);
+  });
+
+  it("fails the run, and only the run, when the open errors cannot be read", async () => {
+    // Counted on a second connection to the same database, which is gone by the time the run reads.
+    const second = await new DataSource(app.db.dataSource.options).initialize();
+    const open = await OpenErrors.of(second.manager, server.id);
+    await second.destroy();
+    const run = await newRun();
+    const tally = new Tally(app.db, server, run, Promise.resolve(open));
+    expect(tally.add([finding("x")])).toBeUndefined();
+    await expect(tally.flush()).rejects.toThrow();
+    expect(await written(run)).toEqual([]);
   });
 
   it("makes the comparison wait once too many findings are held", async () => {

@@ -94,11 +94,11 @@ interface Waiting {
  * Counts findings by severity and writes the new ones, unpublished, in chunks; a finding
  * identical to an OPEN error of an earlier run keeps that row and writes nothing. A chunk is
  * written while the comparison goes on reading the agent: at most one write is in flight, and
- * the next chunk waits for it, so memory holds two chunks at most (and the OPEN errors' ids).
- * Rows get their ids in the order found.
+ * the next chunk waits for it. Rows get their ids in the order found.
  * The OPEN errors are counted while the comparison starts, and read a code at a time as findings
  * of that code come (open-errors.ts): until then, findings wait (up to MAX_WAITING of them) to be
- * told new from found again.
+ * told new from found again. So memory holds at most the chunk being written, MAX_WAITING
+ * findings and the rows they make, and the OPEN errors' ids.
  */
 export class Tally {
   errors = 0;

@@ -23,7 +23,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
           expect(last[0]!.name).not.toBe(name);
         }
       };
-      await undo(["ValidationErrorSupersededAt1765900000000", "ApiTokenLastUsed1765800000000", "UserDisabled1765700000000", "AuditGlobalIds1765600000000", "CustomerPlanPeriod1765500000000", "MessageLogSentAtIndex1765400000000", "MessageLogEpoch1765300000000", "ServerTls1765200000000", "MessageLogSite1765100000000", "ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
+      await undo(["ValidationErrorServerIndexCode1766000000000", "ValidationErrorSupersededAt1765900000000", "ApiTokenLastUsed1765800000000", "UserDisabled1765700000000", "AuditGlobalIds1765600000000", "CustomerPlanPeriod1765500000000", "MessageLogSentAtIndex1765400000000", "MessageLogEpoch1765300000000", "ServerTls1765200000000", "MessageLogSite1765100000000", "ValidationRunWithdrawn1765000000000", "ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
       const sql = (text: string, parameters: unknown[] = []) => db.dataSource.query(text, parameters);
 
       // As the code before it left things: a published run, an abandoned one, one that never ended.
@@ -76,7 +76,7 @@ describe.each(testDatabases())("the migrations to published validation runs and 
       await error(withdrawn, "FIXED", "fixed-before", false);
       // A run writing OPEN rows when the code goes back: the old code knows them as PENDING, with their rules stored again.
       await error(unfinished, "OPEN", "new", false);
-      await undo(["ValidationErrorSupersededAt1765900000000", "ApiTokenLastUsed1765800000000", "UserDisabled1765700000000", "AuditGlobalIds1765600000000", "CustomerPlanPeriod1765500000000", "MessageLogSentAtIndex1765400000000", "MessageLogEpoch1765300000000", "ServerTls1765200000000", "MessageLogSite1765100000000", "ValidationRunWithdrawn1765000000000"]);
+      await undo(["ValidationErrorServerIndexCode1766000000000", "ValidationErrorSupersededAt1765900000000", "ApiTokenLastUsed1765800000000", "UserDisabled1765700000000", "AuditGlobalIds1765600000000", "CustomerPlanPeriod1765500000000", "MessageLogSentAtIndex1765400000000", "MessageLogEpoch1765300000000", "ServerTls1765200000000", "MessageLogSite1765100000000", "ValidationRunWithdrawn1765000000000"]);
       expect(await statuses()).toEqual(["open-1:OPEN", "open-2:OPEN", "old:SUPERSEDED", "scratch:PENDING", "withdrawn:SUPERSEDED", "fixed-before:FIXED", "new:OPEN"]);
       expect(await columns("validation_run")).not.toContain("sweepDueAt");
       await undo(["ListCustomerServerIndex1764900000000", "ValidationErrorRulesFromCode1764800000000", "ValidationRunPublished1764700000000"]);
